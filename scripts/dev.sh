@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# One entry point for the README's two commands.
+#   bash scripts/dev.sh serve   install everything (pinned), build the site, serve it on :8000
+#   bash scripts/dev.sh test    install what the tests need, run the whole test suite
+# Uses ./.venv unless CONVNOTES_NO_VENV=1 (CI installs into the system Python).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cmd="${1:-}"
+case "$cmd" in serve|build|test) ;; *) echo "usage: bash scripts/dev.sh serve|build|test" >&2; exit 2 ;; esac
+
+if [ "${CONVNOTES_NO_VENV:-0}" != "1" ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  # shellcheck disable=SC1091
+  . .venv/bin/activate
+fi
+
+pip install -q -c constraints.txt -e ".[dev]"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+case "$cmd" in
+  serve) mkdocs build --strict && mkdocs serve -a "${CONVNOTES_ADDR:-127.0.0.1:8000}" ;;
+  build) mkdocs build --strict ;;
+  test)  python -m pytest -n "${CONVNOTES_TEST_WORKERS:-auto}" "${@:2}" ;;
+esac

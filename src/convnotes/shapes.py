@@ -1,0 +1,360 @@
+"""Shape arithmetic of convolution and transposed convolution: the one source of truth.
+
+Pure functions, no torch import. Every size argument is an ``int`` or a sequence of ints
+(one per spatial dimension). If all arguments are ints the result is an int; if any is a
+sequence the result is a tuple and the int arguments are broadcast over its dimensions.
+Works for any number of spatial dimensions (1d, 2d, 3d, ...).
+
+The accept/reject rules are PyTorch's (checked against it in ``tests/test_shapes.py``);
+a rejected argument raises :class:`~convnotes.errors.ConvArgumentError`, a ``ValueError``
+whose message names the parameter, the value and the rule.
+
+Symbols used in the docstrings: ``i`` input size, ``k`` kernel size, ``s`` stride,
+``p`` padding, ``d`` dilation, ``a`` output_padding, ``o`` output size.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Union
+
+from .errors import ConvArgumentError
+
+Size = Union[int, Sequence[int]]
+Padding = Union[int, Sequence[int], str]
+
+__all__ = [
+    "ConvArgumentError",
+    "conv_output_size",
+    "conv_padding",
+    "conv_transpose_output_size",
+    "effective_kernel_size",
+    "expand",
+    "output_padding_for",
+    "output_size_range",
+    "same_padding",
+]
+
+PADDING_STRINGS = ("same", "valid")
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str)
+
+
+def _check_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ConvArgumentError(f"{name} must be an integer, got {value!r}")
+    return int(value)
+
+
+def _ndim_of(**params: object) -> int | None:
+    """The number of spatial dimensions the sequence arguments agree on (None if all ints)."""
+    ndim = None
+    first = None
+    for name, value in params.items():
+        if not _is_sequence(value):
+            continue
+        n = len(value)  # type: ignore[arg-type]
+        if n == 0:
+            raise ConvArgumentError(f"{name} must have at least one value, got {value!r}")
+        if ndim is None:
+            ndim, first = n, name
+        elif n != ndim:
+            raise ConvArgumentError(
+                f"{name} has {n} values but {first} has {ndim}: "
+                "give one value per spatial dimension, or a single int for all of them"
+            )
+    return ndim
+
+
+def expand(name: str, value: Size, ndim: int) -> tuple[int, ...]:
+    """``value`` as a tuple of ``ndim`` ints: an int is repeated, a sequence is checked.
+
+    >>> expand("stride", 2, 3)
+    (2, 2, 2)
+    """
+    if _is_sequence(value):
+        values = tuple(value)  # type: ignore[arg-type]
+        if len(values) == 1 and ndim != 1:
+            values = values * ndim
+        if len(values) != ndim:
+            raise ConvArgumentError(
+                f"expected {name} to be a single integer value or a list of {ndim} values "
+                f"to match the convolution dimensions, but got {name}={list(values)}"
+            )
+        return tuple(_check_int(name, v) for v in values)
+    return (_check_int(name, value),) * ndim
+
+
+def _result(values: tuple[int, ...], ndim: int | None) -> int | tuple[int, ...]:
+    return values if ndim is not None else values[0]
+
+
+def _show(values: tuple[int, ...]) -> int | tuple[int, ...]:
+    return values[0] if len(values) == 1 else values
+
+
+def _check_at_least(name: str, values: tuple[int, ...], low: int, rule: str) -> None:
+    for v in values:
+        if v < low:
+            raise ConvArgumentError(f"{name}={_show(values)}: {rule}")
+
+
+def _check_common(
+    inputs: tuple[int, ...],
+    kernels: tuple[int, ...],
+    strides: tuple[int, ...],
+    dilations: tuple[int, ...],
+    input_name: str = "input_size",
+) -> None:
+    _check_at_least(
+        input_name, inputs, 1, "every spatial size must be at least 1 (PyTorch rejects empty "
+        "spatial dimensions; only the batch or channel dimension may be 0)"
+    )
+    _check_at_least("kernel_size", kernels, 1, "kernel size should be greater than zero")
+    _check_at_least("stride", strides, 1, "non-positive stride is not supported")
+    _check_at_least("dilation", dilations, 1, "dilation should be greater than zero")
+
+
+def effective_kernel_size(kernel_size: Size, dilation: Size = 1) -> int | tuple[int, ...]:
+    """The span of a dilated kernel: ``d*(k - 1) + 1``."""
+    ndim = _ndim_of(kernel_size=kernel_size, dilation=dilation)
+    n = ndim or 1
+    ks, ds = expand("kernel_size", kernel_size, n), expand("dilation", dilation, n)
+    _check_at_least("kernel_size", ks, 1, "kernel size should be greater than zero")
+    _check_at_least("dilation", ds, 1, "dilation should be greater than zero")
+    return _result(tuple(d * (k - 1) + 1 for k, d in zip(ks, ds)), ndim)
+
+
+def same_padding(kernel_size: Size, dilation: Size = 1) -> tuple[tuple[int, int], ...]:
+    """Padding ``(before, after)`` per dimension that PyTorch uses for ``padding="same"``.
+
+    The total is ``d*(k - 1)``; when it is odd the extra pixel goes after (right/bottom):
+    ``before = total // 2``, ``after = total - before``.
+    """
+    ndim = _ndim_of(kernel_size=kernel_size, dilation=dilation) or 1
+    ks, ds = expand("kernel_size", kernel_size, ndim), expand("dilation", dilation, ndim)
+    pads = []
+    for k, d in zip(ks, ds):
+        total = d * (k - 1)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def conv_padding(
+    padding: Padding, kernel_size: Size, stride: Size = 1, dilation: Size = 1
+) -> tuple[tuple[int, int], ...]:
+    """Resolve ``padding`` (ints, a sequence, ``"same"`` or ``"valid"``) to ``(before, after)``
+    pairs per dimension, with PyTorch's rules for the strings."""
+    ndim = _ndim_of(kernel_size=kernel_size, stride=stride, dilation=dilation,
+                    padding=padding) or 1
+    if isinstance(padding, str):
+        if padding not in PADDING_STRINGS:
+            raise ConvArgumentError(
+                f"padding={padding!r}: invalid padding string, should be one of "
+                "'same', 'valid' or an integer / tuple of integers"
+            )
+        if padding == "valid":
+            return ((0, 0),) * ndim
+        strides = expand("stride", stride, ndim)
+        if any(s != 1 for s in strides):
+            raise ConvArgumentError(
+                f"padding='same' with stride={_show(strides)}: padding='same' is not supported for "
+                "strided convolutions (every stride must be 1)"
+            )
+        return same_padding(expand("kernel_size", kernel_size, ndim),
+                            expand("dilation", dilation, ndim))
+    pads = expand("padding", padding, ndim)
+    _check_at_least("padding", pads, 0, "negative padding is not supported")
+    return tuple((p, p) for p in pads)
+
+
+def conv_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Padding = 0,
+    dilation: Size = 1,
+) -> int | tuple[int, ...]:
+    """Output size of ``nn.Conv*d`` / ``F.conv*d``.
+
+    ``o = floor((i + 2p - d*(k - 1) - 1) / s) + 1``
+
+    The floor is why several input sizes give the same output size when ``s > 1``.
+    ``padding`` may be ``"valid"`` (no padding) or ``"same"`` (``o = i``, stride 1 only).
+    Rejected, as in PyTorch: empty input, ``k < 1``, ``s < 1``, ``d < 1``, ``p < 0``,
+    ``"same"`` with ``s > 1``, and a dilated kernel ``d*(k - 1) + 1`` larger than the
+    padded input ``i + 2p``.
+
+    >>> conv_output_size(32, 3, stride=2, padding=1)
+    16
+    >>> conv_output_size((65, 64), 3, stride=2, padding=1)
+    (33, 32)
+    """
+    ndim = _ndim_of(input_size=input_size, kernel_size=kernel_size, stride=stride,
+                    padding=padding, dilation=dilation)
+    n = ndim or 1
+    inputs = expand("input_size", input_size, n)
+    kernels = expand("kernel_size", kernel_size, n)
+    strides = expand("stride", stride, n)
+    dilations = expand("dilation", dilation, n)
+    _check_common(inputs, kernels, strides, dilations)
+    pads = conv_padding(padding, kernels, strides, dilations)
+    out = []
+    for axis, (i, k, s, (before, after), d) in enumerate(
+        zip(inputs, kernels, strides, pads, dilations)
+    ):
+        padded = i + before + after
+        span = d * (k - 1) + 1
+        if span > padded:
+            where = f" (dimension {axis})" if n > 1 else ""
+            raise ConvArgumentError(
+                f"kernel_size={k} with dilation={d} spans {span} but the padded input is only "
+                f"{padded} (input_size={i} + padding {before}+{after}){where}: "
+                "kernel size can't be greater than the padded input size"
+            )
+        out.append((padded - span) // s + 1)
+    return _result(tuple(out), ndim)
+
+
+def _check_transpose_params(
+    inputs: tuple[int, ...],
+    kernels: tuple[int, ...],
+    strides: tuple[int, ...],
+    pads: tuple[int, ...],
+    dilations: tuple[int, ...],
+) -> None:
+    _check_common(inputs, kernels, strides, dilations)
+    _check_at_least("padding", pads, 0, "negative padding is not supported")
+
+
+def _min_transpose_sizes(inputs, kernels, strides, pads, dilations) -> tuple[int, ...]:
+    return tuple(
+        (i - 1) * s - 2 * p + d * (k - 1) + 1
+        for i, k, s, p, d in zip(inputs, kernels, strides, pads, dilations)
+    )
+
+
+def conv_transpose_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    output_padding: Size = 0,
+    dilation: Size = 1,
+) -> int | tuple[int, ...]:
+    """Output size of ``nn.ConvTranspose*d`` / ``F.conv_transpose*d``.
+
+    ``o = (i - 1)*s - 2p + d*(k - 1) + a + 1``
+
+    ``a`` (output_padding) adds rows/columns on one side only, to pick one of the ``s``
+    input sizes that a conv with the same parameters maps to ``i``. PyTorch requires
+    ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``.
+    String padding is not accepted (PyTorch raises a TypeError for it).
+
+    >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)
+    32
+    """
+    if isinstance(padding, str):
+        raise ConvArgumentError(
+            f"padding={padding!r}: transposed convolution takes integer padding only "
+            "('same'/'valid' exist only for the forward convolution)"
+        )
+    ndim = _ndim_of(input_size=input_size, kernel_size=kernel_size, stride=stride,
+                    padding=padding, output_padding=output_padding, dilation=dilation)
+    n = ndim or 1
+    inputs = expand("input_size", input_size, n)
+    kernels = expand("kernel_size", kernel_size, n)
+    strides = expand("stride", stride, n)
+    pads = expand("padding", padding, n)
+    out_pads = expand("output_padding", output_padding, n)
+    dilations = expand("dilation", dilation, n)
+    _check_transpose_params(inputs, kernels, strides, pads, dilations)
+    _check_at_least("output_padding", out_pads, 0, "negative output_padding is not supported")
+    for a, s, d in zip(out_pads, strides, dilations):
+        if a >= s and a >= d:
+            raise ConvArgumentError(
+                f"output_padding={output_padding} with stride={stride} and dilation={dilation}: "
+                f"output padding must be smaller than either stride or dilation in every "
+                f"dimension (got output_padding {a}, stride {s}, dilation {d})"
+            )
+    mins = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
+    out = tuple(m + a for m, a in zip(mins, out_pads))
+    if any(o < 1 for o in out):
+        raise ConvArgumentError(
+            f"input_size={input_size} with kernel_size={kernel_size}, stride={stride}, "
+            f"padding={padding}, output_padding={output_padding}, dilation={dilation} gives "
+            f"an output size of {_result(out, ndim)}: output size is too small "
+            "(every output size must be at least 1; reduce padding)"
+        )
+    return _result(out, ndim)
+
+
+def output_size_range(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    dilation: Size = 1,
+) -> tuple[int | tuple[int, ...], int | tuple[int, ...]]:
+    """The sizes ``nn.ConvTranspose*d.forward(x, output_size=...)`` accepts: ``(lo, hi)``.
+
+    ``lo = (i - 1)*s - 2p + d*(k - 1) + 1`` and ``hi = lo + s - 1``: exactly the input
+    sizes that a conv with the same parameters maps back to ``i`` (when ``lo >= 1``).
+    """
+    if isinstance(padding, str):
+        raise ConvArgumentError(
+            f"padding={padding!r}: transposed convolution takes integer padding only"
+        )
+    ndim = _ndim_of(input_size=input_size, kernel_size=kernel_size, stride=stride,
+                    padding=padding, dilation=dilation)
+    n = ndim or 1
+    inputs = expand("input_size", input_size, n)
+    kernels = expand("kernel_size", kernel_size, n)
+    strides = expand("stride", stride, n)
+    pads = expand("padding", padding, n)
+    dilations = expand("dilation", dilation, n)
+    _check_transpose_params(inputs, kernels, strides, pads, dilations)
+    lo = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
+    hi = tuple(m + s - 1 for m, s in zip(lo, strides))
+    return _result(lo, ndim), _result(hi, ndim)
+
+
+def output_padding_for(
+    input_size: Size,
+    output_size: Size,
+    kernel_size: Size,
+    stride: Size = 1,
+    padding: Size = 0,
+    dilation: Size = 1,
+) -> int | tuple[int, ...]:
+    """The output_padding that ``nn.ConvTranspose*d.forward(x, output_size=...)`` uses.
+
+    ``a = o - ((i - 1)*s - 2p + d*(k - 1) + 1)``, valid when
+    ``lo <= o <= lo + s - 1`` (see :func:`output_size_range`); outside that range a
+    ``ValueError`` states the range, as PyTorch does.
+
+    >>> output_padding_for(16, 32, 3, stride=2, padding=1)
+    1
+    """
+    ndim = _ndim_of(input_size=input_size, output_size=output_size, kernel_size=kernel_size,
+                    stride=stride, padding=padding, dilation=dilation)
+    n = ndim or 1
+    lo, hi = output_size_range(
+        expand("input_size", input_size, n), expand("kernel_size", kernel_size, n),
+        expand("stride", stride, n), padding if isinstance(padding, str)
+        else expand("padding", padding, n), expand("dilation", dilation, n),
+    )
+    outs = expand("output_size", output_size, n)
+    for o, low, high in zip(outs, lo, hi):
+        if not low <= o <= high:
+            raise ConvArgumentError(
+                f"output_size={_result(outs, ndim)}: requested an output size of "
+                f"{_result(outs, ndim)}, but valid sizes range from {_result(lo, ndim)} to "
+                f"{_result(hi, ndim)} (for an input of {input_size})"
+            )
+    _check_at_least("output_size", outs, 1,
+                    "output size is too small (every output size must be at least 1)")
+    return _result(tuple(o - low for o, low in zip(outs, lo)), ndim)
