@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Union
 
 from .errors import ConvArgumentError
 
-Size = Union[int, Sequence[int]]
-Padding = Union[int, Sequence[int], str]
+Size = int | Sequence[int]
+Padding = int | Sequence[int] | str
 
 __all__ = [
     "ConvArgumentError",
@@ -110,8 +109,11 @@ def _check_common(
     input_name: str = "input_size",
 ) -> None:
     _check_at_least(
-        input_name, inputs, 1, "every spatial size must be at least 1 (PyTorch rejects empty "
-        "spatial dimensions; only the batch or channel dimension may be 0)"
+        input_name,
+        inputs,
+        1,
+        "every spatial size must be at least 1 (PyTorch rejects empty "
+        "spatial dimensions; only the batch or channel dimension may be 0)",
     )
     _check_at_least("kernel_size", kernels, 1, "kernel size should be greater than zero")
     _check_at_least("stride", strides, 1, "non-positive stride is not supported")
@@ -148,8 +150,7 @@ def conv_padding(
 ) -> tuple[tuple[int, int], ...]:
     """Resolve ``padding`` (ints, a sequence, ``"same"`` or ``"valid"``) to ``(before, after)``
     pairs per dimension, with PyTorch's rules for the strings."""
-    ndim = _ndim_of(kernel_size=kernel_size, stride=stride, dilation=dilation,
-                    padding=padding) or 1
+    ndim = _ndim_of(kernel_size=kernel_size, stride=stride, dilation=dilation, padding=padding) or 1
     if isinstance(padding, str):
         if padding not in PADDING_STRINGS:
             raise ConvArgumentError(
@@ -164,8 +165,9 @@ def conv_padding(
                 f"padding='same' with stride={_show(strides)}: padding='same' is not supported for "
                 "strided convolutions (every stride must be 1)"
             )
-        return same_padding(expand("kernel_size", kernel_size, ndim),
-                            expand("dilation", dilation, ndim))
+        return same_padding(
+            expand("kernel_size", kernel_size, ndim), expand("dilation", dilation, ndim)
+        )
     pads = expand("padding", padding, ndim)
     _check_at_least("padding", pads, 0, "negative padding is not supported")
     return tuple((p, p) for p in pads)
@@ -193,8 +195,13 @@ def conv_output_size(
     >>> conv_output_size((65, 64), 3, stride=2, padding=1)
     (33, 32)
     """
-    ndim = _ndim_of(input_size=input_size, kernel_size=kernel_size, stride=stride,
-                    padding=padding, dilation=dilation)
+    ndim = _ndim_of(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    )
     n = ndim or 1
     inputs = expand("input_size", input_size, n)
     kernels = expand("kernel_size", kernel_size, n)
@@ -262,8 +269,14 @@ def conv_transpose_output_size(
             f"padding={padding!r}: transposed convolution takes integer padding only "
             "('same'/'valid' exist only for the forward convolution)"
         )
-    ndim = _ndim_of(input_size=input_size, kernel_size=kernel_size, stride=stride,
-                    padding=padding, output_padding=output_padding, dilation=dilation)
+    ndim = _ndim_of(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
     n = ndim or 1
     inputs = expand("input_size", input_size, n)
     kernels = expand("kernel_size", kernel_size, n)
@@ -308,8 +321,13 @@ def output_size_range(
         raise ConvArgumentError(
             f"padding={padding!r}: transposed convolution takes integer padding only"
         )
-    ndim = _ndim_of(input_size=input_size, kernel_size=kernel_size, stride=stride,
-                    padding=padding, dilation=dilation)
+    ndim = _ndim_of(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    )
     n = ndim or 1
     inputs = expand("input_size", input_size, n)
     kernels = expand("kernel_size", kernel_size, n)
@@ -339,13 +357,21 @@ def output_padding_for(
     >>> output_padding_for(16, 32, 3, stride=2, padding=1)
     1
     """
-    ndim = _ndim_of(input_size=input_size, output_size=output_size, kernel_size=kernel_size,
-                    stride=stride, padding=padding, dilation=dilation)
+    ndim = _ndim_of(
+        input_size=input_size,
+        output_size=output_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    )
     n = ndim or 1
     lo, hi = output_size_range(
-        expand("input_size", input_size, n), expand("kernel_size", kernel_size, n),
-        expand("stride", stride, n), padding if isinstance(padding, str)
-        else expand("padding", padding, n), expand("dilation", dilation, n),
+        expand("input_size", input_size, n),
+        expand("kernel_size", kernel_size, n),
+        expand("stride", stride, n),
+        padding if isinstance(padding, str) else expand("padding", padding, n),
+        expand("dilation", dilation, n),
     )
     outs = expand("output_size", output_size, n)
     for o, low, high in zip(outs, lo, hi):
@@ -355,6 +381,7 @@ def output_padding_for(
                 f"{_result(outs, ndim)}, but valid sizes range from {_result(lo, ndim)} to "
                 f"{_result(hi, ndim)} (for an input of {input_size})"
             )
-    _check_at_least("output_size", outs, 1,
-                    "output size is too small (every output size must be at least 1)")
+    _check_at_least(
+        "output_size", outs, 1, "output size is too small (every output size must be at least 1)"
+    )
     return _result(tuple(o - low for o, low in zip(outs, lo)), ndim)
