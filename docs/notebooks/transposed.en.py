@@ -1,0 +1,213 @@
+# %% [markdown]
+# # Transposed convolution: check it yourself
+#
+# This notebook goes with the [transposed convolution](../transposed.md) page. Change any
+# parameter and run the cell again; `assert` and `torch.testing.assert_close` fail loudly
+# the moment an identity stops holding.
+#
+# PyTorch's own `torch.nn.functional` (as `F`) is the reference; we compare it with this
+# project's from-scratch `convnotes.functional` (as `cf`) and with views written out by hand.
+
+# %%
+import torch
+import torch.nn.functional as F
+from torch.testing import assert_close
+
+from convnotes import conv_matrix
+from convnotes import functional as cf
+from convnotes.shapes import conv_output_size, conv_transpose_output_size
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=2, sci_mode=False, linewidth=120)
+
+# %% [markdown]
+# ## 1. It does not undo a convolution
+#
+# Run an ordinary convolution (4×4 → 2×2), then a transposed convolution with the **same**
+# kernel (2×2 → 4×4). The shape comes back; the values do not. Once 16 numbers have been
+# squeezed into 4, the information is gone and no linear map can bring it back.
+
+# %%
+x = torch.arange(16, dtype=torch.float64).reshape(1, 1, 4, 4)
+w = torch.randn(1, 1, 3, 3, dtype=torch.float64)
+
+y = F.conv2d(x, w)  # (1, 1, 2, 2)
+x_back = F.conv_transpose2d(y, w)  # (1, 1, 4, 4)
+
+print("x:", tuple(x.shape), "-> y:", tuple(y.shape), "-> x_back:", tuple(x_back.shape))
+print(x[0, 0])
+print(x_back[0, 0])
+print("same shape:", x_back.shape == x.shape, "| same values:", torch.allclose(x_back, x))
+
+# %% [markdown]
+# ## 2. Output size
+#
+# The formula is $o' = (i'-1)s - 2p + d(k-1) + a + 1$. Below it is computed three ways: the
+# expression typed out by hand, `convnotes.shapes.conv_transpose_output_size`, and a real
+# `nn.ConvTranspose2d`. The first two rows are the worked examples of the third seed note:
+# 5×5, k=3, s=2 → 11×11, and 4×4, k=3, s=2, output_padding=1 → 10×10.
+
+# %%
+cases = [  # (i, k, s, p, a, d)
+    (5, 3, 2, 0, 0, 1),
+    (4, 3, 2, 0, 1, 1),
+    (3, 4, 1, 0, 0, 1),
+    (3, 3, 2, 1, 1, 1),
+    (4, 3, 1, 0, 1, 2),
+]
+for i, k, s, p, a, d in cases:
+    by_hand = (i - 1) * s - 2 * p + d * (k - 1) + a + 1
+    by_shapes = conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=a, dilation=d)
+    layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=a, dilation=d)
+    by_torch = layer(torch.ones(1, 1, i, i)).shape[-1]
+    assert by_hand == by_shapes == by_torch
+    print(f"i={i} k={k} s={s} p={p} a={a} d={d}  ->  o'={by_torch}")
+
+# %% [markdown]
+# Now check the starting point of the derivation: for every $a = 0, \dots, s-1$, an ordinary
+# convolution with the same parameters maps the transposed output size $o'$ back to $i'$.
+
+# %%
+i, k, s, p = 4, 3, 3, 1
+for a in range(s):
+    o = conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=a)
+    back = conv_output_size(o, k, stride=s, padding=p)
+    print(f"a={a}: o'={o}, conv(o') = {back}")
+    assert back == i
+
+# %% [markdown]
+# ## 3. Three views, one result
+#
+# Fix one configuration: 2 input channels, 3 output channels, a 3×4 input, k=3, s=2, p=1,
+# output_padding=1. Note that a `ConvTranspose2d` weight has shape
+# `(in_channels, out_channels, k, k)`.
+
+# %%
+c_in, c_out, k, s, p, a = 2, 3, 3, 2, 1, 1
+x = torch.randn(c_in, 3, 4, dtype=torch.float64)  # one sample, no batch dimension
+w = torch.randn(c_in, c_out, k, k, dtype=torch.float64)
+
+reference = F.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a)[0]
+print("output shape:", tuple(reference.shape))
+
+# %% [markdown]
+# ### View 1: scatter-add copies of the kernel
+#
+# Each input pixel $x[c, i, j]$ scales the whole kernel and adds it onto an output canvas at
+# $(i s, j s)$; at the end $p$ rows/columns are cropped from every side. `output_padding`
+# only makes the canvas $a$ rows/columns longer at the bottom and right.
+
+
+# %%
+def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
+    """Transposed conv of one sample x (C_in, H, W) by scattering scaled kernel copies."""
+    _, height, width = x.shape
+    _, channels_out, kh, kw = w.shape
+    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    canvas = x.new_zeros(
+        channels_out,
+        (height - 1) * stride + span_h + output_padding,
+        (width - 1) * stride + span_w + output_padding,
+    )
+    for i in range(height):
+        for j in range(width):
+            # one kernel copy per output channel, weighted by every input channel and summed
+            copy = torch.einsum("c,cokl->okl", x[:, i, j], w)
+            rows = slice(i * stride, i * stride + span_h, dilation)
+            cols = slice(j * stride, j * stride + span_w, dilation)
+            canvas[:, rows, cols] += copy
+    out_h = canvas.shape[1] - 2 * padding
+    out_w = canvas.shape[2] - 2 * padding
+    return canvas[:, padding : padding + out_h, padding : padding + out_w]
+
+
+view1 = scatter_add_transpose(x, w, s, p, a)
+assert_close(view1, reference)
+print("scatter-add == F.conv_transpose2d:", tuple(view1.shape))
+
+# %% [markdown]
+# ### View 2: zero insertion + an ordinary convolution (with the kernel flipped)
+#
+# Insert $s-1$ zeros between input pixels, pad $d(k-1)-p$ zeros on every side plus $a$ more
+# at the bottom/right, then run a stride-1 ordinary convolution. Two details matter: the kernel
+# is **flipped** in both spatial directions, and its input/output channels are **swapped**.
+# (When $p > d(k-1)$ that padding is negative, i.e. a crop; not covered here.)
+
+
+# %%
+def zero_insertion_transpose(x, w, stride, padding, output_padding, dilation=1, flip=True):
+    """Transposed conv of one sample as a stride-1 conv over the zero-stretched input."""
+    channels_in, height, width = x.shape
+    k = w.shape[-1]
+    stretched = x.new_zeros(channels_in, (height - 1) * stride + 1, (width - 1) * stride + 1)
+    stretched[:, ::stride, ::stride] = x
+    edge = dilation * (k - 1) - padding
+    assert edge >= 0, "this sketch only handles padding <= dilation * (k - 1)"
+    # F.pad order: (left, right, top, bottom); output_padding goes on one side only
+    padded = F.pad(stretched, (edge, edge + output_padding, edge, edge + output_padding))
+    kernel = w.flip(-2, -1) if flip else w  # flip = rotate by 180 degrees
+    kernel = kernel.transpose(0, 1)  # (C_in, C_out, k, k) -> (C_out, C_in, k, k)
+    return cf.conv2d(padded[None], kernel, dilation=dilation)[0]
+
+
+demo = torch.zeros(5, 7)
+demo[::2, ::2] = 1
+print("positions of the 3x4 input pixels after zero insertion with s=2:")
+print(demo)
+
+view2 = zero_insertion_transpose(x, w, s, p, a)
+assert_close(view2, reference)
+print("zero insertion + flipped kernel == F.conv_transpose2d")
+
+wrong = zero_insertion_transpose(x, w, s, p, a, flip=False)
+print("without the flip, largest difference:", float((wrong - reference).abs().max()))
+
+# %% [markdown]
+# ### View 3: multiplication by $C^\top$
+#
+# Read the transposed conv's weight as the weight of an **ordinary** convolution from 3 channels
+# to 2 channels (its shape is exactly `(out, in, k, k)`); `convnotes.conv_matrix` builds that
+# convolution's unrolled matrix $C$ on a 6×8 input. The transposed convolution is
+# multiplication by $C^\top$.
+
+# %%
+out_size = tuple(reference.shape[1:])  # (6, 8): the size the conv would start from
+C = conv_matrix(w, out_size, stride=s, padding=p)
+print("C:", tuple(C.shape), " C^T:", tuple(C.T.shape))
+
+view3 = (C.T @ x.flatten()).reshape(reference.shape)
+assert_close(view3, reference)
+print("C^T @ x == F.conv_transpose2d")
+
+# %% [markdown]
+# The three methods of this project's implementation (`direct` loops over kernel offsets,
+# `unrolled` multiplies by the explicit matrix, `im2col` is the fast default) agree as well:
+
+# %%
+for method in ("direct", "unrolled", "im2col"):
+    ours = cf.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a, method=method)
+    assert_close(ours[0], reference)
+    print(method, "ok")
+
+# %% [markdown]
+# ## 4. It is the gradient of a convolution w.r.t. its input
+#
+# Take an ordinary convolution on a 6×8 input (same `w`, `s`, `p`); its output is 3×4. Ask
+# autograd for the gradient w.r.t. the input, with `x` as the incoming gradient: the result is
+# exactly the transposed convolution. This is how PyTorch and other frameworks implement it.
+
+# %%
+z = torch.randn(c_out, *out_size, dtype=torch.float64, requires_grad=True)
+conv_out = F.conv2d(z[None], w, stride=s, padding=p)
+print("conv input:", tuple(z.shape), "-> conv output:", tuple(conv_out.shape[1:]))
+
+(grad,) = torch.autograd.grad(conv_out, z, grad_outputs=x[None])
+assert_close(grad, reference)
+print("d(conv)/d(input) applied to x == F.conv_transpose2d")
+
+# %% [markdown]
+# ## 5. Try it
+#
+# Change `k, s, p, a` in section 3 (say `k=4, s=2, p=1, a=0`, or `k=5, s=3, p=2, a=2`) and
+# rerun from there down: every assertion should still pass. If `a` is not smaller than `s`,
+# PyTorch refuses the call; [output_padding](../output-padding.md) explains why.

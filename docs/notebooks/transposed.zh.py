@@ -1,0 +1,204 @@
+# %% [markdown]
+# # 转置卷积：动手验证
+#
+# 这个笔记本配合[转置卷积](../transposed.md)一页。每个单元格都可以改参数后重新运行；
+# `assert` 和 `torch.testing.assert_close` 会在某个等式不成立时立刻报错。
+#
+# 我们用 PyTorch 自带的 `torch.nn.functional`（下文记作 `F`）当“标准答案”，
+# 再和本项目从零写的 `convnotes.functional`（记作 `cf`）以及手写的几种做法对照。
+
+# %%
+import torch
+import torch.nn.functional as F
+from torch.testing import assert_close
+
+from convnotes import conv_matrix
+from convnotes import functional as cf
+from convnotes.shapes import conv_output_size, conv_transpose_output_size
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=2, sci_mode=False, linewidth=120)
+
+# %% [markdown]
+# ## 1. 它不是卷积的逆
+#
+# 先做一次普通卷积（4×4 → 2×2），再用**同一个**卷积核做转置卷积（2×2 → 4×4）。
+# 形状回来了，数值却没有：16 个数压成 4 个数之后，信息已经丢了，没有任何线性运算能把它找回来。
+
+# %%
+x = torch.arange(16, dtype=torch.float64).reshape(1, 1, 4, 4)
+w = torch.randn(1, 1, 3, 3, dtype=torch.float64)
+
+y = F.conv2d(x, w)  # (1, 1, 2, 2)
+x_back = F.conv_transpose2d(y, w)  # (1, 1, 4, 4)
+
+print("x:", tuple(x.shape), "-> y:", tuple(y.shape), "-> x_back:", tuple(x_back.shape))
+print(x[0, 0])
+print(x_back[0, 0])
+print("same shape:", x_back.shape == x.shape, "| same values:", torch.allclose(x_back, x))
+
+# %% [markdown]
+# ## 2. 输出尺寸
+#
+# 公式 $o' = (i'-1)s - 2p + d(k-1) + a + 1$。下面先用手算的表达式，再用
+# `convnotes.shapes.conv_transpose_output_size`，最后用真正的 `nn.ConvTranspose2d` 各算一遍，
+# 包括第三个种子笔记里的两个例子：5×5、k=3、s=2 → 11×11；4×4、k=3、s=2、output_padding=1 → 10×10。
+
+# %%
+cases = [  # (i, k, s, p, a, d)
+    (5, 3, 2, 0, 0, 1),
+    (4, 3, 2, 0, 1, 1),
+    (3, 4, 1, 0, 0, 1),
+    (3, 3, 2, 1, 1, 1),
+    (4, 3, 1, 0, 1, 2),
+]
+for i, k, s, p, a, d in cases:
+    by_hand = (i - 1) * s - 2 * p + d * (k - 1) + a + 1
+    by_shapes = conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=a, dilation=d)
+    layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=a, dilation=d)
+    by_torch = layer(torch.ones(1, 1, i, i)).shape[-1]
+    assert by_hand == by_shapes == by_torch
+    print(f"i={i} k={k} s={s} p={p} a={a} d={d}  ->  o'={by_torch}")
+
+# %% [markdown]
+# 反过来检查推导的出发点：对每个 $a = 0, \dots, s-1$，
+# 把转置卷积的输出尺寸 $o'$ 交给同参数的普通卷积，都得回到 $i'$。
+
+# %%
+i, k, s, p = 4, 3, 3, 1
+for a in range(s):
+    o = conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=a)
+    back = conv_output_size(o, k, stride=s, padding=p)
+    print(f"a={a}: o'={o}, conv(o') = {back}")
+    assert back == i
+
+# %% [markdown]
+# ## 3. 三种看法，同一个结果
+#
+# 固定一组参数：2 个输入通道、3 个输出通道、3×4 的输入、k=3、s=2、p=1、output_padding=1。
+# 注意 `ConvTranspose2d` 的权重形状是 `(in_channels, out_channels, k, k)`。
+
+# %%
+c_in, c_out, k, s, p, a = 2, 3, 3, 2, 1, 1
+x = torch.randn(c_in, 3, 4, dtype=torch.float64)  # one sample, no batch dimension
+w = torch.randn(c_in, c_out, k, k, dtype=torch.float64)
+
+reference = F.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a)[0]
+print("output shape:", tuple(reference.shape))
+
+# %% [markdown]
+# ### 看法一：把卷积核的副本散布相加
+#
+# 每个输入像素 $x[c, i, j]$ 把整个卷积核乘以自己，放到输出画布的 $(i s, j s)$ 处叠加；
+# 最后从画布四周各裁掉 $p$ 行/列。`output_padding` 只是让画布在下方和右方多留 $a$ 行/列。
+
+
+# %%
+def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
+    """Transposed conv of one sample x (C_in, H, W) by scattering scaled kernel copies."""
+    _, height, width = x.shape
+    _, channels_out, kh, kw = w.shape
+    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    canvas = x.new_zeros(
+        channels_out,
+        (height - 1) * stride + span_h + output_padding,
+        (width - 1) * stride + span_w + output_padding,
+    )
+    for i in range(height):
+        for j in range(width):
+            # one kernel copy per output channel, weighted by every input channel and summed
+            copy = torch.einsum("c,cokl->okl", x[:, i, j], w)
+            rows = slice(i * stride, i * stride + span_h, dilation)
+            cols = slice(j * stride, j * stride + span_w, dilation)
+            canvas[:, rows, cols] += copy
+    out_h = canvas.shape[1] - 2 * padding
+    out_w = canvas.shape[2] - 2 * padding
+    return canvas[:, padding : padding + out_h, padding : padding + out_w]
+
+
+view1 = scatter_add_transpose(x, w, s, p, a)
+assert_close(view1, reference)
+print("scatter-add == F.conv_transpose2d:", tuple(view1.shape))
+
+# %% [markdown]
+# ### 看法二：零插入 + 普通卷积（卷积核要翻转）
+#
+# 在输入像素之间插入 $s-1$ 个零，四周各补 $d(k-1)-p$ 圈零，再在下方/右方多补 $a$ 行/列，
+# 然后做一次步长为 1 的普通卷积。关键两点：卷积核要**上下左右翻转**，输入/输出通道要**对调**。
+# （当 $p > d(k-1)$ 时补零数为负，相当于裁剪；这里不讨论。）
+
+
+# %%
+def zero_insertion_transpose(x, w, stride, padding, output_padding, dilation=1, flip=True):
+    """Transposed conv of one sample as a stride-1 conv over the zero-stretched input."""
+    channels_in, height, width = x.shape
+    k = w.shape[-1]
+    stretched = x.new_zeros(channels_in, (height - 1) * stride + 1, (width - 1) * stride + 1)
+    stretched[:, ::stride, ::stride] = x
+    edge = dilation * (k - 1) - padding
+    assert edge >= 0, "this sketch only handles padding <= dilation * (k - 1)"
+    # F.pad order: (left, right, top, bottom); output_padding goes on one side only
+    padded = F.pad(stretched, (edge, edge + output_padding, edge, edge + output_padding))
+    kernel = w.flip(-2, -1) if flip else w  # flip = rotate by 180 degrees
+    kernel = kernel.transpose(0, 1)  # (C_in, C_out, k, k) -> (C_out, C_in, k, k)
+    return cf.conv2d(padded[None], kernel, dilation=dilation)[0]
+
+
+demo = torch.zeros(5, 7)
+demo[::2, ::2] = 1
+print("positions of the 3x4 input pixels after zero insertion with s=2:")
+print(demo)
+
+view2 = zero_insertion_transpose(x, w, s, p, a)
+assert_close(view2, reference)
+print("zero insertion + flipped kernel == F.conv_transpose2d")
+
+wrong = zero_insertion_transpose(x, w, s, p, a, flip=False)
+print("without the flip, largest difference:", float((wrong - reference).abs().max()))
+
+# %% [markdown]
+# ### 看法三：乘以 $C^\top$
+#
+# 把转置卷积的权重当作一个从 3 通道到 2 通道的**普通卷积**的权重（形状正好是 `(out, in, k, k)`），
+# `convnotes.conv_matrix` 给出这个卷积在 6×8 输入上的展开矩阵 $C$。转置卷积就是乘以 $C^\top$。
+
+# %%
+out_size = tuple(reference.shape[1:])  # (6, 8): the size the conv would start from
+C = conv_matrix(w, out_size, stride=s, padding=p)
+print("C:", tuple(C.shape), " C^T:", tuple(C.T.shape))
+
+view3 = (C.T @ x.flatten()).reshape(reference.shape)
+assert_close(view3, reference)
+print("C^T @ x == F.conv_transpose2d")
+
+# %% [markdown]
+# 本项目的三种实现（`direct` 按卷积核偏移循环，`unrolled` 显式乘矩阵，`im2col` 默认的快速方法）也给出同样结果：
+
+# %%
+for method in ("direct", "unrolled", "im2col"):
+    ours = cf.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a, method=method)
+    assert_close(ours[0], reference)
+    print(method, "ok")
+
+# %% [markdown]
+# ## 4. 它是卷积对输入的梯度
+#
+# 取一个输入大小为 6×8 的普通卷积（同样的 `w`、`s`、`p`），它的输出是 3×4。
+# 对输入求梯度、把 `x` 当作上游梯度传回去，得到的正是转置卷积的结果。
+# 这就是 PyTorch 和各框架实现转置卷积的方式。
+
+# %%
+z = torch.randn(c_out, *out_size, dtype=torch.float64, requires_grad=True)
+conv_out = F.conv2d(z[None], w, stride=s, padding=p)
+print("conv input:", tuple(z.shape), "-> conv output:", tuple(conv_out.shape[1:]))
+
+(grad,) = torch.autograd.grad(conv_out, z, grad_outputs=x[None])
+assert_close(grad, reference)
+print("d(conv)/d(input) applied to x == F.conv_transpose2d")
+
+# %% [markdown]
+# ## 5. 自己改一改
+#
+# 把第 3 节的 `k, s, p, a` 改成别的值（例如 `k=4, s=2, p=1, a=0`，或者 `k=5, s=3, p=2, a=2`），
+# 再从那里往下全部重新运行：所有断言应当依然通过。若 `a` 不小于 `s`，PyTorch 会直接报错，
+# 原因见 [output_padding](../output-padding.md)。
