@@ -1,0 +1,375 @@
+# %% [markdown]
+# # Convolution: check it yourself
+#
+# This notebook goes with the [Convolution](../../convolution/) page. Change any cell and run it
+# again: another kernel, another stride, other channel counts, and watch the output change. The
+# `assert` statements check that the identities stated on the page really hold; if you make
+# one fail, you will know at once.
+
+# %%
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib import cbook
+
+import convnotes.functional as cf
+from convnotes import nn as cnn
+from convnotes.shapes import conv_output_size, same_padding
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
+
+# %% [markdown]
+# ## 1. A sliding multiply-add
+#
+# One dimension shows it best: the kernel `w` stops at every position of the input, multiplies
+# the stretch it covers element by element and adds the products up, giving one output value.
+# We compute it with a Python loop first, then compare with PyTorch and with convnotes.
+
+# %%
+x = torch.tensor([1.0, 2.0, 0.0, -1.0, 3.0, 1.0])
+w = torch.tensor([1.0, 0.0, -1.0])
+k = len(w)
+
+by_hand = torch.stack([(x[i : i + k] * w).sum() for i in range(len(x) - k + 1)])
+print("by hand    :", by_hand)
+
+x_ncl, w_oik = x.view(1, 1, -1), w.view(1, 1, -1)  # (N, C, L) and (C_out, C_in, k)
+print("F.conv1d   :", F.conv1d(x_ncl, w_oik).flatten())
+print("cf.conv1d  :", cf.conv1d(x_ncl, w_oik, method="direct").flatten())
+
+torch.testing.assert_close(F.conv1d(x_ncl, w_oik).flatten(), by_hand)
+torch.testing.assert_close(cf.conv1d(x_ncl, w_oik, method="direct").flatten(), by_hand)
+
+# %% [markdown]
+# ## 2. PyTorch computes cross-correlation
+#
+# The convolution of mathematics flips the kernel first:
+# $(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$ (keeping only the fully overlapping positions).
+# NumPy's `np.convolve` follows that definition; PyTorch's `conv1d` does not flip, it computes a
+# cross-correlation (the same as `np.correlate`). Flip the kernel once and the two agree.
+
+# %%
+pytorch_result = F.conv1d(x_ncl, w_oik).flatten().numpy()
+print("F.conv1d(x, w)      :", pytorch_result)
+print("np.correlate(x, w)  :", np.correlate(x.numpy(), w.numpy(), mode="valid"))
+print("np.convolve(x, w)   :", np.convolve(x.numpy(), w.numpy(), mode="valid"))
+print("F.conv1d(x, flip(w)):", F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy())
+
+np.testing.assert_allclose(pytorch_result, np.correlate(x.numpy(), w.numpy(), mode="valid"))
+np.testing.assert_allclose(
+    F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy(),
+    np.convolve(x.numpy(), w.numpy(), mode="valid"),
+)
+assert not np.allclose(pytorch_result, np.convolve(x.numpy(), w.numpy(), mode="valid"))
+
+# %% [markdown]
+# ### Why it does not matter: flipping only renames the weights
+#
+# Kernels are learned. Below, two identical small models are trained on the same target:
+# model A uses cross-correlation (what PyTorch does), model B uses true convolution
+# (cross-correlation with the flipped kernel). B starts from the flip of A's initial kernel.
+# After every gradient step B's weights are exactly the flip of A's and the two models give
+# the same outputs: they are one model whose weights are indexed in the opposite order.
+
+# %%
+target_kernel = torch.tensor([[[0.5, -1.0, 2.0]]])
+signals = torch.randn(64, 1, 32)
+targets = F.conv1d(signals, target_kernel)
+
+a = torch.randn(1, 1, 3, requires_grad=True)  # model A: cross-correlation kernel
+b = a.detach().flip(-1).requires_grad_(True)  # model B: true-convolution kernel, flipped start
+optimizer = torch.optim.SGD([a, b], lr=0.1)
+for _ in range(100):
+    optimizer.zero_grad()
+    loss_a = F.mse_loss(F.conv1d(signals, a), targets)
+    loss_b = F.mse_loss(F.conv1d(signals, b.flip(-1)), targets)  # convolution = flip + correlate
+    (loss_a + loss_b).backward()
+    optimizer.step()
+    torch.testing.assert_close(b.detach(), a.detach().flip(-1))
+
+print("A learned:", a.detach().flatten(), " loss", loss_a.item())
+print("B learned:", b.detach().flatten(), " loss", loss_b.item())
+torch.testing.assert_close(loss_a, loss_b)
+
+# %% [markdown]
+# ## 3. Kernels are pattern detectors
+#
+# Each output value is the dot product of the kernel with the patch it covers: the more the
+# patch looks like the kernel, the larger the response. Below, a 5×5 cross is hidden in a noisy
+# image and the same cross is used as the kernel: the strongest response is exactly where the
+# cross sits.
+
+# %%
+cross = torch.zeros(5, 5)
+cross[2, :] = 1.0
+cross[:, 2] = 1.0
+image = 0.3 * torch.randn(32, 32)
+row, col = 10, 17
+image[row : row + 5, col : col + 5] += cross
+
+response = cf.conv2d(image.view(1, 1, 32, 32), cross.view(1, 1, 5, 5))[0, 0]
+peak = divmod(int(response.argmax()), response.shape[1])
+print("response shape:", tuple(response.shape), " peak at", peak, " cross placed at", (row, col))
+assert peak == (row, col)
+
+fig, axes = plt.subplots(1, 3, figsize=(9, 3))
+for ax, picture, label in zip(axes, [image, cross, response], ["$x$", "$w$", "$x \\star w$"]):
+    ax.imshow(picture, cmap="gray")
+    ax.set_title(label)
+    ax.axis("off")
+axes[2].plot(peak[1], peak[0], "r+", markersize=14)
+plt.show()
+
+# %% [markdown]
+# The same happens on a real photo. Below, a few hand-made kernels (vertical edge, horizontal
+# edge, Laplacian, box blur) run over a public-domain photo (the Grace Hopper portrait that ships
+# with matplotlib). The vertical-edge kernel responds most on vertical outlines, the
+# horizontal-edge kernel on horizontal ones.
+
+# %%
+photo = plt.imread(cbook.get_sample_data("grace_hopper.jpg"))[::4, ::4]
+gray = torch.tensor(photo, dtype=torch.float32).mean(dim=-1) / 255  # (H, W) in [0, 1]
+kernels = torch.tensor(
+    [
+        [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]],  # vertical edges (Sobel x)
+        [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]],  # horizontal edges (Sobel y)
+        [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]],  # Laplacian
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],  # box blur (divided below)
+    ]
+).unsqueeze(1)  # (C_out=4, C_in=1, 3, 3): one conv layer with four output channels
+kernels[3] /= 9
+
+responses = cf.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0]
+torch.testing.assert_close(responses, F.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0])
+print("photo:", tuple(gray.shape), "-> responses:", tuple(responses.shape))
+
+fig, axes = plt.subplots(1, 5, figsize=(14, 3.4))
+axes[0].imshow(gray, cmap="gray")
+axes[0].set_title("$x$")
+for i, ax in enumerate(axes[1:]):
+    ax.imshow(responses[i], cmap="gray")
+    ax.set_title(f"$x \\star w_{i}$")
+for ax in axes:
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## 4. Several channels: each output channel sums over all its input slices
+#
+# `weight` has shape `(C_out, C_in/groups, kH, kW)`: every output channel has one kernel made
+# of `C_in/groups` 2d slices, one per input channel. Each slice is cross-correlated with its own
+# input channel, the responses of all slices are **added**, and the output channel's bias is
+# added on top. The hand loop below does literally that; then we compare it with the three
+# convnotes methods and with PyTorch.
+
+# %%
+def conv2d_by_hand(x, weight, bias, groups=1):
+    """y[:, o] = bias[o] + sum over the slices c of weight[o]: (input channel c) ⋆ weight[o, c]."""
+    n, _, h, w = x.shape
+    c_out, c_per_group, kh, kw = weight.shape
+    out_per_group = c_out // groups
+    out_h, out_w = h - kh + 1, w - kw + 1
+    y = torch.zeros(n, c_out, out_h, out_w, dtype=x.dtype)
+    for o in range(c_out):
+        group = o // out_per_group  # output channel o only sees the input channels of its group
+        for c in range(c_per_group):
+            channel = x[:, group * c_per_group + c]  # (N, H, W)
+            for i in range(kh):
+                for j in range(kw):
+                    y[:, o] += weight[o, c, i, j] * channel[:, i : i + out_h, j : j + out_w]
+        y[:, o] += bias[o]
+    return y
+
+
+x = torch.randn(2, 3, 6, 7, dtype=torch.float64)  # N=2, C_in=3 (think RGB), 6×7 pixels
+weight = torch.randn(4, 3, 3, 3, dtype=torch.float64)  # C_out=4 kernels, each with 3 slices
+bias = torch.randn(4, dtype=torch.float64)
+
+y = conv2d_by_hand(x, weight, bias)
+print("x", tuple(x.shape), "* weight", tuple(weight.shape), "-> y", tuple(y.shape))
+torch.testing.assert_close(y, F.conv2d(x, weight, bias))
+for method in ["direct", "unrolled", "im2col"]:
+    torch.testing.assert_close(y, cf.conv2d(x, weight, bias, method=method))
+print("hand loop == torch == convnotes (direct, unrolled, im2col)")
+
+# %% [markdown]
+# Now a single output channel `o`: it is the sum of three single-channel convolutions (each input
+# channel with its own slice) plus `bias[o]`. No single term is the output; only their sum is.
+
+# %%
+o = 2
+per_slice = [
+    cf.conv2d(x[:, c : c + 1], weight[o : o + 1, c : c + 1]) for c in range(weight.shape[1])
+]
+for c, response in enumerate(per_slice):
+    print(f"slice {c}: response[0, 0, 0, :3] =", response[0, 0, 0, :3])
+print(f"sum + bias[{o}]      =", (sum(per_slice) + bias[o])[0, 0, 0, :3])
+print(f"y[0, {o}, 0, :3]      =", y[0, o, 0, :3])
+torch.testing.assert_close(sum(per_slice) + bias[o], y[:, o : o + 1])
+
+# %% [markdown]
+# ## 5. Grouped and depthwise convolution
+#
+# `groups=g` splits the input channels and the output channels into `g` groups each; the
+# outputs of group `j` only see the inputs of group `j`, so each kernel has only `C_in/g` slices
+# and the layer has $1/g$ of the parameters. `groups=C_in` is depthwise convolution: every output
+# channel sees exactly one input channel.
+
+# %%
+x = torch.randn(2, 4, 6, 6, dtype=torch.float64)
+for groups in [1, 2, 4]:
+    weight = torch.randn(8, 4 // groups, 3, 3, dtype=torch.float64)
+    bias = torch.randn(8, dtype=torch.float64)
+    y = conv2d_by_hand(x, weight, bias, groups=groups)
+    torch.testing.assert_close(y, F.conv2d(x, weight, bias, groups=groups))
+    torch.testing.assert_close(y, cf.conv2d(x, weight, bias, groups=groups))
+    print(f"groups={groups}: weight {tuple(weight.shape)}, {weight.numel()} weights")
+
+# depthwise with 2 kernels per input channel: output channels 2c and 2c+1 read input channel c
+depthwise = torch.randn(8, 1, 3, 3, dtype=torch.float64)
+y = cf.conv2d(x, depthwise, groups=4)
+for o in range(8):
+    c = o // 2
+    torch.testing.assert_close(y[:, o : o + 1], F.conv2d(x[:, c : c + 1], depthwise[o : o + 1]))
+
+# depthwise-separable: depthwise 3×3 followed by a pointwise 1×1 that mixes the channels
+pointwise = torch.randn(16, 8, 1, 1, dtype=torch.float64)
+separable = cf.conv2d(cf.conv2d(x, depthwise, groups=4), pointwise)
+print("separable:", tuple(separable.shape), depthwise.numel() + pointwise.numel(), "weights")
+print("one regular 3×3 conv 4 -> 16 channels:", 16 * 4 * 3 * 3, "weights")
+
+# %% [markdown]
+# ## 6. Every parameter of `nn.Conv2d`
+#
+# All parameters spelled out. `convnotes.nn.Conv2d` has the same parameter names, parameter
+# shapes and `state_dict` as `torch.nn.Conv2d`, so the weights of one load into the other and the
+# outputs must agree.
+
+# %%
+settings = dict(
+    in_channels=4,
+    out_channels=6,
+    kernel_size=(3, 5),
+    stride=(2, 1),
+    padding=(1, 2),
+    dilation=(1, 2),
+    groups=2,
+    bias=True,
+    padding_mode="reflect",
+    device="cpu",
+    dtype=torch.float64,
+)
+ours = cnn.Conv2d(**settings)
+theirs = torch.nn.Conv2d(**settings)
+theirs.load_state_dict(ours.state_dict())
+
+for name, parameter in ours.named_parameters():
+    print(f"{name:6s} {tuple(parameter.shape)}  {parameter.dtype}")
+
+x = torch.randn(2, 4, 9, 12, dtype=torch.float64)
+y = ours(x)
+expected_size = conv_output_size((9, 12), (3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
+print("input", tuple(x.shape), "-> output", tuple(y.shape), " formula:", expected_size)
+assert tuple(y.shape[2:]) == expected_size
+torch.testing.assert_close(y, theirs(x))
+
+# %% [markdown]
+# Change one parameter at a time and watch the output shape (input `(1, 4, 16, 16)`):
+
+# %%
+x = torch.randn(1, 4, 16, 16)
+base = dict(in_channels=4, out_channels=8, kernel_size=3)
+variants = [
+    {},
+    {"out_channels": 2},
+    {"kernel_size": 5},
+    {"kernel_size": (1, 7)},
+    {"stride": 2},
+    {"padding": 1},
+    {"padding": "same"},
+    {"dilation": 2},
+    {"groups": 4},
+    {"bias": False},
+    {"padding": 1, "padding_mode": "circular"},
+]
+for change in variants:
+    layer = cnn.Conv2d(**{**base, **change})
+    n_weights = sum(p.numel() for p in layer.parameters())
+    print(f"{change!s:42} -> {tuple(layer(x).shape)}  {n_weights} parameters")
+
+# %% [markdown]
+# ## 7. Padding modes
+#
+# `padding_mode` decides what is padded in: `zeros` pads 0, `reflect` mirrors at the edge
+# (without repeating the edge value), `replicate` repeats the edge value, `circular` wraps the
+# values around from the other side (treating the signal as periodic). In
+# `torch.nn.functional.pad`, `zeros` is called `constant`.
+
+# %%
+signal = torch.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+for mode in ["constant", "reflect", "replicate", "circular"]:
+    print(f"{mode:9s}", F.pad(signal, (2, 2), mode=mode)[0, 0].tolist())
+
+torch.testing.assert_close(F.pad(signal, (2, 2), mode="circular")[0, 0, :2], signal[0, 0, -2:])
+torch.testing.assert_close(F.pad(signal, (2, 2), mode="reflect")[0, 0, :2], signal[0, 0, [2, 1]])
+
+# %%
+grid = torch.arange(1.0, 17.0).view(1, 1, 4, 4)
+modes = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "replicate",
+    "circular": "circular",
+}
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.6))
+for ax, (padding_mode, pad_mode) in zip(axes, modes.items()):
+    padded = F.pad(grid, (2, 2, 2, 2), mode=pad_mode)[0, 0]
+    ax.imshow(padded, cmap="viridis", vmin=0, vmax=16)
+    for (i, j), value in np.ndenumerate(padded.numpy()):
+        ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="w", fontsize=8)
+    ax.add_patch(plt.Rectangle((1.5, 1.5), 4, 4, fill=False, edgecolor="r", linewidth=2))
+    ax.set_title(padding_mode)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# A conv layer with a `padding_mode` equals padding in that mode first, then convolving with no
+# padding:
+
+# %%
+x = torch.randn(1, 2, 5, 6, dtype=torch.float64)
+for padding_mode, pad_mode in modes.items():
+    layer = cnn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode=padding_mode, dtype=torch.float64)
+    padded = F.pad(x, (2, 2, 1, 1), mode=pad_mode)  # F.pad order: (left, right, top, bottom)
+    torch.testing.assert_close(layer(x), cf.conv2d(padded, layer.weight, layer.bias))
+    print(f"{padding_mode:9s} ok, output {tuple(layer(x).shape)}")
+
+# %% [markdown]
+# ## 8. `padding="same"` and `padding="valid"`
+#
+# `"valid"` means no padding. `"same"` makes the output as large as the input: it pads
+# $d(k-1)$ in total; when the total is odd, the extra one goes on the right (bottom). It is only
+# allowed with stride 1.
+
+# %%
+x = torch.randn(1, 1, 7, 7, dtype=torch.float64)
+w = torch.randn(1, 1, 4, 4, dtype=torch.float64)  # even kernel: total padding 3 = 1 + 2
+(top, bottom), (left, right) = same_padding((4, 4))
+print("same padding per side:", (top, bottom), (left, right))
+same = cf.conv2d(x, w, padding="same")
+torch.testing.assert_close(same, cf.conv2d(F.pad(x, (left, right, top, bottom)), w))
+with warnings.catch_warnings():  # torch notes that an even kernel costs it a padded copy
+    warnings.simplefilter("ignore")
+    torch.testing.assert_close(same, F.conv2d(x, w, padding="same"))
+torch.testing.assert_close(cf.conv2d(x, w, padding="valid"), cf.conv2d(x, w))
+print("same:", tuple(same.shape), " valid:", tuple(cf.conv2d(x, w, padding="valid").shape))
+
+for make in [cnn.Conv2d, torch.nn.Conv2d]:
+    try:
+        make(1, 1, 3, stride=2, padding="same")
+    except ValueError as error:
+        print(f"{make.__module__}: {error}")

@@ -1,0 +1,362 @@
+# %% [markdown]
+# # 卷积：动手验证
+#
+# 这个笔记本配合[卷积](../../convolution/)一页。每个代码单元都可以改了再跑：换一个卷积核、
+# 一个步长、一组通道数，看看输出怎么变。`assert` 语句检查页面上说的等式确实成立；
+# 如果你改出一个不成立的情形，它会立刻报错。
+
+# %%
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib import cbook
+
+import convnotes.functional as cf
+from convnotes import nn as cnn
+from convnotes.shapes import conv_output_size, same_padding
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
+
+# %% [markdown]
+# ## 1. 滑动的乘加
+#
+# 一维的情形最容易看清：卷积核 `w` 停在输入的每个位置上，与它盖住的那一段逐元素相乘再求和，
+# 得到一个输出值。下面先用 Python 循环算一遍，再和 PyTorch 以及 convnotes 的结果比较。
+
+# %%
+x = torch.tensor([1.0, 2.0, 0.0, -1.0, 3.0, 1.0])
+w = torch.tensor([1.0, 0.0, -1.0])
+k = len(w)
+
+by_hand = torch.stack([(x[i : i + k] * w).sum() for i in range(len(x) - k + 1)])
+print("by hand    :", by_hand)
+
+x_ncl, w_oik = x.view(1, 1, -1), w.view(1, 1, -1)  # (N, C, L) and (C_out, C_in, k)
+print("F.conv1d   :", F.conv1d(x_ncl, w_oik).flatten())
+print("cf.conv1d  :", cf.conv1d(x_ncl, w_oik, method="direct").flatten())
+
+torch.testing.assert_close(F.conv1d(x_ncl, w_oik).flatten(), by_hand)
+torch.testing.assert_close(cf.conv1d(x_ncl, w_oik, method="direct").flatten(), by_hand)
+
+# %% [markdown]
+# ## 2. PyTorch 算的是互相关
+#
+# 数学上的卷积要先把卷积核翻转：$(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$（只取完全重叠的位置）。
+# NumPy 的 `np.convolve` 按这个定义计算；PyTorch 的 `conv1d` 不翻转，算的是互相关
+# （和 `np.correlate` 相同）。把卷积核翻转一次，两者就一致了。
+
+# %%
+pytorch_result = F.conv1d(x_ncl, w_oik).flatten().numpy()
+print("F.conv1d(x, w)      :", pytorch_result)
+print("np.correlate(x, w)  :", np.correlate(x.numpy(), w.numpy(), mode="valid"))
+print("np.convolve(x, w)   :", np.convolve(x.numpy(), w.numpy(), mode="valid"))
+print("F.conv1d(x, flip(w)):", F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy())
+
+np.testing.assert_allclose(pytorch_result, np.correlate(x.numpy(), w.numpy(), mode="valid"))
+np.testing.assert_allclose(
+    F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy(),
+    np.convolve(x.numpy(), w.numpy(), mode="valid"),
+)
+assert not np.allclose(pytorch_result, np.convolve(x.numpy(), w.numpy(), mode="valid"))
+
+# %% [markdown]
+# ### 为什么这无关紧要：翻转只是给权重换了个名字
+#
+# 卷积核是学出来的。下面训练两个一模一样的小模型去拟合同一个目标：模型 A 用互相关
+# （PyTorch 的做法），模型 B 用真正的卷积（互相关配翻转后的核）。B 的初值取 A 初值的翻转。
+# 每一步梯度下降之后，B 的权重都恰好是 A 的翻转，两个模型的输出完全相同：
+# 它们是同一个模型，只是权重的下标顺序不同。
+
+# %%
+target_kernel = torch.tensor([[[0.5, -1.0, 2.0]]])
+signals = torch.randn(64, 1, 32)
+targets = F.conv1d(signals, target_kernel)
+
+a = torch.randn(1, 1, 3, requires_grad=True)  # model A: cross-correlation kernel
+b = a.detach().flip(-1).requires_grad_(True)  # model B: true-convolution kernel, flipped start
+optimizer = torch.optim.SGD([a, b], lr=0.1)
+for _ in range(100):
+    optimizer.zero_grad()
+    loss_a = F.mse_loss(F.conv1d(signals, a), targets)
+    loss_b = F.mse_loss(F.conv1d(signals, b.flip(-1)), targets)  # convolution = flip + correlate
+    (loss_a + loss_b).backward()
+    optimizer.step()
+    torch.testing.assert_close(b.detach(), a.detach().flip(-1))
+
+print("A learned:", a.detach().flatten(), " loss", loss_a.item())
+print("B learned:", b.detach().flatten(), " loss", loss_b.item())
+torch.testing.assert_close(loss_a, loss_b)
+
+# %% [markdown]
+# ## 3. 卷积核是模式检测器
+#
+# 输出值是卷积核与它盖住的那一块输入的点积：那一块越像卷积核，响应越大。下面把一个
+# 5×5 的十字藏进噪声图里，再用这个十字当卷积核去扫：响应最大的位置正是十字所在的位置。
+
+# %%
+cross = torch.zeros(5, 5)
+cross[2, :] = 1.0
+cross[:, 2] = 1.0
+image = 0.3 * torch.randn(32, 32)
+row, col = 10, 17
+image[row : row + 5, col : col + 5] += cross
+
+response = cf.conv2d(image.view(1, 1, 32, 32), cross.view(1, 1, 5, 5))[0, 0]
+peak = divmod(int(response.argmax()), response.shape[1])
+print("response shape:", tuple(response.shape), " peak at", peak, " cross placed at", (row, col))
+assert peak == (row, col)
+
+fig, axes = plt.subplots(1, 3, figsize=(9, 3))
+for ax, picture, label in zip(axes, [image, cross, response], ["$x$", "$w$", "$x \\star w$"]):
+    ax.imshow(picture, cmap="gray")
+    ax.set_title(label)
+    ax.axis("off")
+axes[2].plot(peak[1], peak[0], "r+", markersize=14)
+plt.show()
+
+# %% [markdown]
+# 同样的事发生在真实照片上。下面用几个手工卷积核（竖边、横边、拉普拉斯、均值模糊）处理一张
+# 公有领域的照片（matplotlib 自带的 Grace Hopper 像）。竖边核在竖直的轮廓处响应最强，
+# 横边核在水平的轮廓处响应最强。
+
+# %%
+photo = plt.imread(cbook.get_sample_data("grace_hopper.jpg"))[::4, ::4]
+gray = torch.tensor(photo, dtype=torch.float32).mean(dim=-1) / 255  # (H, W) in [0, 1]
+kernels = torch.tensor(
+    [
+        [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]],  # vertical edges (Sobel x)
+        [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]],  # horizontal edges (Sobel y)
+        [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]],  # Laplacian
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],  # box blur (divided below)
+    ]
+).unsqueeze(1)  # (C_out=4, C_in=1, 3, 3): one conv layer with four output channels
+kernels[3] /= 9
+
+responses = cf.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0]
+torch.testing.assert_close(responses, F.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0])
+print("photo:", tuple(gray.shape), "-> responses:", tuple(responses.shape))
+
+fig, axes = plt.subplots(1, 5, figsize=(14, 3.4))
+axes[0].imshow(gray, cmap="gray")
+axes[0].set_title("$x$")
+for i, ax in enumerate(axes[1:]):
+    ax.imshow(responses[i], cmap="gray")
+    ax.set_title(f"$x \\star w_{i}$")
+for ax in axes:
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## 4. 多通道：每个输出通道对所有输入切片求和
+#
+# `weight` 的形状是 `(C_out, C_in/groups, kH, kW)`：每个输出通道有一个卷积核，这个核由
+# `C_in/groups` 个二维切片组成，每个切片对应一个输入通道。每个切片与它那个输入通道做
+# 二维互相关，所有切片的响应**相加**，再加上这个输出通道的偏置。下面的手写循环逐字照此实现，
+# 然后与 convnotes 的三种实现和 PyTorch 比较。
+
+# %%
+def conv2d_by_hand(x, weight, bias, groups=1):
+    """y[:, o] = bias[o] + sum over the slices c of weight[o]: (input channel c) ⋆ weight[o, c]."""
+    n, _, h, w = x.shape
+    c_out, c_per_group, kh, kw = weight.shape
+    out_per_group = c_out // groups
+    out_h, out_w = h - kh + 1, w - kw + 1
+    y = torch.zeros(n, c_out, out_h, out_w, dtype=x.dtype)
+    for o in range(c_out):
+        group = o // out_per_group  # output channel o only sees the input channels of its group
+        for c in range(c_per_group):
+            channel = x[:, group * c_per_group + c]  # (N, H, W)
+            for i in range(kh):
+                for j in range(kw):
+                    y[:, o] += weight[o, c, i, j] * channel[:, i : i + out_h, j : j + out_w]
+        y[:, o] += bias[o]
+    return y
+
+
+x = torch.randn(2, 3, 6, 7, dtype=torch.float64)  # N=2, C_in=3 (think RGB), 6×7 pixels
+weight = torch.randn(4, 3, 3, 3, dtype=torch.float64)  # C_out=4 kernels, each with 3 slices
+bias = torch.randn(4, dtype=torch.float64)
+
+y = conv2d_by_hand(x, weight, bias)
+print("x", tuple(x.shape), "* weight", tuple(weight.shape), "-> y", tuple(y.shape))
+torch.testing.assert_close(y, F.conv2d(x, weight, bias))
+for method in ["direct", "unrolled", "im2col"]:
+    torch.testing.assert_close(y, cf.conv2d(x, weight, bias, method=method))
+print("hand loop == torch == convnotes (direct, unrolled, im2col)")
+
+# %% [markdown]
+# 只看一个输出通道 `o`：它等于三个单通道卷积（每个输入通道配一个切片）之和，再加 `bias[o]`。
+# 单独的每一项都不是输出，只有它们的和才是。
+
+# %%
+o = 2
+per_slice = [
+    cf.conv2d(x[:, c : c + 1], weight[o : o + 1, c : c + 1]) for c in range(weight.shape[1])
+]
+for c, response in enumerate(per_slice):
+    print(f"slice {c}: response[0, 0, 0, :3] =", response[0, 0, 0, :3])
+print(f"sum + bias[{o}]      =", (sum(per_slice) + bias[o])[0, 0, 0, :3])
+print(f"y[0, {o}, 0, :3]      =", y[0, o, 0, :3])
+torch.testing.assert_close(sum(per_slice) + bias[o], y[:, o : o + 1])
+
+# %% [markdown]
+# ## 5. 分组卷积与逐通道卷积
+#
+# `groups=g` 把输入通道和输出通道各分成 `g` 组，第 `j` 组的输出只看第 `j` 组的输入；
+# 卷积核因此只有 `C_in/g` 个切片，参数量变为原来的 $1/g$。`groups=C_in` 就是逐通道卷积：
+# 每个输出通道只看一个输入通道。
+
+# %%
+x = torch.randn(2, 4, 6, 6, dtype=torch.float64)
+for groups in [1, 2, 4]:
+    weight = torch.randn(8, 4 // groups, 3, 3, dtype=torch.float64)
+    bias = torch.randn(8, dtype=torch.float64)
+    y = conv2d_by_hand(x, weight, bias, groups=groups)
+    torch.testing.assert_close(y, F.conv2d(x, weight, bias, groups=groups))
+    torch.testing.assert_close(y, cf.conv2d(x, weight, bias, groups=groups))
+    print(f"groups={groups}: weight {tuple(weight.shape)}, {weight.numel()} weights")
+
+# depthwise with 2 kernels per input channel: output channels 2c and 2c+1 read input channel c
+depthwise = torch.randn(8, 1, 3, 3, dtype=torch.float64)
+y = cf.conv2d(x, depthwise, groups=4)
+for o in range(8):
+    c = o // 2
+    torch.testing.assert_close(y[:, o : o + 1], F.conv2d(x[:, c : c + 1], depthwise[o : o + 1]))
+
+# depthwise-separable: depthwise 3×3 followed by a pointwise 1×1 that mixes the channels
+pointwise = torch.randn(16, 8, 1, 1, dtype=torch.float64)
+separable = cf.conv2d(cf.conv2d(x, depthwise, groups=4), pointwise)
+print("separable:", tuple(separable.shape), depthwise.numel() + pointwise.numel(), "weights")
+print("one regular 3×3 conv 4 -> 16 channels:", 16 * 4 * 3 * 3, "weights")
+
+# %% [markdown]
+# ## 6. `nn.Conv2d` 的每个参数
+#
+# 下面把所有参数都写出来。`convnotes.nn.Conv2d` 与 `torch.nn.Conv2d` 的参数名、参数形状
+# 和 `state_dict` 相同，所以可以把一个的权重装进另一个，输出应当一致。
+
+# %%
+settings = dict(
+    in_channels=4,
+    out_channels=6,
+    kernel_size=(3, 5),
+    stride=(2, 1),
+    padding=(1, 2),
+    dilation=(1, 2),
+    groups=2,
+    bias=True,
+    padding_mode="reflect",
+    device="cpu",
+    dtype=torch.float64,
+)
+ours = cnn.Conv2d(**settings)
+theirs = torch.nn.Conv2d(**settings)
+theirs.load_state_dict(ours.state_dict())
+
+for name, parameter in ours.named_parameters():
+    print(f"{name:6s} {tuple(parameter.shape)}  {parameter.dtype}")
+
+x = torch.randn(2, 4, 9, 12, dtype=torch.float64)
+y = ours(x)
+expected_size = conv_output_size((9, 12), (3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
+print("input", tuple(x.shape), "-> output", tuple(y.shape), " formula:", expected_size)
+assert tuple(y.shape[2:]) == expected_size
+torch.testing.assert_close(y, theirs(x))
+
+# %% [markdown]
+# 一次只改一个参数，看输出形状怎么变（输入 `(1, 4, 16, 16)`）：
+
+# %%
+x = torch.randn(1, 4, 16, 16)
+base = dict(in_channels=4, out_channels=8, kernel_size=3)
+variants = [
+    {},
+    {"out_channels": 2},
+    {"kernel_size": 5},
+    {"kernel_size": (1, 7)},
+    {"stride": 2},
+    {"padding": 1},
+    {"padding": "same"},
+    {"dilation": 2},
+    {"groups": 4},
+    {"bias": False},
+    {"padding": 1, "padding_mode": "circular"},
+]
+for change in variants:
+    layer = cnn.Conv2d(**{**base, **change})
+    n_weights = sum(p.numel() for p in layer.parameters())
+    print(f"{change!s:42} -> {tuple(layer(x).shape)}  {n_weights} parameters")
+
+# %% [markdown]
+# ## 7. 填充模式
+#
+# `padding_mode` 决定补进来的是什么：`zeros` 补 0，`reflect` 以边缘为镜面反射（不重复边缘值），
+# `replicate` 重复边缘值，`circular` 把另一侧的值绕过来（把信号看作周期的）。
+# 在 `torch.nn.functional.pad` 中 `zeros` 叫 `constant`。
+
+# %%
+signal = torch.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+for mode in ["constant", "reflect", "replicate", "circular"]:
+    print(f"{mode:9s}", F.pad(signal, (2, 2), mode=mode)[0, 0].tolist())
+
+torch.testing.assert_close(F.pad(signal, (2, 2), mode="circular")[0, 0, :2], signal[0, 0, -2:])
+torch.testing.assert_close(F.pad(signal, (2, 2), mode="reflect")[0, 0, :2], signal[0, 0, [2, 1]])
+
+# %%
+grid = torch.arange(1.0, 17.0).view(1, 1, 4, 4)
+modes = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "replicate",
+    "circular": "circular",
+}
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.6))
+for ax, (padding_mode, pad_mode) in zip(axes, modes.items()):
+    padded = F.pad(grid, (2, 2, 2, 2), mode=pad_mode)[0, 0]
+    ax.imshow(padded, cmap="viridis", vmin=0, vmax=16)
+    for (i, j), value in np.ndenumerate(padded.numpy()):
+        ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="w", fontsize=8)
+    ax.add_patch(plt.Rectangle((1.5, 1.5), 4, 4, fill=False, edgecolor="r", linewidth=2))
+    ax.set_title(padding_mode)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# 带 `padding_mode` 的卷积层，等于先按该模式填充、再做不带填充的卷积：
+
+# %%
+x = torch.randn(1, 2, 5, 6, dtype=torch.float64)
+for padding_mode, pad_mode in modes.items():
+    layer = cnn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode=padding_mode, dtype=torch.float64)
+    padded = F.pad(x, (2, 2, 1, 1), mode=pad_mode)  # F.pad order: (left, right, top, bottom)
+    torch.testing.assert_close(layer(x), cf.conv2d(padded, layer.weight, layer.bias))
+    print(f"{padding_mode:9s} ok, output {tuple(layer(x).shape)}")
+
+# %% [markdown]
+# ## 8. `padding="same"` 与 `padding="valid"`
+#
+# `"valid"` 就是不填充。`"same"` 让输出与输入一样大：总共填充 $d(k-1)$；总数为奇数时，
+# 多出的那一个加在右边（下边）。它只允许步长为 1。
+
+# %%
+x = torch.randn(1, 1, 7, 7, dtype=torch.float64)
+w = torch.randn(1, 1, 4, 4, dtype=torch.float64)  # even kernel: total padding 3 = 1 + 2
+(top, bottom), (left, right) = same_padding((4, 4))
+print("same padding per side:", (top, bottom), (left, right))
+same = cf.conv2d(x, w, padding="same")
+torch.testing.assert_close(same, cf.conv2d(F.pad(x, (left, right, top, bottom)), w))
+with warnings.catch_warnings():  # torch notes that an even kernel costs it a padded copy
+    warnings.simplefilter("ignore")
+    torch.testing.assert_close(same, F.conv2d(x, w, padding="same"))
+torch.testing.assert_close(cf.conv2d(x, w, padding="valid"), cf.conv2d(x, w))
+print("same:", tuple(same.shape), " valid:", tuple(cf.conv2d(x, w, padding="valid").shape))
+
+for make in [cnn.Conv2d, torch.nn.Conv2d]:
+    try:
+        make(1, 1, 3, stride=2, padding="same")
+    except ValueError as error:
+        print(f"{make.__module__}: {error}")
