@@ -438,6 +438,132 @@
     );
   }
 
+
+  // ---- inverse design + chain planner (mirror of src/convnotes/design.py) ----
+
+  /** Whether a transposed conv with this kernel and stride has even overlap (no checkerboard). */
+  const evenOverlap = (kernel, stride) => kernel % stride === 0;
+
+  function attempt(fn) {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ConvArgumentError) return undefined;
+      throw error;
+    }
+  }
+
+  function byKeys(keys) {
+    return (x, y) => {
+      for (const key of keys) {
+        const diff = key(x) - key(y);
+        if (diff !== 0) return diff;
+      }
+      return 0;
+    };
+  }
+
+  const SIMPLEST_FIRST = byKeys([
+    (c) => c.kernel + c.stride + c.padding + c.outputPadding,
+    (c) => (c.evenOverlap ? 0 : 1),
+    (c) => c.outputPadding,
+    (c) => c.padding,
+    (c) => c.kernel,
+    (c) => c.stride,
+  ]);
+
+  /** Every (kernel, stride, padding, output_padding) of a ConvTranspose mapping input -> output. */
+  function solveConvTranspose({ input, output, maxKernel = 7, maxStride = 4 }) {
+    checkInt("input_size", input);
+    checkInt("output_size", output);
+    const choices = [];
+    for (let kernel = 1; kernel <= maxKernel; kernel++) {
+      for (let stride = 1; stride <= maxStride; stride++) {
+        for (let outputPadding = 0; outputPadding < stride; outputPadding++) {
+          const twice = (input - 1) * stride + kernel + outputPadding - output;
+          if (twice < 0 || twice % 2 !== 0) continue;
+          const padding = twice / 2;
+          const args = { input, kernel, stride, padding, outputPadding };
+          if (attempt(() => convTransposeOutputSize(args)) !== output) continue;
+          choices.push({
+            kernel,
+            stride,
+            padding,
+            outputPadding,
+            dilation: 1,
+            evenOverlap: evenOverlap(kernel, stride),
+          });
+        }
+      }
+    }
+    return choices.sort(SIMPLEST_FIRST);
+  }
+
+  /** Every (kernel, stride, padding) of a Conv mapping input -> output. */
+  function solveConv({ input, output, maxKernel = 7, maxStride = 4 }) {
+    checkInt("input_size", input);
+    checkInt("output_size", output);
+    const choices = [];
+    for (let kernel = 1; kernel <= maxKernel; kernel++) {
+      for (let stride = 1; stride <= maxStride; stride++) {
+        for (let padding = 0; padding < kernel; padding++) {
+          const args = { input, kernel, stride, padding };
+          if (attempt(() => convOutputSize(args)) !== output) continue;
+          choices.push({
+            kernel,
+            stride,
+            padding,
+            outputPadding: 0,
+            dilation: 1,
+            evenOverlap: true,
+          });
+        }
+      }
+    }
+    return choices.sort(SIMPLEST_FIRST);
+  }
+
+  const sameSize = (x, y) => JSON.stringify(x) === JSON.stringify(y);
+  const isDownsampling = (spec) =>
+    spec.kind === "conv" && [].concat(spec.stride ?? 1).some((s) => s > 1);
+  const isUpsampling = (spec) =>
+    spec.kind === "transpose" && [].concat(spec.stride ?? 1).some((s) => s > 1);
+
+  /**
+   * Every intermediate size of a stack of layers. spec: {kind: "conv"|"transpose", kernel,
+   * stride, padding, dilation, outputPadding, expected?}. An upsampling layer with no
+   * `expected` is expected to undo the latest downsampling layer not yet undone (U-Net).
+   */
+  function planChain({ input, layers }) {
+    const steps = [];
+    const pending = [];
+    let size = input;
+    for (const spec of layers) {
+      const step = { spec, inputSize: size, outputSize: null, expected: null, ok: true, message: "" };
+      steps.push(step);
+      const args = { ...spec, input: size };
+      try {
+        step.outputSize =
+          spec.kind === "transpose" ? convTransposeOutputSize(args) : convOutputSize(args);
+      } catch (error) {
+        if (!(error instanceof ConvArgumentError)) throw error;
+        step.ok = false;
+        step.error = error;
+        step.message = error.message;
+        break;
+      }
+      if (isDownsampling(spec)) pending.push(size);
+      const mirrored = isUpsampling(spec) ? pending.pop() : undefined;
+      step.expected = spec.expected ?? mirrored ?? null;
+      if (step.expected !== null && !sameSize(step.expected, step.outputSize)) {
+        step.ok = false;
+        step.message = `output ${pyRepr(step.outputSize)} != expected ${pyRepr(step.expected)}`;
+      }
+      size = step.outputSize;
+    }
+    return { steps, ok: steps.every((s) => s.ok) };
+  }
+
   const api = {
     ConvArgumentError,
     PADDING_STRINGS,
@@ -450,6 +576,10 @@
     convPadding,
     expand,
     pyRepr,
+    evenOverlap,
+    solveConvTranspose,
+    solveConv,
+    planChain,
   };
 
   root.convnotes = Object.assign(root.convnotes || {}, api);

@@ -1,0 +1,923 @@
+/**
+ * Shape calculator: mounts into every element with data-convnotes="calculator".
+ * All arithmetic comes from shapes.js (window.convnotes, the mirror of convnotes.shapes);
+ * this file only reads the form, shows results and keeps the state in the URL.
+ * Modes: shape (conv / transposed, 1d-3d), inverse (solve for the parameters),
+ * output_size (which output_padding PyTorch picks) and chain (a stack of layers).
+ */
+(function () {
+  "use strict";
+
+  const STRINGS = {
+    en: {
+      modes: { shape: "Output shape", inverse: "Inverse", outputSize: "output_size", chain: "Chain" },
+      modeLabel: "Mode",
+      op: "Layer",
+      conv: "Convolution (nn.Conv)",
+      transpose: "Transposed convolution (nn.ConvTranspose)",
+      dims: "Spatial dimensions",
+      dim: "Dimension",
+      params: {
+        i: "input size i",
+        k: "kernel_size k",
+        s: "stride s",
+        p: "padding p",
+        d: "dilation d",
+        a: "output_padding a",
+        o: "target output size o",
+      },
+      paddingMode: "padding",
+      paddingInt: "numbers",
+      cin: "in_channels",
+      cout: "out_channels",
+      groups: "groups",
+      batch: "batch N",
+      outputShape: "Output shape",
+      formula: "Formula",
+      pytorch: "PyTorch",
+      copy: "Copy",
+      copied: "Copied",
+      invalid: "Invalid input",
+      maxKernel: "largest kernel",
+      maxStride: "largest stride",
+      solveFor: "Solve for",
+      choicesFound: (n) => `${n} choice${n === 1 ? "" : "s"}, simplest first`,
+      noChoices: "No choice with these limits maps the input to the target.",
+      evenYes: "even overlap: no checkerboard",
+      evenNo: "uneven overlap: checkerboard risk",
+      use: "Use",
+      picks: (a) => `PyTorch picks output_padding = ${a}`,
+      range: (lo, hi) => `output_size accepts ${lo} … ${hi}`,
+      chainInput: "input size",
+      chainLayers: "layers (one per line)",
+      chainHelp:
+        "conv or convT, then k= s= p= d= a= (output_padding) and optionally expect=. " +
+        "An upsampling convT is expected to restore the size before the matching downsampling conv.",
+      preset: "Example",
+      presets: { unet: "U-Net 65 (mismatch)", unetFixed: "U-Net 65 (fixed)", dcgan: "DCGAN 4 → 64" },
+      step: "#",
+      layer: "Layer",
+      inOut: "in → out",
+      expected: "expected",
+      status: "status",
+      ok: "ok",
+      mismatch: "mismatch",
+      chainOk: "Every layer fits.",
+      chainBad: "The chain breaks: see the flagged rows.",
+      parseError: (line, text) => `line ${line}: cannot read “${text}”`,
+      shareHint: "The address bar holds this state: copy it to share the result.",
+      ruleIntro: "breaks the rule",
+    },
+    zh: {
+      modes: { shape: "输出形状", inverse: "反求参数", outputSize: "output_size", chain: "多层串联" },
+      modeLabel: "模式",
+      op: "层",
+      conv: "卷积（nn.Conv）",
+      transpose: "转置卷积（nn.ConvTranspose）",
+      dims: "空间维数",
+      dim: "维度",
+      params: {
+        i: "输入尺寸 i",
+        k: "卷积核 kernel_size k",
+        s: "步长 stride s",
+        p: "填充 padding p",
+        d: "膨胀率 dilation d",
+        a: "输出填充 output_padding a",
+        o: "目标输出尺寸 o",
+      },
+      paddingMode: "填充方式",
+      paddingInt: "数值",
+      cin: "输入通道 in_channels",
+      cout: "输出通道 out_channels",
+      groups: "分组 groups",
+      batch: "批 N",
+      outputShape: "输出形状",
+      formula: "公式",
+      pytorch: "PyTorch 代码",
+      copy: "复制",
+      copied: "已复制",
+      invalid: "输入无效",
+      maxKernel: "最大卷积核",
+      maxStride: "最大步长",
+      solveFor: "求解",
+      choicesFound: (n) => `共 ${n} 种选择，最简单的在前`,
+      noChoices: "在这些上限内，没有参数能把输入映射到目标尺寸。",
+      evenYes: "重叠均匀：无棋盘效应",
+      evenNo: "重叠不均匀：可能出现棋盘效应",
+      use: "使用",
+      picks: (a) => `PyTorch 选择 output_padding = ${a}`,
+      range: (lo, hi) => `output_size 可取 ${lo} … ${hi}`,
+      chainInput: "输入尺寸",
+      chainLayers: "各层（每行一层）",
+      chainHelp:
+        "每行写 conv 或 convT，再写 k= s= p= d= a=（输出填充），可选 expect=。" +
+        "上采样的 convT 应当恢复与之对应的下采样 conv 之前的尺寸。",
+      preset: "示例",
+      presets: { unet: "U-Net 65（不匹配）", unetFixed: "U-Net 65（已修正）", dcgan: "DCGAN 4 → 64" },
+      step: "#",
+      layer: "层",
+      inOut: "输入 → 输出",
+      expected: "期望",
+      status: "状态",
+      ok: "正确",
+      mismatch: "不匹配",
+      chainOk: "每一层都匹配。",
+      chainBad: "串联出错：见标记的行。",
+      parseError: (line, text) => `第 ${line} 行：无法读取“${text}”`,
+      shareHint: "地址栏保存了当前状态：复制链接即可分享结果。",
+      ruleIntro: "违反规则",
+    },
+  };
+
+  // Short statements of each rule (keys: the `.rule` of a ConvArgumentError), per language.
+  const RULES = {
+    en: {
+      integer: "must be an integer",
+      nonempty: "needs at least one value",
+      ndim: "needs one value per spatial dimension",
+      positive: "must be at least 1",
+      nonnegative: "must not be negative",
+      "padding-string": "must be a number, 'same' or 'valid'",
+      "same-stride": "padding='same' needs stride 1",
+      "kernel-too-large": "the dilated kernel d·(k−1)+1 must fit in the padded input i+2p",
+      "transpose-padding-string": "transposed convolution takes integer padding only",
+      "output-padding-too-large": "output_padding must be smaller than stride or dilation",
+      "output-too-small": "the output size must be at least 1 (reduce padding)",
+      "output-size-range": "output_size must lie in the range the layer can produce",
+      groups: "groups must be a positive integer",
+      divisible: "must be divisible by groups",
+    },
+    zh: {
+      integer: "必须是整数",
+      nonempty: "至少需要一个值",
+      ndim: "每个空间维度需要一个值",
+      positive: "必须至少为 1",
+      nonnegative: "不能为负",
+      "padding-string": "只能是整数、'same' 或 'valid'",
+      "same-stride": "padding='same' 要求步长为 1",
+      "kernel-too-large": "膨胀后的卷积核 d·(k−1)+1 不能大于填充后的输入 i+2p",
+      "transpose-padding-string": "转置卷积只接受整数填充",
+      "output-padding-too-large": "输出填充必须小于步长或膨胀率",
+      "output-too-small": "输出尺寸必须至少为 1（请减小填充）",
+      "output-size-range": "output_size 必须在该层能产生的范围内",
+      groups: "groups 必须是正整数",
+      divisible: "必须能被 groups 整除",
+    },
+  };
+
+  const PARAM_OF_FIELD = {
+    i: "input_size",
+    k: "kernel_size",
+    s: "stride",
+    p: "padding",
+    d: "dilation",
+    a: "output_padding",
+    o: "output_size",
+  };
+  const DIM_NAMES = { 1: ["L"], 2: ["H", "W"], 3: ["D", "H", "W"] };
+  const DEFAULTS = {
+    mode: "shape",
+    op: "conv",
+    dims: "2",
+    pm: "int",
+    i: "32,32,32",
+    k: "3,3,3",
+    s: "2,2,2",
+    p: "1,1,1",
+    d: "1,1,1",
+    a: "0,0,0",
+    cin: "3",
+    cout: "16",
+    g: "1",
+    n: "1",
+    // inverse + output_size modes
+    iop: "transpose",
+    ii: "17",
+    io: "33",
+    mk: "7",
+    ms: "4",
+    oi: "16",
+    oo: "32",
+    ok: "3",
+    os: "2",
+    opd: "1",
+    od: "1",
+    // chain mode
+    ci: "65",
+    cl: "conv k=3 s=2 p=1\nconv k=3 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1",
+  };
+  const PRESETS = {
+    unet: { ci: "65", cl: DEFAULTS.cl },
+    unetFixed: {
+      ci: "65",
+      cl: "conv k=3 s=2 p=1\nconv k=3 s=2 p=1\nconvT k=3 s=2 p=1\nconvT k=3 s=2 p=1",
+    },
+    dcgan: {
+      ci: "4",
+      cl: "convT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1 expect=64",
+    },
+  };
+
+  // ---------- small DOM helpers ----------
+
+  function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") el.className = value;
+      else if (key === "text") el.textContent = value;
+      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  let uid = 0;
+  const nextId = (prefix) => `${prefix}-${++uid}`;
+
+  function languageOf(root) {
+    const lang = root.dataset.lang || document.documentElement.lang || "en";
+    return lang.toLowerCase().startsWith("zh") ? "zh" : "en";
+  }
+
+  /** Text from a field -> what the Python function would receive. */
+  function parseField(raw) {
+    const text = String(raw ?? "").trim();
+    if (text === "") return null;
+    if (text === "same" || text === "valid") return text;
+    const number = Number(text);
+    return Number.isFinite(number) ? number : text;
+  }
+
+  const formatSize = (value) => (Array.isArray(value) ? value.join(" × ") : String(value));
+  const pyTuple = (values) =>
+    values.every((v) => v === values[0]) ? String(values[0]) : `(${values.join(", ")})`;
+
+  // ---------- URL state ----------
+
+  function readState() {
+    const query = new URLSearchParams(window.location.search);
+    const state = { ...DEFAULTS };
+    for (const key of Object.keys(DEFAULTS)) {
+      if (query.has(key)) state[key] = query.get(key);
+    }
+    return state;
+  }
+
+  function writeState(state) {
+    const query = new URLSearchParams(window.location.search);
+    for (const [key, value] of Object.entries(state)) {
+      if (value === DEFAULTS[key]) query.delete(key);
+      else query.set(key, value);
+    }
+    const search = query.toString();
+    const url = window.location.pathname + (search ? `?${search}` : "") + window.location.hash;
+    window.history.replaceState(null, "", url);
+  }
+
+  // ---------- channel checks (mirror of torch.nn._ConvNd.__init__) ----------
+
+  function checkChannels({ inChannels, outChannels, groups }) {
+    const { ConvArgumentError } = window.convnotes;
+    const fail = (param, rule, message) => {
+      throw new ConvArgumentError(param, rule, message);
+    };
+    for (const [param, value] of [
+      ["in_channels", inChannels],
+      ["out_channels", outChannels],
+      ["groups", groups],
+    ]) {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+        fail(
+          param,
+          param === "groups" ? "groups" : "positive",
+          `${param}=${window.convnotes.pyRepr(value)}: must be a positive integer`
+        );
+      }
+    }
+    if (inChannels % groups !== 0) {
+      fail(
+        "in_channels",
+        "divisible",
+        `in_channels=${inChannels} with groups=${groups}: in_channels must be divisible by groups`
+      );
+    }
+    if (outChannels % groups !== 0) {
+      fail(
+        "out_channels",
+        "divisible",
+        `out_channels=${outChannels} with groups=${groups}: out_channels must be divisible by groups`
+      );
+    }
+  }
+
+  // ---------- formula + PyTorch line ----------
+
+  function convFormula(i, k, s, [before, after], d, o) {
+    const pad = before === after ? `2·${before}` : `${before} + ${after}`;
+    return `⌊(${i} + ${pad} − ${d}·(${k}−1) − 1) / ${s}⌋ + 1 = ${o}`;
+  }
+
+  function transposeFormula(i, k, s, p, a, d, o) {
+    return `(${i}−1)·${s} − 2·${p} + ${d}·(${k}−1) + ${a} + 1 = ${o}`;
+  }
+
+  function pytorchLine(args) {
+    const { op, ndim, cin, cout, kernel, stride, padding, dilation, outputPadding, groups } = args;
+    const name = op === "transpose" ? `nn.ConvTranspose${ndim}d` : `nn.Conv${ndim}d`;
+    const parts = [String(cin), String(cout), `kernel_size=${pyTuple(kernel)}`];
+    if (stride.some((v) => v !== 1)) parts.push(`stride=${pyTuple(stride)}`);
+    if (typeof padding === "string") parts.push(`padding='${padding}'`);
+    else if (padding.some((v) => v !== 0)) parts.push(`padding=${pyTuple(padding)}`);
+    if (op === "transpose" && outputPadding.some((v) => v !== 0)) {
+      parts.push(`output_padding=${pyTuple(outputPadding)}`);
+    }
+    if (groups !== 1) parts.push(`groups=${groups}`);
+    if (dilation.some((v) => v !== 1)) parts.push(`dilation=${pyTuple(dilation)}`);
+    return `${name}(${parts.join(", ")})`;
+  }
+
+  // ---------- the widget ----------
+
+  class Calculator {
+    constructor(root) {
+      this.root = root;
+      this.lang = languageOf(root);
+      this.t = STRINGS[this.lang];
+      this.rules = RULES[this.lang];
+      this.state = readState();
+      this.fields = {};
+      this.build();
+      this.update();
+    }
+
+    // -- building --
+
+    build() {
+      const t = this.t;
+      this.root.classList.add("cn-widget", "cn-calculator");
+      this.root.replaceChildren();
+      const modeName = nextId("cn-mode");
+      const tabs = h("fieldset", { class: "cn-modes" }, h("legend", { text: t.modeLabel }));
+      for (const mode of ["shape", "inverse", "outputSize", "chain"]) {
+        const id = nextId("cn-mode-opt");
+        tabs.append(
+          h(
+            "span",
+            { class: "cn-mode" },
+            h("input", {
+              type: "radio",
+              name: modeName,
+              id,
+              value: mode,
+              "data-field": "mode",
+              checked: this.state.mode === mode,
+              onchange: () => this.set("mode", mode),
+            }),
+            h("label", { for: id, text: t.modes[mode] })
+          )
+        );
+      }
+      this.sections = {
+        shape: this.buildShape(),
+        inverse: this.buildInverse(),
+        outputSize: this.buildOutputSize(),
+        chain: this.buildChain(),
+      };
+      this.root.append(tabs, ...Object.values(this.sections), h("p", { class: "cn-hint", text: t.shareHint }));
+    }
+
+    input(key, label, attrs = {}) {
+      const id = nextId(`cn-${key}`);
+      const field = h("input", {
+        id,
+        type: "number",
+        inputmode: "numeric",
+        step: "1",
+        value: this.state[key],
+        "data-field": key,
+        oninput: (e) => this.set(key, e.target.value),
+        ...attrs,
+      });
+      this.fields[key] = field;
+      return h("label", { class: "cn-field", for: id }, h("span", { text: label }), field);
+    }
+
+    select(key, label, options) {
+      const id = nextId(`cn-${key}`);
+      const field = h(
+        "select",
+        { id, "data-field": key, onchange: (e) => this.set(key, e.target.value) },
+        options.map(([value, text]) =>
+          h("option", { value, selected: this.state[key] === value, text })
+        )
+      );
+      this.fields[key] = field;
+      return h("label", { class: "cn-field", for: id }, h("span", { text: label }), field);
+    }
+
+    buildShape() {
+      const t = this.t;
+      const head = h(
+        "div",
+        { class: "cn-row" },
+        this.select("op", t.op, [
+          ["conv", t.conv],
+          ["transpose", t.transpose],
+        ]),
+        this.select("dims", t.dims, [
+          ["1", "1d"],
+          ["2", "2d"],
+          ["3", "3d"],
+        ]),
+        this.select("pm", t.paddingMode, [
+          ["int", t.paddingInt],
+          ["same", "'same'"],
+          ["valid", "'valid'"],
+        ])
+      );
+      this.perDimHeader = h("tr");
+      const body = h("tbody");
+      this.perDimFields = {};
+      for (const key of ["i", "k", "s", "p", "d", "a"]) {
+        const cells = [];
+        const values = this.state[key].split(",");
+        for (let j = 0; j < 3; j++) {
+          const field = h("input", {
+            type: "number",
+            inputmode: "numeric",
+            step: "1",
+            value: values[j] ?? values[0] ?? "",
+            "data-field": `${key}${j}`,
+            "aria-label": `${t.params[key]} (${t.dim} ${j + 1})`,
+            oninput: () => this.setPerDim(key),
+          });
+          cells.push(field);
+        }
+        this.perDimFields[key] = cells;
+        const row = h(
+          "tr",
+          { "data-row": key },
+          h("th", { scope: "row", text: t.params[key] }),
+          cells.map((cell) => h("td", {}, cell))
+        );
+        body.append(row);
+      }
+      const table = h("table", { class: "cn-params" }, h("thead", {}, this.perDimHeader), body);
+      const channels = h(
+        "div",
+        { class: "cn-row" },
+        this.input("n", t.batch, { min: "0" }),
+        this.input("cin", t.cin, { min: "1" }),
+        this.input("cout", t.cout, { min: "1" }),
+        this.input("g", t.groups, { min: "1" })
+      );
+      this.shapeOut = h("div", { class: "cn-result", "aria-live": "polite" });
+      return h("section", { class: "cn-section", "data-mode": "shape" }, head, table, channels, this.shapeOut);
+    }
+
+    buildInverse() {
+      const t = this.t;
+      const form = h(
+        "div",
+        { class: "cn-row" },
+        this.select("iop", t.solveFor, [
+          ["transpose", t.transpose],
+          ["conv", t.conv],
+        ]),
+        this.input("ii", t.params.i, { min: "1" }),
+        this.input("io", t.params.o, { min: "1" }),
+        this.input("mk", t.maxKernel, { min: "1", max: "15" }),
+        this.input("ms", t.maxStride, { min: "1", max: "8" })
+      );
+      this.inverseOut = h("div", { class: "cn-result", "aria-live": "polite" });
+      return h("section", { class: "cn-section", "data-mode": "inverse" }, form, this.inverseOut);
+    }
+
+    buildOutputSize() {
+      const t = this.t;
+      const form = h(
+        "div",
+        { class: "cn-row" },
+        this.input("oi", t.params.i),
+        this.input("oo", t.params.o),
+        this.input("ok", t.params.k),
+        this.input("os", t.params.s),
+        this.input("opd", t.params.p),
+        this.input("od", t.params.d)
+      );
+      this.outputSizeOut = h("div", { class: "cn-result", "aria-live": "polite" });
+      return h("section", { class: "cn-section", "data-mode": "outputSize" }, form, this.outputSizeOut);
+    }
+
+    buildChain() {
+      const t = this.t;
+      const id = nextId("cn-cl");
+      const area = h("textarea", {
+        id,
+        rows: "6",
+        spellcheck: "false",
+        "data-field": "cl",
+        oninput: (e) => this.set("cl", e.target.value),
+      });
+      area.value = this.state.cl;
+      this.fields.cl = area;
+      const presets = h(
+        "div",
+        { class: "cn-presets" },
+        h("span", { text: `${t.preset}:` }),
+        Object.entries(t.presets).map(([key, text]) =>
+          h("button", {
+            type: "button",
+            class: "md-button",
+            "data-preset": key,
+            text,
+            onclick: () => this.loadPreset(key),
+          })
+        )
+      );
+      this.chainOut = h("div", { class: "cn-result", "aria-live": "polite" });
+      return h(
+        "section",
+        { class: "cn-section", "data-mode": "chain" },
+        h("div", { class: "cn-row" }, this.input("ci", t.chainInput, { type: "text", inputmode: "text" })),
+        h("label", { class: "cn-field cn-wide", for: id }, h("span", { text: t.chainLayers }), area),
+        h("p", { class: "cn-hint", text: t.chainHelp }),
+        presets,
+        this.chainOut
+      );
+    }
+
+    // -- state --
+
+    set(key, value) {
+      this.state[key] = value;
+      this.update();
+    }
+
+    setPerDim(key) {
+      this.state[key] = this.perDimFields[key].map((f) => f.value).join(",");
+      this.update();
+    }
+
+    loadPreset(key) {
+      Object.assign(this.state, PRESETS[key]);
+      this.fields.ci.value = this.state.ci;
+      this.fields.cl.value = this.state.cl;
+      this.update();
+    }
+
+    update() {
+      const mode = this.sections[this.state.mode] ? this.state.mode : "shape";
+      for (const [name, section] of Object.entries(this.sections)) section.hidden = name !== mode;
+      this.root.dataset.mode = mode;
+      this.clearInvalid();
+      if (mode === "shape") this.renderShape();
+      else if (mode === "inverse") this.renderInverse();
+      else if (mode === "outputSize") this.renderOutputSize();
+      else this.renderChain();
+      writeState(this.state);
+    }
+
+    clearInvalid() {
+      for (const el of this.root.querySelectorAll("[aria-invalid]")) {
+        el.removeAttribute("aria-invalid");
+        el.removeAttribute("aria-describedby");
+      }
+    }
+
+    /** Mark the fields of the blamed parameter and return the error box. */
+    showError(error, fieldsOf) {
+      const box = h("div", { class: "cn-error", role: "alert", id: nextId("cn-error") });
+      const rule = this.rules[error.rule];
+      const param = error.param || "";
+      box.append(
+        h("strong", { text: `${this.t.invalid}: ` }),
+        h("code", { class: "cn-param", text: param }),
+        rule ? ` ${rule}` : "",
+        h("br"),
+        h("span", { class: "cn-detail", text: error.message })
+      );
+      for (const field of fieldsOf(param)) {
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", box.id);
+      }
+      return box;
+    }
+
+    perDim(key, ndim) {
+      return this.perDimFields[key].slice(0, ndim).map((f) => parseField(f.value));
+    }
+
+    renderShape() {
+      const t = this.t;
+      const cn = window.convnotes;
+      const ndim = Number(this.state.dims) || 2;
+      const op = this.state.op === "transpose" ? "transpose" : "conv";
+      const pm = op === "conv" && this.state.pm !== "int" ? this.state.pm : "int";
+      this.fields.pm.closest(".cn-field").hidden = op !== "conv";
+      this.perDimHeader.replaceChildren(
+        h("th", {}),
+        ...DIM_NAMES[ndim].map((n) => h("th", { scope: "col", text: n }))
+      );
+      for (const [key, cells] of Object.entries(this.perDimFields)) {
+        cells.forEach((cell, j) => {
+          cell.closest("td").hidden = j >= ndim;
+          cell.disabled = key === "p" && pm !== "int";
+        });
+        cells[0].closest("tr").hidden = key === "a" && op !== "transpose";
+      }
+      const args = {
+        input: this.perDim("i", ndim),
+        kernel: this.perDim("k", ndim),
+        stride: this.perDim("s", ndim),
+        padding: pm === "int" ? this.perDim("p", ndim) : pm,
+        dilation: this.perDim("d", ndim),
+      };
+      if (op === "transpose") args.outputPadding = this.perDim("a", ndim);
+      const channels = {
+        inChannels: parseField(this.state.cin),
+        outChannels: parseField(this.state.cout),
+        groups: parseField(this.state.g),
+      };
+      const batch = parseField(this.state.n);
+      const fieldsOf = (param) => {
+        const key = Object.keys(PARAM_OF_FIELD).find((k) => PARAM_OF_FIELD[k] === param);
+        if (key) return this.perDimFields[key].slice(0, ndim);
+        const single = { in_channels: "cin", out_channels: "cout", groups: "g", batch: "n" }[param];
+        return single ? [this.fields[single]] : [];
+      };
+      let out;
+      try {
+        out = op === "transpose" ? cn.convTransposeOutputSize(args) : cn.convOutputSize(args);
+        checkChannels(channels);
+        if (typeof batch !== "number" || !Number.isInteger(batch) || batch < 0) {
+          throw new cn.ConvArgumentError("batch", "nonnegative", `batch=${cn.pyRepr(batch)}: the batch size must be an integer >= 0`);
+        }
+      } catch (error) {
+        if (!(error instanceof cn.ConvArgumentError)) throw error;
+        this.shapeOut.replaceChildren(this.showError(error, fieldsOf));
+        return;
+      }
+      const pads = pm === "int" ? args.padding.map((p) => [p, p]) : cn.convPadding(args);
+      const formulas = out.map((o, j) => {
+        const [i, k, s, d] = [args.input[j], args.kernel[j], args.stride[j], args.dilation[j]];
+        const text =
+          op === "transpose"
+            ? transposeFormula(i, k, s, args.padding[j], args.outputPadding[j], d, o)
+            : convFormula(i, k, s, pads[j], d, o);
+        return h("li", {}, h("span", { class: "cn-dimname", text: `${DIM_NAMES[ndim][j]}: ` }), h("code", { text }));
+      });
+      const general =
+        op === "transpose"
+          ? "o = (i−1)·s − 2p + d·(k−1) + a + 1"
+          : "o = ⌊(i + 2p − d·(k−1) − 1) / s⌋ + 1";
+      const line = pytorchLine({
+        op,
+        ndim,
+        cin: channels.inChannels,
+        cout: channels.outChannels,
+        kernel: args.kernel,
+        stride: args.stride,
+        padding: pm === "int" ? args.padding : pm,
+        dilation: args.dilation,
+        outputPadding: args.outputPadding || [],
+        groups: channels.groups,
+      });
+      const shape = [batch, channels.outChannels, ...out];
+      const inShape = [batch, channels.inChannels, ...args.input];
+      const code = h("code", { class: "cn-pytorch", text: line });
+      const copy = h("button", {
+        type: "button",
+        class: "md-button cn-copy",
+        text: t.copy,
+        onclick: () => {
+          navigator.clipboard?.writeText(line).then(
+            () => (copy.textContent = t.copied),
+            () => {}
+          );
+        },
+      });
+      this.shapeOut.replaceChildren(
+        h(
+          "p",
+          { class: "cn-shape" },
+          h("strong", { text: `${t.outputShape}: ` }),
+          h("code", { "data-result": "shape", text: `(${shape.join(", ")})` }),
+          h("span", { class: "cn-from", text: `  ← (${inShape.join(", ")})` })
+        ),
+        h("p", {}, h("strong", { text: `${t.formula}: ` }), h("code", { text: general })),
+        h("ul", { class: "cn-formulas", "data-result": "formulas" }, formulas),
+        h("p", { class: "cn-code" }, h("strong", { text: `${t.pytorch}: ` }), code, " ", copy)
+      );
+      this.shapeOut.dataset.output = JSON.stringify(out);
+    }
+
+    renderInverse() {
+      const t = this.t;
+      const cn = window.convnotes;
+      const op = this.state.iop === "conv" ? "conv" : "transpose";
+      const input = parseField(this.state.ii);
+      const output = parseField(this.state.io);
+      const maxKernel = Math.min(Number(parseField(this.state.mk)) || 1, 15);
+      const maxStride = Math.min(Number(parseField(this.state.ms)) || 1, 8);
+      const fields = { input_size: [this.fields.ii], output_size: [this.fields.io] };
+      let choices;
+      try {
+        const solve = op === "conv" ? cn.solveConv : cn.solveConvTranspose;
+        for (const [param, value] of [["input_size", input], ["output_size", output]]) {
+          if (!Number.isInteger(value) || value < 1) {
+            throw new cn.ConvArgumentError(param, Number.isInteger(value) ? "positive" : "integer", `${param}=${cn.pyRepr(value)}: must be an integer >= 1`);
+          }
+        }
+        choices = solve({ input, output, maxKernel, maxStride });
+      } catch (error) {
+        if (!(error instanceof cn.ConvArgumentError)) throw error;
+        this.inverseOut.replaceChildren(this.showError(error, (p) => fields[p] || []));
+        return;
+      }
+      if (choices.length === 0) {
+        this.inverseOut.replaceChildren(h("p", { class: "cn-warning", text: t.noChoices }));
+        return;
+      }
+      const head = h(
+        "tr",
+        {},
+        ["k", "s", "p"].map((k) => h("th", { scope: "col", text: k })),
+        op === "transpose" ? h("th", { scope: "col", text: "a" }) : null,
+        op === "transpose" ? h("th", { scope: "col", text: "" }) : null,
+        h("th", { scope: "col", text: "" })
+      );
+      const rows = choices.map((c) =>
+        h(
+          "tr",
+          { "data-choice": `${c.kernel},${c.stride},${c.padding},${c.outputPadding}` },
+          h("td", { text: c.kernel }),
+          h("td", { text: c.stride }),
+          h("td", { text: c.padding }),
+          op === "transpose" ? h("td", { text: c.outputPadding }) : null,
+          op === "transpose"
+            ? h("td", { class: c.evenOverlap ? "cn-even" : "cn-uneven" }, c.evenOverlap ? `✓ ${t.evenYes}` : `⚠ ${t.evenNo}`)
+            : null,
+          h("td", {}, h("button", { type: "button", class: "cn-use", text: t.use, onclick: () => this.useChoice(op, input, c) }))
+        )
+      );
+      this.inverseOut.replaceChildren(
+        h("p", { text: t.choicesFound(choices.length) }),
+        h("div", { class: "cn-scroll" }, h("table", { class: "cn-choices" }, h("thead", {}, head), h("tbody", {}, rows)))
+      );
+    }
+
+    useChoice(op, input, choice) {
+      const ndim = Number(this.state.dims) || 2;
+      const repeat = (v) => Array(3).fill(v).join(",");
+      Object.assign(this.state, {
+        mode: "shape",
+        op,
+        pm: "int",
+        i: repeat(input),
+        k: repeat(choice.kernel),
+        s: repeat(choice.stride),
+        p: repeat(choice.padding),
+        d: repeat(choice.dilation),
+        a: repeat(choice.outputPadding),
+        dims: String(ndim),
+      });
+      this.build();
+      this.update();
+      this.root.querySelector('[data-field="mode"]:checked')?.focus();
+    }
+
+    renderOutputSize() {
+      const t = this.t;
+      const cn = window.convnotes;
+      const args = {
+        input: parseField(this.state.oi),
+        output: parseField(this.state.oo),
+        kernel: parseField(this.state.ok),
+        stride: parseField(this.state.os),
+        padding: parseField(this.state.opd),
+        dilation: parseField(this.state.od),
+      };
+      const fields = {
+        input_size: [this.fields.oi],
+        output_size: [this.fields.oo],
+        kernel_size: [this.fields.ok],
+        stride: [this.fields.os],
+        padding: [this.fields.opd],
+        dilation: [this.fields.od],
+      };
+      try {
+        const a = cn.outputPaddingFor(args);
+        const [lo, hi] = cn.outputSizeRange(args);
+        this.outputSizeOut.replaceChildren(
+          h("p", { class: "cn-shape" }, h("strong", { "data-result": "output-padding", text: t.picks(a) })),
+          h("p", { text: t.range(lo, hi) }),
+          h("p", {}, h("code", { text: `a = ${args.output} − ((${args.input}−1)·${args.stride} − 2·${args.padding} + ${args.dilation}·(${args.kernel}−1) + 1) = ${a}` })),
+          h("p", {}, h("code", { class: "cn-pytorch", text: `nn.ConvTranspose2d(C_in, C_out, ${args.kernel}, stride=${args.stride}, padding=${args.padding}, dilation=${args.dilation})(x, output_size=[${args.output}, ${args.output}])` }))
+        );
+      } catch (error) {
+        if (!(error instanceof cn.ConvArgumentError)) throw error;
+        this.outputSizeOut.replaceChildren(this.showError(error, (p) => fields[p] || []));
+      }
+    }
+
+    renderChain() {
+      const t = this.t;
+      const cn = window.convnotes;
+      const input = parseSize(this.state.ci);
+      const parsed = parseLayers(this.state.cl);
+      if (parsed.error) {
+        this.fields.cl.setAttribute("aria-invalid", "true");
+        this.chainOut.replaceChildren(h("div", { class: "cn-error", role: "alert", text: t.parseError(parsed.error.line, parsed.error.text) }));
+        return;
+      }
+      let plan;
+      try {
+        plan = cn.planChain({ input, layers: parsed.layers });
+      } catch (error) {
+        if (!(error instanceof cn.ConvArgumentError)) throw error;
+        this.chainOut.replaceChildren(this.showError(error, () => [this.fields.ci]));
+        return;
+      }
+      const rows = plan.steps.map((step, j) => {
+        const status = step.error
+          ? h("td", { class: "cn-bad" }, `✗ ${step.error.param}: ${this.rules[step.error.rule] || ""}`, h("br"), h("small", { text: step.message }))
+          : step.ok
+            ? h("td", { class: "cn-good", text: `✓ ${t.ok}` })
+            : h("td", { class: "cn-bad", text: `✗ ${t.mismatch}` });
+        return h(
+          "tr",
+          { "data-step": j, class: step.ok ? "" : "cn-flagged" },
+          h("td", { text: j + 1 }),
+          h("td", {}, h("code", { text: parsed.lines[j] })),
+          h("td", { text: `${formatSize(step.inputSize)} → ${step.outputSize === null ? "—" : formatSize(step.outputSize)}` }),
+          h("td", { text: step.expected === null ? "" : formatSize(step.expected) }),
+          status
+        );
+      });
+      this.chainOut.replaceChildren(
+        h("p", { class: plan.ok ? "cn-good" : "cn-bad", "data-result": "chain", text: plan.ok ? t.chainOk : t.chainBad }),
+        h(
+          "div",
+          { class: "cn-scroll" },
+          h(
+            "table",
+            { class: "cn-chain" },
+            h("thead", {}, h("tr", {}, [t.step, t.layer, t.inOut, t.expected, t.status].map((x) => h("th", { scope: "col", text: x })))),
+            h("tbody", {}, rows)
+          )
+        )
+      );
+    }
+  }
+
+  /** "65" -> 65, "65,64" -> [65, 64], anything else is passed on for shapes.js to reject. */
+  function parseSize(text) {
+    const parts = String(text).split(/[,x×\s]+/).filter(Boolean);
+    if (parts.length <= 1) return parseField(parts[0] ?? "");
+    return parts.map(parseField);
+  }
+
+  const LAYER_KEYS = { k: "kernel", s: "stride", p: "padding", d: "dilation", a: "outputPadding", op: "outputPadding", expect: "expected" };
+
+  /** Chain text: one layer a line, `conv|convT key=value ...`. */
+  function parseLayers(text) {
+    const layers = [];
+    const lines = [];
+    const rows = String(text).split("\n");
+    for (let n = 0; n < rows.length; n++) {
+      const line = rows[n].trim();
+      if (!line || line.startsWith("#")) continue;
+      const [head, ...tokens] = line.split(/\s+/);
+      const kind = { conv: "conv", convt: "transpose", deconv: "transpose", up: "transpose" }[head.toLowerCase()];
+      if (!kind) return { error: { line: n + 1, text: head } };
+      const spec = { kind };
+      for (const token of tokens) {
+        const [key, value] = token.split("=");
+        if (!LAYER_KEYS[key] || value === undefined) return { error: { line: n + 1, text: token } };
+        spec[LAYER_KEYS[key]] = parseSize(value);
+      }
+      layers.push(spec);
+      lines.push(line);
+    }
+    return { layers, lines };
+  }
+
+  function mountAll() {
+    if (!window.convnotes || !window.convnotes.convOutputSize) return;
+    for (const root of document.querySelectorAll('[data-convnotes="calculator"]')) {
+      if (!root.dataset.mounted) {
+        root.dataset.mounted = "true";
+        new Calculator(root);
+      }
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();
