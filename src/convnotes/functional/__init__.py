@@ -1,0 +1,199 @@
+"""Convolution and transposed convolution written from scratch, with PyTorch's signatures.
+
+``conv1d/2d/3d`` and ``conv_transpose1d/2d/3d`` take the same arguments as
+``torch.nn.functional`` plus a keyword ``method`` choosing the implementation:
+
+* ``"direct"``: loops over the kernel taps, the readable version (:mod:`.direct`);
+* ``"unrolled"``: a product with the explicit kernel matrix ``C`` (:mod:`.unrolled`);
+* ``"im2col"`` (default): im2col + one GEMM per group, col2im for the transposed conv
+  (:mod:`.im2col`).
+
+No PyTorch convolution kernel is called: only views, slicing, padding and matrix products.
+Arguments are checked as PyTorch checks them (:mod:`._args`); sizes come from
+:mod:`convnotes.shapes`. ``METHODS`` maps each method name to its pair of kernels
+``(conv, conv_transpose)``; each kernel takes a batched input, the weight, the bias and a
+resolved spec, so adding a method is adding an entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from . import direct, im2col, unrolled
+from ._args import (
+    ConvSpec,
+    ConvTransposeSpec,
+    IntOrInts,
+    prepare_conv,
+    prepare_conv_transpose,
+)
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "METHODS",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+]
+
+Tensor = torch.Tensor
+ConvKernel = Callable[[Tensor, Tensor, "Tensor | None", ConvSpec], Tensor]
+ConvTransposeKernel = Callable[[Tensor, Tensor, "Tensor | None", ConvTransposeSpec], Tensor]
+
+METHODS: dict[str, tuple[ConvKernel, ConvTransposeKernel]] = {
+    "direct": (direct.conv, direct.conv_transpose),
+    "unrolled": (unrolled.conv, unrolled.conv_transpose),
+    "im2col": (im2col.conv, im2col.conv_transpose),
+}
+DEFAULT_METHOD = "im2col"
+
+
+def _kernels(method: str) -> tuple[ConvKernel, ConvTransposeKernel]:
+    try:
+        return METHODS[method]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"method={method!r}: unknown method, choose one of {sorted(METHODS)}"
+        ) from None
+
+
+def _conv(ndim, input, weight, bias, stride, padding, dilation, groups, method) -> Tensor:
+    conv_kernel, _ = _kernels(method)
+    call = prepare_conv(ndim, input, weight, bias, stride, padding, dilation, groups)
+    return call.finish(conv_kernel(call.input, call.weight, call.bias, call.spec))
+
+
+def _conv_transpose(
+    ndim, input, weight, bias, stride, padding, output_padding, groups, dilation, method
+) -> Tensor:
+    _, transpose_kernel = _kernels(method)
+    call = prepare_conv_transpose(
+        ndim, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+    return call.finish(transpose_kernel(call.input, call.weight, call.bias, call.spec))
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrInts = 1,
+    padding: IntOrInts | str = 0,
+    dilation: IntOrInts = 1,
+    groups: int = 1,
+    *,
+    method: str = DEFAULT_METHOD,
+) -> Tensor:
+    """1d convolution (cross-correlation), like ``torch.nn.functional.conv1d``.
+
+    ``y[n, o_c, o] = b[o_c] + sum_c sum_j w[o_c, c, j] * x_pad[n, g*C_in/g + c, o*s + j*d]``
+    with ``o = floor((i + 2p - d*(k - 1) - 1) / s) + 1`` outputs per dimension.
+    """
+    return _conv(1, input, weight, bias, stride, padding, dilation, groups, method)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrInts = 1,
+    padding: IntOrInts | str = 0,
+    dilation: IntOrInts = 1,
+    groups: int = 1,
+    *,
+    method: str = DEFAULT_METHOD,
+) -> Tensor:
+    """2d convolution (cross-correlation), like ``torch.nn.functional.conv2d``.
+
+    Input ``(N, C_in, H, W)`` or ``(C_in, H, W)``, weight ``(C_out, C_in/groups, kH, kW)``;
+    see :func:`conv1d` for the formula, applied per spatial dimension.
+    """
+    return _conv(2, input, weight, bias, stride, padding, dilation, groups, method)
+
+
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrInts = 1,
+    padding: IntOrInts | str = 0,
+    dilation: IntOrInts = 1,
+    groups: int = 1,
+    *,
+    method: str = DEFAULT_METHOD,
+) -> Tensor:
+    """3d convolution (cross-correlation), like ``torch.nn.functional.conv3d``.
+
+    Input ``(N, C_in, D, H, W)`` or unbatched; see :func:`conv1d` for the formula.
+    """
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups, method)
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrInts = 1,
+    padding: IntOrInts = 0,
+    output_padding: IntOrInts = 0,
+    groups: int = 1,
+    dilation: IntOrInts = 1,
+    *,
+    method: str = DEFAULT_METHOD,
+) -> Tensor:
+    """1d transposed convolution, like ``torch.nn.functional.conv_transpose1d``.
+
+    Each input pixel ``x[n, c, i]`` adds ``x * w[c, o_c, j]`` at output ``i*s + j*d - p``;
+    ``o = (i - 1)*s - 2p + d*(k - 1) + output_padding + 1`` outputs. Weight
+    ``(C_in, C_out/groups, k)``. It is the adjoint (``C^T``) of the conv with these arguments.
+    """
+    return _conv_transpose(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation, method
+    )
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrInts = 1,
+    padding: IntOrInts = 0,
+    output_padding: IntOrInts = 0,
+    groups: int = 1,
+    dilation: IntOrInts = 1,
+    *,
+    method: str = DEFAULT_METHOD,
+) -> Tensor:
+    """2d transposed convolution, like ``torch.nn.functional.conv_transpose2d``.
+
+    Weight ``(C_in, C_out/groups, kH, kW)``; see :func:`conv_transpose1d` for the formula.
+    """
+    return _conv_transpose(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation, method
+    )
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrInts = 1,
+    padding: IntOrInts = 0,
+    output_padding: IntOrInts = 0,
+    groups: int = 1,
+    dilation: IntOrInts = 1,
+    *,
+    method: str = DEFAULT_METHOD,
+) -> Tensor:
+    """3d transposed convolution, like ``torch.nn.functional.conv_transpose3d``.
+
+    Weight ``(C_in, C_out/groups, kD, kH, kW)``; see :func:`conv_transpose1d`.
+    """
+    return _conv_transpose(
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation, method
+    )

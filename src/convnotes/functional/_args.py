@@ -1,0 +1,293 @@
+"""Argument normalisation and checks for the functional API, mirroring PyTorch's rules.
+
+Every public function in :mod:`convnotes.functional` calls :func:`prepare_conv` or
+:func:`prepare_conv_transpose` first. They
+
+* raise ``TypeError`` where PyTorch's argument parser does (a float or bool stride, a
+  string padding for a transposed conv, a list instead of a tensor, ...);
+* raise :class:`~convnotes.errors.ConvArgumentError` (a ``RuntimeError`` *and* a
+  ``ValueError``) where PyTorch raises ``RuntimeError``: wrong number of dimensions,
+  channel/group mismatches, bias shape, dtype mismatch, and every size rule, which
+  :mod:`convnotes.shapes` (the one source of truth for sizes) checks;
+* add a batch dimension to unbatched input, so the kernels (direct, unrolled, im2col, ...)
+  only ever see ``(N, C, *spatial)`` tensors and fully resolved integer arguments.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from ..errors import ConvArgumentError
+from ..shapes import conv_output_size, conv_padding, conv_transpose_output_size, expand
+
+IntOrInts = int | Sequence[int]
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """Resolved arguments of a convolution; ``padding`` is ``(before, after)`` per dimension."""
+
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    dilation: tuple[int, ...]
+    groups: int
+    input_size: tuple[int, ...]
+    output_size: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ConvTransposeSpec:
+    """Resolved arguments of a transposed convolution (``padding`` is symmetric)."""
+
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    output_padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    input_size: tuple[int, ...]
+    output_size: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """A checked call: batched ``input`` plus what is needed to give the output back."""
+
+    input: torch.Tensor
+    weight: torch.Tensor
+    bias: torch.Tensor | None
+    spec: ConvSpec | ConvTransposeSpec
+    unbatched: bool
+    memory_format: torch.memory_format
+
+    def finish(self, output: torch.Tensor) -> torch.Tensor:
+        """Drop the batch dimension we added and use the memory format PyTorch would."""
+        if self.memory_format is not torch.contiguous_format:
+            output = output.contiguous(memory_format=self.memory_format)
+        return output.squeeze(0) if self.unbatched else output
+
+
+# ---------------------------------------------------------------- argument types (TypeError)
+
+
+def _as_int(fn: str, name: str, value: object) -> int:
+    if isinstance(value, bool) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
+        raise TypeError(f"{fn}(): argument '{name}' must be an int or a tuple of ints, not bool")
+    try:
+        return operator.index(value)  # int, numpy integer, 0-d integer tensor
+    except TypeError:
+        raise TypeError(
+            f"{fn}(): argument '{name}' must be an int or a tuple of ints, "
+            f"not {type(value).__name__} ({value!r})"
+        ) from None
+
+
+def parse_ints(fn: str, name: str, value: object) -> int | tuple[int, ...]:
+    """An int or a tuple of ints, or ``TypeError`` like PyTorch's argument parser."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return tuple(_as_int(fn, name, v) for v in value)
+    if isinstance(value, str):
+        raise TypeError(
+            f"{fn}(): argument '{name}' must be an int or a tuple of ints, not str ({value!r})"
+        )
+    return _as_int(fn, name, value)
+
+
+def _parse_padding(fn: str, value: object) -> int | tuple[int, ...] | str:
+    return value if isinstance(value, str) else parse_ints(fn, "padding", value)
+
+
+def _parse_groups(fn: str, value: object) -> int:
+    groups = _as_int(fn, "groups", value)
+    if groups < 1:
+        raise ConvArgumentError(f"{fn}: groups={groups}: non-positive groups is not supported")
+    return groups
+
+
+def _check_tensors(fn: str, input: object, weight: object, bias: object) -> None:
+    for name, value in (("input", input), ("weight", weight)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{fn}(): argument '{name}' must be a Tensor, not {type(value).__name__}"
+            )
+    if bias is not None and not isinstance(bias, torch.Tensor):
+        raise TypeError(
+            f"{fn}(): argument 'bias' must be a Tensor or None, not {type(bias).__name__}"
+        )
+
+
+# ----------------------------------------------------------- tensor checks (ConvArgumentError)
+
+
+def _check_dims(fn: str, ndim: int, input: torch.Tensor, weight: torch.Tensor, layout: str) -> None:
+    if weight.dim() != ndim + 2:
+        raise ConvArgumentError(
+            f"{fn}: weight must have {ndim + 2} dimensions {layout}, "
+            f"but got weight of shape {list(weight.shape)}"
+        )
+    if input.dim() not in (ndim + 1, ndim + 2):
+        raise ConvArgumentError(
+            f"{fn}: expected a {ndim + 1}D (unbatched: channels, *spatial) or {ndim + 2}D "
+            f"(batched: batch, channels, *spatial) input, but got input of shape "
+            f"{list(input.shape)}"
+        )
+
+
+def _check_dtypes(fn: str, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None):
+    if input.dtype == torch.bool:
+        raise ConvArgumentError(f"{fn}: bool tensors are not supported (input dtype torch.bool)")
+    if weight.dtype != input.dtype:
+        raise ConvArgumentError(
+            f"{fn}: input and weight must have the same dtype, but input is {input.dtype} "
+            f"and weight is {weight.dtype}"
+        )
+    if bias is not None and bias.dtype != input.dtype:
+        raise ConvArgumentError(
+            f"{fn}: input and bias must have the same dtype, but input is {input.dtype} "
+            f"and bias is {bias.dtype}"
+        )
+
+
+def _check_groups(fn: str, weight: torch.Tensor, groups: int, role: str) -> None:
+    """``weight.shape[0]`` (``role`` channels) must be a positive multiple of ``groups``."""
+    channels = weight.shape[0]
+    if channels < groups or channels % groups:
+        raise ConvArgumentError(
+            f"{fn}: groups={groups} but weight of shape {list(weight.shape)} has {channels} "
+            f"{role} channels in dimension 0: it must be a positive multiple of groups"
+        )
+
+
+def _check_channels(fn: str, input: torch.Tensor, expected: int, rule: str) -> None:
+    if input.shape[1] != expected:
+        raise ConvArgumentError(
+            f"{fn}: expected input of shape {list(input.shape)} to have {expected} channels "
+            f"({rule}), but got {input.shape[1]} channels"
+        )
+
+
+def _check_bias(fn: str, bias: torch.Tensor | None, expected: int, rule: str) -> None:
+    if bias is not None and tuple(bias.shape) != (expected,):
+        raise ConvArgumentError(
+            f"{fn}: expected bias to be 1-dimensional with {expected} elements ({rule}), "
+            f"but got bias of shape {list(bias.shape)}"
+        )
+
+
+def _memory_format(ndim: int, *tensors: torch.Tensor) -> torch.memory_format:
+    """PyTorch's CPU conv2d returns channels-last output for a channels-last input or weight.
+
+    (Its 3d choice depends on the backend and dtype, so 3d outputs stay contiguous.)
+    """
+    fmt = torch.channels_last
+    for t in tensors:
+        if ndim == 2 and not t.is_contiguous() and t.is_contiguous(memory_format=fmt):
+            return fmt
+    return torch.contiguous_format
+
+
+def _batched(input: torch.Tensor, ndim: int) -> tuple[torch.Tensor, bool]:
+    unbatched = input.dim() == ndim + 1
+    return (input.unsqueeze(0) if unbatched else input), unbatched
+
+
+# ------------------------------------------------------------------------------ entry points
+
+
+def prepare_conv(
+    ndim: int,
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: IntOrInts,
+    padding: IntOrInts | str,
+    dilation: IntOrInts,
+    groups: int,
+) -> PreparedCall:
+    """Check the arguments of ``conv{ndim}d`` as PyTorch does and resolve them."""
+    fn = f"conv{ndim}d"
+    _check_tensors(fn, input, weight, bias)
+    stride, padding = parse_ints(fn, "stride", stride), _parse_padding(fn, padding)
+    dilation, groups = parse_ints(fn, "dilation", dilation), _parse_groups(fn, groups)
+    _check_dims(fn, ndim, input, weight, "(out_channels, in_channels / groups, *kernel_size)")
+    _check_dtypes(fn, input, weight, bias)
+    _check_groups(fn, weight, groups, "output")
+    x, unbatched = _batched(input, ndim)
+    rule = f"weight.shape[1] * groups = {weight.shape[1]} * {groups}"
+    _check_channels(fn, x, weight.shape[1] * groups, rule)
+    _check_bias(fn, bias, weight.shape[0], "one per output channel, weight.shape[0]")
+    kernel_size = tuple(weight.shape[2:])
+    input_size = tuple(x.shape[2:])
+    strides, dilations = expand("stride", stride, ndim), expand("dilation", dilation, ndim)
+    pads = padding if isinstance(padding, str) else expand("padding", padding, ndim)
+    output_size = conv_output_size(input_size, kernel_size, strides, pads, dilations)
+    spec = ConvSpec(
+        kernel_size=kernel_size,
+        stride=strides,
+        padding=conv_padding(pads, kernel_size, strides, dilations),
+        dilation=dilations,
+        groups=groups,
+        input_size=input_size,
+        output_size=output_size,
+    )
+    return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))
+
+
+def prepare_conv_transpose(
+    ndim: int,
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: IntOrInts,
+    padding: IntOrInts,
+    output_padding: IntOrInts,
+    groups: int,
+    dilation: IntOrInts,
+) -> PreparedCall:
+    """Check the arguments of ``conv_transpose{ndim}d`` as PyTorch does and resolve them."""
+    fn = f"conv_transpose{ndim}d"
+    _check_tensors(fn, input, weight, bias)
+    if isinstance(padding, str):
+        raise TypeError(
+            f"{fn}(): argument 'padding' must be an int or a tuple of ints, not str "
+            f"({padding!r}): 'same' and 'valid' exist only for the forward convolution"
+        )
+    stride, padding = parse_ints(fn, "stride", stride), parse_ints(fn, "padding", padding)
+    output_padding = parse_ints(fn, "output_padding", output_padding)
+    dilation, groups = parse_ints(fn, "dilation", dilation), _parse_groups(fn, groups)
+    _check_dims(fn, ndim, input, weight, "(in_channels, out_channels / groups, *kernel_size)")
+    _check_dtypes(fn, input, weight, bias)
+    _check_groups(fn, weight, groups, "input")
+    x, unbatched = _batched(input, ndim)
+    _check_channels(fn, x, weight.shape[0], "weight.shape[0] of a transposed convolution")
+    if weight.shape[1] == 0:
+        raise ConvArgumentError(
+            f"{fn}: weight of shape {list(weight.shape)} has 0 output channels per group "
+            "in dimension 1: a transposed convolution needs at least one"
+        )
+    out_channels = weight.shape[1] * groups
+    _check_bias(fn, bias, out_channels, "one per output channel, weight.shape[1] * groups")
+    kernel_size = tuple(weight.shape[2:])
+    input_size = tuple(x.shape[2:])
+    strides, pads = expand("stride", stride, ndim), expand("padding", padding, ndim)
+    out_pads = expand("output_padding", output_padding, ndim)
+    dilations = expand("dilation", dilation, ndim)
+    output_size = conv_transpose_output_size(
+        input_size, kernel_size, strides, pads, out_pads, dilations
+    )
+    spec = ConvTransposeSpec(
+        kernel_size=kernel_size,
+        stride=strides,
+        padding=pads,
+        output_padding=out_pads,
+        dilation=dilations,
+        groups=groups,
+        input_size=input_size,
+        output_size=output_size,
+    )
+    return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))

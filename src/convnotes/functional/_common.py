@@ -1,0 +1,69 @@
+"""Small tensor helpers shared by the kernels: padding, strided windows, bias, crop."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import torch
+import torch.nn.functional as F
+
+from ..shapes import conv_transpose_output_size
+from ._args import ConvTransposeSpec
+
+
+def zero_pad(x: torch.Tensor, padding: tuple[tuple[int, int], ...]) -> torch.Tensor:
+    """Pad the spatial dimensions of ``x`` with zeros, ``(before, after)`` per dimension."""
+    if not any(before or after for before, after in padding):
+        return x
+    # F.pad lists the last dimension first.
+    flat = [p for before_after in reversed(padding) for p in before_after]
+    return F.pad(x, flat)
+
+
+def kernel_offsets(kernel_size: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+    """Every kernel position ``(j_0, j_1, ...)``, last dimension fastest."""
+    return itertools.product(*(range(k) for k in kernel_size))
+
+
+def window(
+    offset: tuple[int, ...],
+    dilation: tuple[int, ...],
+    stride: tuple[int, ...],
+    length: tuple[int, ...],
+) -> tuple[slice, ...]:
+    """The strided slice that kernel tap ``offset`` touches, per spatial dimension.
+
+    Output position ``o`` reads the padded input at ``o*s + j*d``; for ``o = 0 .. n-1``
+    that is ``slice(j*d, j*d + s*(n - 1) + 1, s)``.
+    """
+    return tuple(
+        slice(j * d, j * d + s * (n - 1) + 1, s)
+        for j, d, s, n in zip(offset, dilation, stride, length)
+    )
+
+
+def add_bias(output: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """``output[:, c] + bias[c]`` for every channel ``c``."""
+    if bias is None:
+        return output
+    return output + bias.reshape(1, -1, *([1] * (output.dim() - 2)))
+
+
+def transpose_buffer_size(spec: ConvTransposeSpec) -> tuple[int, ...]:
+    """Size of the uncropped scatter buffer of a transposed conv, per dimension.
+
+    Every input pixel scatters a dilated kernel; together they cover the output size for
+    padding 0 and output_padding 0. The crop ``[p, p + o)`` may reach past that by
+    ``output_padding - padding`` zeros, so the buffer is the larger of the two.
+    """
+    full = conv_transpose_output_size(
+        spec.input_size, spec.kernel_size, spec.stride, 0, 0, spec.dilation
+    )
+    return tuple(max(f, p + o) for f, p, o in zip(full, spec.padding, spec.output_size))
+
+
+def crop(buffer: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
+    """Cut ``padding`` off the start of each spatial dimension and keep ``output_size``."""
+    region = tuple(slice(p, p + o) for p, o in zip(spec.padding, spec.output_size))
+    return buffer[(..., *region)]

@@ -1,0 +1,71 @@
+"""The fast default: im2col + one batched GEMM; transposed: GEMM + col2im.
+
+conv: an ``as_strided`` view lays every receptive field of the padded input out as a
+column, ``cols[n, c, j, o] = x_pad[n, c, o*s + j*d]`` (no copy until the reshape), and
+one matrix product per group (batched over groups) does all the multiply-adds:
+
+    Y[n, g] = W[g] @ cols[n, g]     W[g]: (C_out/g, C_in/g * prod(k)),  cols: (.., prod(o))
+
+transposed conv: the same product with ``W[g]^T`` turns each input pixel into the
+columns it contributes, and col2im adds every kernel tap's column into a strided slice
+of the output (a scatter-add; no zeros are inserted into the input).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ._args import ConvSpec, ConvTransposeSpec
+from ._common import add_bias, crop, kernel_offsets, transpose_buffer_size, window, zero_pad
+
+
+def im2col(x: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
+    """View of the padded input with shape ``(N, C, *kernel_size, *output_size)``."""
+    x = zero_pad(x, spec.padding)
+    spatial = x.stride()[2:]
+    size = (*x.shape[:2], *spec.kernel_size, *spec.output_size)
+    stride = (
+        *x.stride()[:2],
+        *(st * d for st, d in zip(spatial, spec.dilation)),
+        *(st * s for st, s in zip(spatial, spec.stride)),
+    )
+    return x.as_strided(size, stride, x.storage_offset())
+
+
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` with one GEMM per group."""
+    n, c_in = input.shape[:2]
+    c_out, g = weight.shape[0], spec.groups
+    taps, positions = math.prod(spec.kernel_size), math.prod(spec.output_size)
+    cols = im2col(input, spec).reshape(n, g, (c_in // g) * taps, positions)
+    w = weight.reshape(g, c_out // g, (c_in // g) * taps)
+    y = torch.matmul(w, cols)  # (N, groups, C_out/g, prod(o))
+    return add_bias(y.reshape(n, c_out, *spec.output_size), bias)
+
+
+def col2im(cols: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
+    """Scatter-add ``cols`` of shape ``(N, C, *kernel_size, *input_size)`` into the output."""
+    n, c = cols.shape[:2]
+    buffer = cols.new_zeros(n, c, *transpose_buffer_size(spec))
+    for offset in kernel_offsets(spec.kernel_size):
+        region = window(offset, spec.dilation, spec.stride, spec.input_size)
+        buffer[(..., *region)] += cols[(slice(None), slice(None), *offset)]
+    return crop(buffer, spec)
+
+
+def conv_transpose(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: GEMM with ``W^T`` per group, then col2im."""
+    n, c_in = input.shape[:2]
+    g, c_out_per_group = spec.groups, weight.shape[1]
+    taps, positions = math.prod(spec.kernel_size), math.prod(spec.input_size)
+    x = input.reshape(n, g, c_in // g, positions)
+    w_t = weight.reshape(g, c_in // g, c_out_per_group * taps).transpose(1, 2)
+    cols = torch.matmul(w_t, x)  # (N, groups, C_out/g * prod(k), prod(i))
+    cols = cols.reshape(n, g * c_out_per_group, *spec.kernel_size, *spec.input_size)
+    return add_bias(col2im(cols, spec), bias)
