@@ -1,0 +1,179 @@
+# %% [markdown]
+# # Output size: count where the kernel can stop
+#
+# This notebook goes with the [Output size](../../output-size/) page: it counts the positions the
+# kernel can stop at one by one, compares the count with the formula and with PyTorch, then checks
+# each relationship of the convolution-arithmetic guide. Change any number and run it again.
+
+# %%
+import itertools
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+import convnotes.functional as cf
+from convnotes.errors import ConvArgumentError
+from convnotes.explain import explain_conv_output_size
+from convnotes.shapes import conv_output_size, effective_kernel_size
+
+# %% [markdown]
+# ## 1. Count the positions one by one
+#
+# The padded input has length $i + 2p$; the dilated kernel spans $d(k-1)+1$ positions; its start
+# goes $0, s, 2s, \dots$, and each start at which the whole kernel still lies inside the padded
+# input gives one output.
+
+# %%
+def kernel_starts(i, k, s=1, p=0, d=1):
+    """The start positions of the (dilated) kernel inside the padded input, listed one by one."""
+    span = d * (k - 1) + 1
+    return [start for start in range(0, i + 2 * p, s) if start + span <= i + 2 * p]
+
+
+def torch_output_size(i, k, s=1, p=0, d=1):
+    """What PyTorch actually returns for a 1d input of length i."""
+    return F.conv1d(torch.zeros(1, 1, i), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d)
+
+
+i, k, s, p, d = 7, 3, 2, 1, 1
+starts = kernel_starts(i, k, s, p, d)
+print("starts:", starts, "->", len(starts), "outputs")
+print("formula:", conv_output_size(i, k, stride=s, padding=p, dilation=d))
+print("torch  :", torch_output_size(i, k, s, p, d).shape[-1])
+assert len(starts) == conv_output_size(i, k, s, p, d) == torch_output_size(i, k, s, p, d).shape[-1]
+
+# %% [markdown]
+# Now over a whole grid: wherever the kernel fits, all three agree; where it does not (the dilated
+# kernel is larger than the padded input), PyTorch and `convnotes.shapes` both refuse.
+
+# %%
+agree = refused = 0
+for i, k, s, p, d in itertools.product(range(1, 13), range(1, 6), range(1, 5), range(3), range(1, 4)):
+    if d * (k - 1) + 1 > i + 2 * p:
+        for call, error in [(torch_output_size, RuntimeError), (conv_output_size, ConvArgumentError)]:
+            try:
+                call(i, k, s, p, d)
+            except error:
+                continue
+            raise AssertionError(f"{call.__name__} accepted i={i} k={k} s={s} p={p} d={d}")
+        refused += 1
+        continue
+    o = conv_output_size(i, k, stride=s, padding=p, dilation=d)
+    assert o == len(kernel_starts(i, k, s, p, d)) == torch_output_size(i, k, s, p, d).shape[-1]
+    agree += 1
+print(agree, "configurations agree,", refused, "refused by both")
+
+# %% [markdown]
+# ## 2. Why the floor
+#
+# Without the floor, $(i + 2p - k)/s + 1$ is a fraction whenever $s$ does not divide evenly, and
+# an output size must be a whole number. In the table below $k=3$, $s=2$, $p=0$: two neighbouring
+# input sizes give the same output size; the extra row is out of the kernel's reach.
+
+# %%
+k, s = 3, 2
+print(" i | (i-k)/s + 1 | o | last row used")
+for i in range(3, 11):
+    o = conv_output_size(i, k, stride=s)
+    last_used = (o - 1) * s + k - 1  # index of the last input row any kernel position touches
+    print(f"{i:2d} | {(i - k) / s + 1:11.1f} | {o} | {last_used:2d} of {i - 1}")
+    assert o == (i - k) // s + 1
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.5))
+sizes = range(3, 25)
+for s in (1, 2, 3):
+    ax.step(sizes, [conv_output_size(i, 3, stride=s, padding=1) for i in sizes], where="mid", label=f"$s={s}$")
+ax.set_xlabel("$i$")
+ax.set_ylabel("$o$")
+ax.legend(title="$k=3,\\ p=1$")
+ax.grid(alpha=0.3)
+plt.show()
+
+# %% [markdown]
+# ## 3. Substitute the numbers
+#
+# `convnotes.explain` writes the formula out with the numbers substituted (as plain text and as
+# LaTeX), so every step can be checked.
+
+# %%
+for args in [dict(input_size=6, kernel_size=3, stride=2), dict(input_size=7, kernel_size=3, dilation=2)]:
+    explanation = explain_conv_output_size(**args)
+    print(explanation.text)
+    print(explanation.latex)
+    assert explanation.result == conv_output_size(**args)
+    print()
+
+# %% [markdown]
+# ## 4. The relationships of the convolution-arithmetic guide
+#
+# Each relationship is the general formula for particular parameters. We check each one over a
+# grid and list the numbers used by every animation on the page.
+
+# %%
+grid = list(itertools.product(range(1, 16), range(1, 6)))
+for i, k in grid:
+    if k <= i:
+        assert conv_output_size(i, k) == i - k + 1  # no padding, unit stride
+    for p in range(4):
+        if k <= i + 2 * p:
+            assert conv_output_size(i, k, padding=p) == i - k + 2 * p + 1  # padding, unit stride
+    if k % 2 == 1:
+        assert conv_output_size(i, k, padding=k // 2) == i  # half (same) padding
+        assert conv_output_size(i, k, padding="same") == i
+    assert conv_output_size(i, k, padding=k - 1) == i + k - 1  # full padding
+    for s, p, d in itertools.product(range(1, 5), range(4), range(1, 4)):
+        if d * (k - 1) + 1 <= i + 2 * p:
+            expected = (i + 2 * p - k - (k - 1) * (d - 1)) // s + 1  # strides, padding, dilation
+            assert conv_output_size(i, k, stride=s, padding=p, dilation=d) == expected
+print("all relationships hold on the grid")
+
+animations = {
+    "conv-no-padding": dict(input_size=4, kernel_size=3),
+    "conv-padding": dict(input_size=5, kernel_size=4, padding=2),
+    "conv-half-padding": dict(input_size=5, kernel_size=3, padding=1),
+    "conv-full-padding": dict(input_size=5, kernel_size=3, padding=2),
+    "conv-strides": dict(input_size=5, kernel_size=3, stride=2),
+    "conv-strides-padding": dict(input_size=5, kernel_size=3, stride=2, padding=1),
+    "conv-strides-odd": dict(input_size=6, kernel_size=3, stride=2, padding=1),
+    "conv-dilation": dict(input_size=7, kernel_size=3, dilation=2),
+}
+for name, args in animations.items():
+    print(f"{name:22s} {args} -> o = {conv_output_size(**args)}")
+
+# %% [markdown]
+# ## 5. Dilation: zeros inside the kernel
+#
+# A $k$-tap kernel with dilation $d$ equals a $d(k-1)+1$-tap kernel with $d-1$ zeros inserted
+# between the original taps. So the size formula only needs $k$ replaced by the effective kernel
+# size $d(k-1)+1$.
+
+# %%
+x = torch.randn(1, 2, 9, 9, dtype=torch.float64)
+w = torch.randn(3, 2, 3, 3, dtype=torch.float64)
+d = 2
+span = effective_kernel_size(3, d)
+spread = torch.zeros(3, 2, span, span, dtype=torch.float64)
+spread[:, :, ::d, ::d] = w  # the taps land every d positions, zeros in between
+print("effective kernel size:", span)
+print(spread[0, 0])
+torch.testing.assert_close(cf.conv2d(x, w, dilation=d), cf.conv2d(x, spread))
+torch.testing.assert_close(cf.conv2d(x, w, dilation=d), F.conv2d(x, w, dilation=d))
+
+# %% [markdown]
+# ## 6. Two dimensions: each on its own
+#
+# Height and width do not affect each other; the formula applies to each dimension separately.
+# `convnotes.shapes` takes tuples and returns tuples. Below, an encoder downsamples three times
+# with stride 2: odd sizes do not halve exactly.
+
+# %%
+size = (65, 64)
+x = torch.randn(1, 1, *size)
+for _ in range(3):
+    predicted = conv_output_size(size, 3, stride=2, padding=1)
+    x = cf.conv2d(x, torch.randn(1, 1, 3, 3), stride=2, padding=1)
+    print(size, "->", predicted)
+    assert tuple(x.shape[2:]) == predicted
+    size = predicted

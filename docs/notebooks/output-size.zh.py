@@ -1,0 +1,172 @@
+# %% [markdown]
+# # 输出尺寸：数一数卷积核能停几处
+#
+# 这个笔记本配合[输出尺寸](../../output-size/)一页：先逐个数出卷积核能停的位置，
+# 再和公式、和 PyTorch 比较；然后逐条检验卷积算术指南里的关系式。改动任何数字再运行即可。
+
+# %%
+import itertools
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+import convnotes.functional as cf
+from convnotes.errors import ConvArgumentError
+from convnotes.explain import explain_conv_output_size
+from convnotes.shapes import conv_output_size, effective_kernel_size
+
+# %% [markdown]
+# ## 1. 逐个数位置
+#
+# 填充后的输入长 $i + 2p$；膨胀后的卷积核跨 $d(k-1)+1$ 个位置；它的起点依次是 $0, s, 2s, \dots$，
+# 只要整个卷积核还在填充后的输入之内，这个起点就算一个输出。
+
+# %%
+def kernel_starts(i, k, s=1, p=0, d=1):
+    """The start positions of the (dilated) kernel inside the padded input, listed one by one."""
+    span = d * (k - 1) + 1
+    return [start for start in range(0, i + 2 * p, s) if start + span <= i + 2 * p]
+
+
+def torch_output_size(i, k, s=1, p=0, d=1):
+    """What PyTorch actually returns for a 1d input of length i."""
+    return F.conv1d(torch.zeros(1, 1, i), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d)
+
+
+i, k, s, p, d = 7, 3, 2, 1, 1
+starts = kernel_starts(i, k, s, p, d)
+print("starts:", starts, "->", len(starts), "outputs")
+print("formula:", conv_output_size(i, k, stride=s, padding=p, dilation=d))
+print("torch  :", torch_output_size(i, k, s, p, d).shape[-1])
+assert len(starts) == conv_output_size(i, k, s, p, d) == torch_output_size(i, k, s, p, d).shape[-1]
+
+# %% [markdown]
+# 在一个网格上全部比一遍：凡是卷积核放得下的，三者相等；放不下的（膨胀后的卷积核比填充后的输入还大），
+# PyTorch 和 `convnotes.shapes` 都拒绝。
+
+# %%
+agree = refused = 0
+for i, k, s, p, d in itertools.product(range(1, 13), range(1, 6), range(1, 5), range(3), range(1, 4)):
+    if d * (k - 1) + 1 > i + 2 * p:
+        for call, error in [(torch_output_size, RuntimeError), (conv_output_size, ConvArgumentError)]:
+            try:
+                call(i, k, s, p, d)
+            except error:
+                continue
+            raise AssertionError(f"{call.__name__} accepted i={i} k={k} s={s} p={p} d={d}")
+        refused += 1
+        continue
+    o = conv_output_size(i, k, stride=s, padding=p, dilation=d)
+    assert o == len(kernel_starts(i, k, s, p, d)) == torch_output_size(i, k, s, p, d).shape[-1]
+    agree += 1
+print(agree, "configurations agree,", refused, "refused by both")
+
+# %% [markdown]
+# ## 2. 为什么要向下取整
+#
+# 不取整的式子 $(i + 2p - k)/s + 1$ 在 $s$ 不整除时给出小数，而输出尺寸必须是整数。
+# 下表中 $k=3$、$s=2$、$p=0$：相邻两个输入尺寸得到同一个输出尺寸，多出来的那一行卷积核够不着。
+
+# %%
+k, s = 3, 2
+print(" i | (i-k)/s + 1 | o | last row used")
+for i in range(3, 11):
+    o = conv_output_size(i, k, stride=s)
+    last_used = (o - 1) * s + k - 1  # index of the last input row any kernel position touches
+    print(f"{i:2d} | {(i - k) / s + 1:11.1f} | {o} | {last_used:2d} of {i - 1}")
+    assert o == (i - k) // s + 1
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.5))
+sizes = range(3, 25)
+for s in (1, 2, 3):
+    ax.step(sizes, [conv_output_size(i, 3, stride=s, padding=1) for i in sizes], where="mid", label=f"$s={s}$")
+ax.set_xlabel("$i$")
+ax.set_ylabel("$o$")
+ax.legend(title="$k=3,\\ p=1$")
+ax.grid(alpha=0.3)
+plt.show()
+
+# %% [markdown]
+# ## 3. 把数代进公式
+#
+# `convnotes.explain` 把公式连同代入的数字一起写出来（纯文本和 LaTeX 两种形式），方便核对每一步。
+
+# %%
+for args in [dict(input_size=6, kernel_size=3, stride=2), dict(input_size=7, kernel_size=3, dilation=2)]:
+    explanation = explain_conv_output_size(**args)
+    print(explanation.text)
+    print(explanation.latex)
+    assert explanation.result == conv_output_size(**args)
+    print()
+
+# %% [markdown]
+# ## 4. 卷积算术指南里的关系式
+#
+# 每条关系都是总公式在某些参数下的特例。下面在一个网格上逐条验证，并列出页面上每个动画所用的数字。
+
+# %%
+grid = list(itertools.product(range(1, 16), range(1, 6)))
+for i, k in grid:
+    if k <= i:
+        assert conv_output_size(i, k) == i - k + 1  # no padding, unit stride
+    for p in range(4):
+        if k <= i + 2 * p:
+            assert conv_output_size(i, k, padding=p) == i - k + 2 * p + 1  # padding, unit stride
+    if k % 2 == 1:
+        assert conv_output_size(i, k, padding=k // 2) == i  # half (same) padding
+        assert conv_output_size(i, k, padding="same") == i
+    assert conv_output_size(i, k, padding=k - 1) == i + k - 1  # full padding
+    for s, p, d in itertools.product(range(1, 5), range(4), range(1, 4)):
+        if d * (k - 1) + 1 <= i + 2 * p:
+            expected = (i + 2 * p - k - (k - 1) * (d - 1)) // s + 1  # strides, padding, dilation
+            assert conv_output_size(i, k, stride=s, padding=p, dilation=d) == expected
+print("all relationships hold on the grid")
+
+animations = {
+    "conv-no-padding": dict(input_size=4, kernel_size=3),
+    "conv-padding": dict(input_size=5, kernel_size=4, padding=2),
+    "conv-half-padding": dict(input_size=5, kernel_size=3, padding=1),
+    "conv-full-padding": dict(input_size=5, kernel_size=3, padding=2),
+    "conv-strides": dict(input_size=5, kernel_size=3, stride=2),
+    "conv-strides-padding": dict(input_size=5, kernel_size=3, stride=2, padding=1),
+    "conv-strides-odd": dict(input_size=6, kernel_size=3, stride=2, padding=1),
+    "conv-dilation": dict(input_size=7, kernel_size=3, dilation=2),
+}
+for name, args in animations.items():
+    print(f"{name:22s} {args} -> o = {conv_output_size(**args)}")
+
+# %% [markdown]
+# ## 5. 膨胀：卷积核中间插零
+#
+# 膨胀率为 $d$ 的 $k$ 元卷积核，等于一个 $d(k-1)+1$ 元、在原来的元素之间插了 $d-1$ 个零的卷积核。
+# 因此在尺寸公式里，只要把 $k$ 换成有效卷积核大小 $d(k-1)+1$。
+
+# %%
+x = torch.randn(1, 2, 9, 9, dtype=torch.float64)
+w = torch.randn(3, 2, 3, 3, dtype=torch.float64)
+d = 2
+span = effective_kernel_size(3, d)
+spread = torch.zeros(3, 2, span, span, dtype=torch.float64)
+spread[:, :, ::d, ::d] = w  # the taps land every d positions, zeros in between
+print("effective kernel size:", span)
+print(spread[0, 0])
+torch.testing.assert_close(cf.conv2d(x, w, dilation=d), cf.conv2d(x, spread))
+torch.testing.assert_close(cf.conv2d(x, w, dilation=d), F.conv2d(x, w, dilation=d))
+
+# %% [markdown]
+# ## 6. 二维：每个维度各算各的
+#
+# 高和宽互不影响，公式分别作用于每个维度。`convnotes.shapes` 接受元组，返回元组。
+# 下面是一个编码器连续三次步长为 2 的下采样：奇数尺寸不会恰好减半。
+
+# %%
+size = (65, 64)
+x = torch.randn(1, 1, *size)
+for _ in range(3):
+    predicted = conv_output_size(size, 3, stride=2, padding=1)
+    x = cf.conv2d(x, torch.randn(1, 1, 3, 3), stride=2, padding=1)
+    print(size, "->", predicted)
+    assert tuple(x.shape[2:]) == predicted
+    size = predicted
