@@ -1,0 +1,144 @@
+# %% [markdown]
+# # Why "transposed": check it yourself
+#
+# This notebook goes with the [Why "transposed"](../why-transposed.md) page. `convnotes.conv_matrix`
+# writes a convolution as a matrix $C$; then we check three things: $C x$ is the convolution,
+# $C^\top y$ is the transposed convolution, and $C^\top y$ is also the gradient of the
+# convolution w.r.t. its input.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.testing import assert_close
+
+from convnotes import conv_matrix
+from convnotes.matrix import conv_matrix_markdown
+from convnotes.shapes import conv_output_size, output_padding_for
+from IPython.display import Markdown, display
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=0, sci_mode=False, linewidth=140)
+
+# %% [markdown]
+# ## 1. The seed note's case: 4×4 input, 3×3 kernel
+#
+# The kernel holds 1 to 9 so that every weight is easy to spot in the matrix. The output has
+# 2×2 = 4 numbers and the input 16, so $C$ is 4×16.
+
+# %%
+w = torch.arange(1, 10, dtype=torch.float64).reshape(1, 1, 3, 3)  # (C_out, C_in, kH, kW)
+C = conv_matrix(w, (4, 4))
+print("C:", tuple(C.shape))
+print(C)
+
+# %% [markdown]
+# The same matrix with symbols ($w_{uv}$ is the kernel entry in row $u$, column $v$):
+
+# %%
+display(Markdown(conv_matrix_markdown(3, (4, 4))))
+
+# %% [markdown]
+# ## 2. $y = C x$ is the convolution
+
+# %%
+x = torch.randn(1, 4, 4, dtype=torch.float64)  # one sample: (C_in, H, W)
+y_conv = F.conv2d(x[None], w)[0]
+y_matrix = (C @ x.flatten()).reshape(y_conv.shape)
+assert_close(y_matrix, y_conv)
+print("C @ x == F.conv2d(x, w), output shape", tuple(y_conv.shape))
+
+# %% [markdown]
+# ## 3. $C^\top y$ is the transposed convolution, and the gradient
+#
+# $C^\top$ is 16×4: it takes 2×2 to 4×4. It uses **the same** weight tensor `w`.
+
+# %%
+y = torch.randn(1, 2, 2, dtype=torch.float64)
+x_transposed = (C.T @ y.flatten()).reshape(1, 4, 4)
+assert_close(x_transposed, F.conv_transpose2d(y[None], w)[0])
+print("C^T:", tuple(C.T.shape), "| C^T @ y == F.conv_transpose2d(y, w)")
+
+z = torch.randn(1, 1, 4, 4, dtype=torch.float64, requires_grad=True)
+(grad,) = torch.autograd.grad(F.conv2d(z, w), z, grad_outputs=y[None])
+assert_close(grad[0], x_transposed)
+print("C^T @ y == gradient of conv2d w.r.t. its input")
+
+# %% [markdown]
+# ## 4. But it is not an inverse
+#
+# $C$ has rank at most 4 while the input has 16 dimensions: multiplying by $C$ and then by
+# $C^\top$ does not give $x$ back.
+
+# %%
+print("rank of C:", int(torch.linalg.matrix_rank(C)), "of", C.shape[1], "input dimensions")
+round_trip = C.T @ (C @ x.flatten())
+print("C^T C x == x ?", torch.allclose(round_trip, x.flatten()))
+
+# %% [markdown]
+# ## 5. One weight tensor, two layers
+#
+# `nn.Conv2d(2, 3, k)` has a weight of shape `(3, 2, k, k)`, and so does `nn.ConvTranspose2d(3, 2, k)`.
+# Copy the convolution's weight into the transposed layer and it computes exactly $C^\top y$.
+# Initialised separately, the two layers hold different weights and are not transposes of each
+# other; that is only "different weights", not "merely a transposed shape".
+
+# %%
+conv = nn.Conv2d(2, 3, 3, stride=2, padding=1, bias=False).double()
+up = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1, bias=False).double()
+print("conv.weight", tuple(conv.weight.shape), "| up.weight", tuple(up.weight.shape))
+
+C2 = conv_matrix(conv.weight.detach(), (6, 6), stride=2, padding=1)
+y2 = torch.randn(3, 3, 3, dtype=torch.float64)
+expected = (C2.T @ y2.flatten()).reshape(2, 6, 6)
+
+with torch.no_grad():
+    print("own weights:   up(y) == C^T y ?", torch.allclose(up(y2[None])[0], expected))
+    up.weight.copy_(conv.weight)
+    assert_close(up(y2[None])[0], expected)
+    print("shared weight: up(y) == C^T y ? True")
+
+# %% [markdown]
+# ## 6. With stride and padding
+#
+# Repeat the checks of sections 2 and 3 for a few settings. The size is the convolution's input
+# size; the transposed convolution needs the matching `output_padding` to come back to it.
+
+# %%
+for size, k, s, p in [(5, 3, 2, 0), (4, 3, 1, 1), (6, 3, 2, 1), (7, 4, 3, 2)]:
+    weight = torch.randn(2, 3, k, k, dtype=torch.float64)  # conv: 3 -> 2 channels
+    Cm = conv_matrix(weight, (size, size), stride=s, padding=p)
+    out = conv_output_size(size, k, stride=s, padding=p)
+    a = output_padding_for(out, size, k, stride=s, padding=p)
+    xs = torch.randn(3, size, size, dtype=torch.float64)
+    ys = torch.randn(2, out, out, dtype=torch.float64)
+    assert_close(
+        (Cm @ xs.flatten()).reshape(2, out, out), F.conv2d(xs[None], weight, stride=s, padding=p)[0]
+    )
+    assert_close(
+        (Cm.T @ ys.flatten()).reshape(3, size, size),
+        F.conv_transpose2d(ys[None], weight, stride=s, padding=p, output_padding=a)[0],
+    )
+    print(
+        f"input {size}x{size}, k={k}, s={s}, p={p}: C is {tuple(Cm.shape)}, output_padding={a}, ok"
+    )
+
+# %% [markdown]
+# ## 7. Draw it
+#
+# $C$ on the left, $C^\top$ on the right; each coloured cell is one kernel weight, white is 0.
+# Switch to the settings of section 6 to see how stride and padding change the banded pattern.
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [4, 1.4]})
+masked = torch.where(C == 0, torch.nan, C)
+left.imshow(masked, cmap="viridis")
+left.set_title("C  (4 x 16)")
+right.imshow(masked.T, cmap="viridis")
+right.set_title("C^T  (16 x 4)")
+for ax in (left, right):
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+plt.tight_layout()
+plt.show()

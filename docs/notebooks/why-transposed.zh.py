@@ -1,0 +1,139 @@
+# %% [markdown]
+# # 为什么叫“转置”：动手验证
+#
+# 配合[为什么叫“转置”](../why-transposed.md)一页。我们用 `convnotes.conv_matrix` 把卷积写成矩阵 $C$，
+# 然后验证三件事：$C x$ 是卷积，$C^\top y$ 是转置卷积，$C^\top y$ 也是卷积对输入的梯度。
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.testing import assert_close
+
+from convnotes import conv_matrix
+from convnotes.matrix import conv_matrix_markdown
+from convnotes.shapes import conv_output_size, output_padding_for
+from IPython.display import Markdown, display
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=0, sci_mode=False, linewidth=140)
+
+# %% [markdown]
+# ## 1. 种子笔记的例子：4×4 输入、3×3 卷积核
+#
+# 卷积核取 1 到 9，方便在矩阵里认出每个权重。输出 2×2 共 4 个数，输入 16 个数，所以 $C$ 是 4×16。
+
+# %%
+w = torch.arange(1, 10, dtype=torch.float64).reshape(1, 1, 3, 3)  # (C_out, C_in, kH, kW)
+C = conv_matrix(w, (4, 4))
+print("C:", tuple(C.shape))
+print(C)
+
+# %% [markdown]
+# 同一个矩阵的符号形式（$w_{uv}$ 表示卷积核第 $u$ 行第 $v$ 列）：
+
+# %%
+display(Markdown(conv_matrix_markdown(3, (4, 4))))
+
+# %% [markdown]
+# ## 2. $y = C x$ 就是卷积
+
+# %%
+x = torch.randn(1, 4, 4, dtype=torch.float64)  # one sample: (C_in, H, W)
+y_conv = F.conv2d(x[None], w)[0]
+y_matrix = (C @ x.flatten()).reshape(y_conv.shape)
+assert_close(y_matrix, y_conv)
+print("C @ x == F.conv2d(x, w), output shape", tuple(y_conv.shape))
+
+# %% [markdown]
+# ## 3. $C^\top y$ 就是转置卷积，也是梯度
+#
+# $C^\top$ 是 16×4：把 2×2 变成 4×4。用的是**同一个**权重张量 `w`。
+
+# %%
+y = torch.randn(1, 2, 2, dtype=torch.float64)
+x_transposed = (C.T @ y.flatten()).reshape(1, 4, 4)
+assert_close(x_transposed, F.conv_transpose2d(y[None], w)[0])
+print("C^T:", tuple(C.T.shape), "| C^T @ y == F.conv_transpose2d(y, w)")
+
+z = torch.randn(1, 1, 4, 4, dtype=torch.float64, requires_grad=True)
+(grad,) = torch.autograd.grad(F.conv2d(z, w), z, grad_outputs=y[None])
+assert_close(grad[0], x_transposed)
+print("C^T @ y == gradient of conv2d w.r.t. its input")
+
+# %% [markdown]
+# ## 4. 但它不是逆
+#
+# $C$ 的秩最多是 4，而输入有 16 维：先乘 $C$ 再乘 $C^\top$ 回不到原来的 $x$。
+
+# %%
+print("rank of C:", int(torch.linalg.matrix_rank(C)), "of", C.shape[1], "input dimensions")
+round_trip = C.T @ (C @ x.flatten())
+print("C^T C x == x ?", torch.allclose(round_trip, x.flatten()))
+
+# %% [markdown]
+# ## 5. 同一个权重张量，两个层
+#
+# `nn.Conv2d(2, 3, k)` 的权重形状是 `(3, 2, k, k)`，`nn.ConvTranspose2d(3, 2, k)` 的权重形状也是 `(3, 2, k, k)`。
+# 把卷积层的权重拷进转置卷积层，转置卷积层算的就正好是 $C^\top y$。
+# 各自随机初始化时，两层的权重不同，所以它们之间不是转置关系；这只是“权重不同”，不是“只有形状像转置”。
+
+# %%
+conv = nn.Conv2d(2, 3, 3, stride=2, padding=1, bias=False).double()
+up = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1, bias=False).double()
+print("conv.weight", tuple(conv.weight.shape), "| up.weight", tuple(up.weight.shape))
+
+C2 = conv_matrix(conv.weight.detach(), (6, 6), stride=2, padding=1)
+y2 = torch.randn(3, 3, 3, dtype=torch.float64)
+expected = (C2.T @ y2.flatten()).reshape(2, 6, 6)
+
+with torch.no_grad():
+    print("own weights:   up(y) == C^T y ?", torch.allclose(up(y2[None])[0], expected))
+    up.weight.copy_(conv.weight)
+    assert_close(up(y2[None])[0], expected)
+    print("shared weight: up(y) == C^T y ? True")
+
+# %% [markdown]
+# ## 6. 带步长、带填充的情形
+#
+# 对几组参数重复第 2、3 节的检查。输入尺寸必须是卷积的输入尺寸，
+# 转置卷积需要相应的 `output_padding` 才能回到这个尺寸。
+
+# %%
+for size, k, s, p in [(5, 3, 2, 0), (4, 3, 1, 1), (6, 3, 2, 1), (7, 4, 3, 2)]:
+    weight = torch.randn(2, 3, k, k, dtype=torch.float64)  # conv: 3 -> 2 channels
+    Cm = conv_matrix(weight, (size, size), stride=s, padding=p)
+    out = conv_output_size(size, k, stride=s, padding=p)
+    a = output_padding_for(out, size, k, stride=s, padding=p)
+    xs = torch.randn(3, size, size, dtype=torch.float64)
+    ys = torch.randn(2, out, out, dtype=torch.float64)
+    assert_close(
+        (Cm @ xs.flatten()).reshape(2, out, out), F.conv2d(xs[None], weight, stride=s, padding=p)[0]
+    )
+    assert_close(
+        (Cm.T @ ys.flatten()).reshape(3, size, size),
+        F.conv_transpose2d(ys[None], weight, stride=s, padding=p, output_padding=a)[0],
+    )
+    print(
+        f"input {size}x{size}, k={k}, s={s}, p={p}: C is {tuple(Cm.shape)}, output_padding={a}, ok"
+    )
+
+# %% [markdown]
+# ## 7. 画出来
+#
+# 左边是 $C$，右边是 $C^\top$；每个彩色格子是卷积核的一个权重，白色是 0。
+# 换成第 6 节的参数可以看到步长和填充怎样改变这种带状结构。
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [4, 1.4]})
+masked = torch.where(C == 0, torch.nan, C)
+left.imshow(masked, cmap="viridis")
+left.set_title("C  (4 x 16)")
+right.imshow(masked.T, cmap="viridis")
+right.set_title("C^T  (16 x 4)")
+for ax in (left, right):
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+plt.tight_layout()
+plt.show()
