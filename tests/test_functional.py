@@ -26,6 +26,7 @@ OURS_CONV_T = {1: CF.conv_transpose1d, 2: CF.conv_transpose2d, 3: CF.conv_transp
 # Fewer examples where the method is slow (the dense matrix grows like size^2).
 EXAMPLES = {1: 30, 2: 20, 3: 10}
 TOL64 = {"rtol": 1e-10, "atol": 1e-10}
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same")
 TOL32 = {"rtol": 1e-4, "atol": 1e-4}
 
 
@@ -134,7 +135,6 @@ def _mutate(case: Case, mutation: str | None, ndim: int) -> None:
         kw["padding"] = "same"
 
 
-@pytest.mark.filterwarnings("ignore:Using padding=.same")
 def _run(fn, x, w, b, kwargs):
     try:
         return fn(x, w, b, **kwargs), None

@@ -1,0 +1,163 @@
+"""The unrolled kernel matrix ``C``: convolution as one matrix product.
+
+For one sample ``x`` of shape ``(C_in, *input_size)`` the convolution is linear, so
+
+    conv(x).flatten() == C @ x.flatten()
+
+for a dense ``C`` of shape ``(C_out*prod(output_size), C_in*prod(input_size))``. Each row
+is one output pixel; it holds the kernel weights at the columns of the input pixels the
+kernel covers there, and zeros elsewhere (taps that fall on padding drop out). Then
+
+* ``C.T @ y`` is the transposed convolution of ``y`` (with the output_padding that restores
+  ``input_size``): hence the name "transposed convolution";
+* ``C.T @ y`` is also the gradient of ``(y * conv(x)).sum()`` with respect to ``x``.
+
+:func:`conv_matrix_labels` and :func:`conv_matrix_markdown` draw the single-channel
+pattern symbolically (``w₀₀ … 0``) for the notes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+from .functional._args import IntOrInts, prepare_conv
+from .functional.unrolled import kernel_index_map, unrolled_matrix
+from .shapes import Padding, conv_output_size, conv_padding, expand
+
+__all__ = ["conv_matrix", "conv_matrix_labels", "conv_matrix_markdown"]
+
+SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def conv_matrix(
+    weight: torch.Tensor,
+    input_size: IntOrInts,
+    stride: IntOrInts = 1,
+    padding: IntOrInts | str = 0,
+    dilation: IntOrInts = 1,
+    groups: int = 1,
+) -> torch.Tensor:
+    """The dense matrix ``C`` with ``conv(x).flatten() == C @ x.flatten()``.
+
+    ``weight`` has the conv layout ``(C_out, C_in/groups, *kernel_size)`` and any number of
+    spatial dimensions; ``input_size`` is an int (same for every dimension) or one int per
+    dimension; the other arguments are those of ``torch.nn.functional.conv*d`` and are
+    checked the same way. Entry ``C[(o_c, o), (c, o*s + j*d - p)] = w[o_c, c mod C_in/g, j]``.
+    Built by scattering weight entries at integer positions, so it is differentiable with
+    respect to ``weight``.
+
+    >>> conv_matrix(torch.ones(1, 1, 3, 3), (4, 4)).shape
+    torch.Size([4, 16])
+    """
+    if not isinstance(weight, torch.Tensor) or weight.dim() < 3:
+        raise TypeError(
+            "conv_matrix: weight must be a tensor of shape (C_out, C_in/groups, *kernel_size), "
+            f"got {type(weight).__name__} of shape {list(getattr(weight, 'shape', []))}"
+        )
+    ndim = weight.dim() - 2
+    sizes = expand("input_size", input_size, ndim)
+    # A shape-only stand-in for one sample lets the conv's own argument checks run.
+    sample = torch.empty((weight.shape[1] * groups, *sizes), dtype=weight.dtype, device="meta")
+    spec = prepare_conv(ndim, sample, weight, None, stride, padding, dilation, groups).spec
+    return unrolled_matrix(
+        weight,
+        spec.input_size,
+        spec.output_size,
+        spec.stride,
+        tuple(before for before, _ in spec.padding),
+        spec.dilation,
+        spec.groups,
+    )
+
+
+def _ndim(*values: object) -> int:
+    lengths = {len(v) for v in values if isinstance(v, Sequence) and not isinstance(v, str)}
+    return max(lengths, default=1)
+
+
+def _subscript(index: Sequence[int]) -> str:
+    """``(1, 2)`` -> ``"₁₂"``; with a two-digit index the parts are comma-separated."""
+    parts = [str(i) for i in index]
+    joiner = "," if any(len(p) > 1 for p in parts) else ""
+    return joiner.join(parts).translate(SUBSCRIPT_DIGITS)
+
+
+def _multi_index(flat: int, sizes: tuple[int, ...]) -> tuple[int, ...]:
+    index = []
+    for size in reversed(sizes):
+        flat, rest = divmod(flat, size)
+        index.append(rest)
+    return tuple(reversed(index))
+
+
+def _pixel_labels(symbol: str, sizes: tuple[int, ...]) -> list[str]:
+    return [symbol + _subscript(_multi_index(i, sizes)) for i in range(math.prod(sizes))]
+
+
+def _single_channel_layout(kernel_size, input_size, stride, padding, dilation):
+    """Resolved sizes and the index map of the single-channel matrix."""
+    ndim = _ndim(kernel_size, input_size, stride, padding, dilation)
+    kernels = expand("kernel_size", kernel_size, ndim)
+    inputs = expand("input_size", input_size, ndim)
+    strides = expand("stride", stride, ndim)
+    dilations = expand("dilation", dilation, ndim)
+    pads = padding if isinstance(padding, str) else expand("padding", padding, ndim)
+    outputs = conv_output_size(inputs, kernels, strides, pads, dilations)
+    befores = tuple(before for before, _ in conv_padding(pads, kernels, strides, dilations))
+    index_map = kernel_index_map(kernels, inputs, outputs, strides, befores, dilations)
+    return kernels, inputs, outputs, index_map
+
+
+def conv_matrix_labels(
+    kernel_size: IntOrInts,
+    input_size: IntOrInts,
+    stride: IntOrInts = 1,
+    padding: Padding = 0,
+    dilation: IntOrInts = 1,
+) -> list[list[str]]:
+    """The single-channel ``C`` with symbols: ``"w₀₂"`` where kernel entry ``w[0, 2]``
+    sits, ``"0"`` elsewhere. One row per output pixel, one column per input pixel.
+
+    Ints mean 1d (``"w₀"``, ``"w₁"``, ...); give tuples for 2d (``"w₁₂"`` = row 1, col 2) or 3d.
+    """
+    kernels, inputs, outputs, (rows, cols, taps) = _single_channel_layout(
+        kernel_size, input_size, stride, padding, dilation
+    )
+    weight_labels = _pixel_labels("w", kernels)
+    table = [["0"] * math.prod(inputs) for _ in range(math.prod(outputs))]
+    for row, col, tap in zip(rows.tolist(), cols.tolist(), taps.tolist()):
+        table[row][col] = weight_labels[tap]
+    return table
+
+
+def conv_matrix_markdown(
+    kernel_size: IntOrInts,
+    input_size: IntOrInts,
+    stride: IntOrInts = 1,
+    padding: Padding = 0,
+    dilation: IntOrInts = 1,
+    *,
+    transposed: bool = False,
+) -> str:
+    """:func:`conv_matrix_labels` as a Markdown table.
+
+    ``C`` has a row per output pixel ``y₀₀, y₀₁, …`` and a column per input pixel
+    ``x₀₀, x₀₁, …``; with ``transposed=True`` it is ``Cᵀ`` (rows ``x``, columns ``y``).
+    """
+    table = conv_matrix_labels(kernel_size, input_size, stride, padding, dilation)
+    _, inputs, outputs, _ = _single_channel_layout(
+        kernel_size, input_size, stride, padding, dilation
+    )
+    row_labels, col_labels = _pixel_labels("y", outputs), _pixel_labels("x", inputs)
+    if transposed:
+        table = [list(column) for column in zip(*table)]
+        row_labels, col_labels = col_labels, row_labels
+    lines = [
+        "| | " + " | ".join(col_labels) + " |",
+        "|---|" + "---|" * len(col_labels),
+    ]
+    lines += [f"| **{label}** | " + " | ".join(row) + " |" for label, row in zip(row_labels, table)]
+    return "\n".join(lines) + "\n"
