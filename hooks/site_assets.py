@@ -89,7 +89,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def copy_katex(root: Path, docs_dir: Path) -> Path:
-    """Copy KaTeX's dist (js, css, fonts) into docs/javascripts/vendor/katex; skip unchanged files."""
+    """Copy KaTeX's dist (js, css, fonts) to docs/javascripts/vendor/katex, skipping unchanged."""
     source = root / KATEX_DIST
     if not (source / "katex.min.js").is_file():
         raise PluginError(
