@@ -49,9 +49,14 @@ assert len(starts) == conv_output_size(i, k, s, p, d) == torch_output_size(i, k,
 
 # %%
 agree = refused = 0
-for i, k, s, p, d in itertools.product(range(1, 13), range(1, 6), range(1, 5), range(3), range(1, 4)):
+for i, k, s, p, d in itertools.product(
+    range(1, 13), range(1, 6), range(1, 5), range(3), range(1, 4)
+):
     if d * (k - 1) + 1 > i + 2 * p:
-        for call, error in [(torch_output_size, RuntimeError), (conv_output_size, ConvArgumentError)]:
+        for call, error in [
+            (torch_output_size, RuntimeError),
+            (conv_output_size, ConvArgumentError),
+        ]:
             try:
                 call(i, k, s, p, d)
             except error:
@@ -84,7 +89,12 @@ for i in range(3, 11):
 fig, ax = plt.subplots(figsize=(6, 3.5))
 sizes = range(3, 25)
 for s in (1, 2, 3):
-    ax.step(sizes, [conv_output_size(i, 3, stride=s, padding=1) for i in sizes], where="mid", label=f"$s={s}$")
+    ax.step(
+        sizes,
+        [conv_output_size(i, 3, stride=s, padding=1) for i in sizes],
+        where="mid",
+        label=f"$s={s}$",
+    )
 ax.set_xlabel("$i$")
 ax.set_ylabel("$o$")
 ax.legend(title="$k=3,\\ p=1$")
@@ -98,7 +108,10 @@ plt.show()
 # LaTeX), so every step can be checked.
 
 # %%
-for args in [dict(input_size=6, kernel_size=3, stride=2), dict(input_size=7, kernel_size=3, dilation=2)]:
+for args in [
+    dict(input_size=6, kernel_size=3, stride=2),
+    dict(input_size=7, kernel_size=3, dilation=2),
+]:
     explanation = explain_conv_output_size(**args)
     print(explanation.text)
     print(explanation.latex)

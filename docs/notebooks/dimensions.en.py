@@ -1,0 +1,196 @@
+# %% [markdown]
+# # 1d and 3d convolution: check it yourself
+#
+# This notebook goes with the [1d and 3d](../../dimensions/) page: 1d convolution over sequences
+# (audio, text), 3d convolution over volumes and video, and their transposed convolutions. Every
+# shape is checked against the formulas of `convnotes.shapes`, every result against PyTorch.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+import convnotes.functional as cf
+from convnotes import nn as cnn
+from convnotes.shapes import conv_output_size, conv_transpose_output_size
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
+
+# %% [markdown]
+# ## 1. 1d: a piece of "audio"
+#
+# A 1d convolution takes input of shape `(N, C, L)`: batch size, channels (1 for mono, 2 for
+# stereo), length. The signal below is a slow sine plus a fast sine plus noise. An averaging
+# kernel (low-pass) keeps the slow part; the difference kernel $(-1, 1)$ (high-pass) brings out
+# what changes quickly.
+
+# %%
+t = torch.linspace(0, 1, 400)
+wave = torch.sin(2 * torch.pi * 3 * t) + 0.4 * torch.sin(2 * torch.pi * 60 * t)
+wave = (wave + 0.1 * torch.randn_like(t)).view(1, 1, -1)  # (N=1, C=1, L=400)
+
+average = torch.full((1, 1, 15), 1 / 15)  # (C_out, C_in, k)
+difference = torch.tensor([[[-1.0, 1.0]]])
+smooth = cf.conv1d(wave, average, padding=7)
+edges = cf.conv1d(wave, difference)
+print("wave", tuple(wave.shape), "-> smooth", tuple(smooth.shape), " edges", tuple(edges.shape))
+assert smooth.shape[-1] == conv_output_size(400, 15, padding=7)
+assert edges.shape[-1] == conv_output_size(400, 2)
+torch.testing.assert_close(smooth, F.conv1d(wave, average, padding=7))
+torch.testing.assert_close(edges, F.conv1d(wave, difference))
+
+fig, axes = plt.subplots(3, 1, figsize=(8, 5), sharex=True)
+for ax, signal, label in zip(
+    axes, [wave, smooth, edges], ["$x$", "$x \\star w_{avg}$", "$x \\star (-1, 1)$"]
+):
+    ax.plot(signal.flatten(), linewidth=0.8)
+    ax.set_ylabel(label)
+axes[-1].set_xlabel("$t$")
+plt.show()
+
+# %% [markdown]
+# ## 2. 1d: text
+#
+# `nn.Embedding` returns `(N, L, E)`: one $E$-dimensional vector per token. `Conv1d` wants
+# `(N, C, L)`, so call `transpose(1, 2)` first: the embedding dimension becomes the channels and the
+# kernel slides along the tokens. A kernel of width 3 looks at three neighbouring tokens at a time.
+# Forget the transpose and the kernel slides along the embedding dimension instead; the shapes may
+# even fit by accident, but the result means nothing.
+
+# %%
+tokens = torch.randint(0, 100, (2, 12))  # N=2 sentences of L=12 tokens
+embed = torch.nn.Embedding(100, 16)  # E=16
+ours = cnn.Conv1d(16, 32, kernel_size=3, padding=1)
+theirs = torch.nn.Conv1d(16, 32, kernel_size=3, padding=1)
+theirs.load_state_dict(ours.state_dict())
+
+vectors = embed(tokens)  # (N, L, E)
+features = ours(vectors.transpose(1, 2))  # (N, E, L) -> (N, 32, L)
+print(
+    "tokens",
+    tuple(tokens.shape),
+    "-> embeddings",
+    tuple(vectors.shape),
+    "-> features",
+    tuple(features.shape),
+)
+torch.testing.assert_close(features, theirs(vectors.transpose(1, 2)))
+
+# %% [markdown]
+# ## 3. A stack of causal dilated convolutions and its receptive field
+#
+# Audio models (WaveNet, for instance) stack width-2 kernels with dilations 1, 2, 4, 8 and pad
+# $d(k-1)$ zeros on the left only, so that no output looks at the "future". The receptive field is
+# $1 + \sum_l d_l (k-1)$, here 16. We count it with the gradient: the last output sees exactly the
+# inputs whose gradient is non-zero.
+
+# %%
+k, dilations = 2, [1, 2, 4, 8]
+x = torch.randn(1, 1, 40, requires_grad=True)
+h = x
+for d in dilations:
+    weight = torch.rand(1, 1, k) + 0.1  # positive weights: no accidental cancellation
+    h = cf.conv1d(F.pad(h, (d * (k - 1), 0)), weight, dilation=d)  # pad on the left only
+assert h.shape == x.shape  # causal padding keeps the length
+
+h[0, 0, -1].backward()
+seen = (x.grad[0, 0] != 0).nonzero().flatten()
+receptive_field = 1 + sum(d * (k - 1) for d in dilations)
+print("last output sees inputs", seen.tolist())
+print("receptive field:", len(seen), "=", receptive_field)
+assert len(seen) == receptive_field and seen[-1] == 39  # the newest 16 samples, nothing later
+
+# %% [markdown]
+# ## 4. 3d: video and volumes
+#
+# A 3d convolution takes `(N, C, D, H, W)`; for video $D$ is the frames (time), for a CT/MRI volume
+# it is the slices (depth). The kernel has shape `(C_out, C_in/groups, kD, kH, kW)`, and the same
+# size formula applies to each of the three directions. The stride `(1, 2, 2)` below downsamples in
+# space only and keeps the number of frames.
+
+# %%
+video = torch.randn(2, 3, 8, 16, 16, dtype=torch.float64)  # N, C (RGB), D frames, H, W
+settings = dict(kernel_size=3, stride=(1, 2, 2), padding=1, dtype=torch.float64)
+ours = cnn.Conv3d(3, 4, **settings)
+theirs = torch.nn.Conv3d(3, 4, **settings)
+theirs.load_state_dict(ours.state_dict())
+
+out = ours(video)
+expected = conv_output_size((8, 16, 16), 3, stride=(1, 2, 2), padding=1)
+print("video", tuple(video.shape), "-> out", tuple(out.shape), " formula:", expected)
+print("weight", tuple(ours.weight.shape))
+assert tuple(out.shape[2:]) == expected
+torch.testing.assert_close(out, theirs(video))
+
+# %% [markdown]
+# Two special cases connect 3d convolution with what came before: a kernel of shape `(1, k, k)` is a
+# 2d convolution applied frame by frame; a kernel of shape `(k, 1, 1)` is a 1d convolution along
+# time, pixel by pixel. Chaining the two is the "(2+1)D" factorisation.
+
+# %%
+n, c, d, h, w = video.shape
+spatial = torch.randn(4, 3, 1, 3, 3, dtype=torch.float64)
+per_frame = cf.conv2d(video.transpose(1, 2).reshape(n * d, c, h, w), spatial[:, :, 0])
+per_frame = per_frame.reshape(n, d, 4, h - 2, w - 2).transpose(1, 2)
+torch.testing.assert_close(cf.conv3d(video, spatial), per_frame)
+
+temporal = torch.randn(4, 3, 3, 1, 1, dtype=torch.float64)
+per_pixel = cf.conv1d(
+    video.permute(0, 3, 4, 1, 2).reshape(n * h * w, c, d), temporal[:, :, :, 0, 0]
+)
+per_pixel = per_pixel.reshape(n, h, w, 4, d - 2).permute(0, 3, 4, 1, 2)
+torch.testing.assert_close(cf.conv3d(video, temporal), per_pixel)
+print("(1, k, k) = 2d per frame;  (k, 1, 1) = 1d per pixel")
+
+# %% [markdown]
+# ## 5. Transposed convolution in 1d and 3d
+#
+# A transposed convolution uses $o = (i-1)s - 2p + d(k-1) + a + 1$ in each dimension ($a$ is the
+# output padding). Note its weight shape `(C_in, C_out/groups, *k)`: the first two dimensions are
+# the other way round from an ordinary convolution. Below we double the length of a sequence
+# (50 → 100) and the spatial size of a video while keeping its frames.
+
+# %%
+sequence = torch.randn(2, 4, 50, dtype=torch.float64)
+ours = cnn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64)
+theirs = torch.nn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64)
+theirs.load_state_dict(ours.state_dict())
+up = ours(sequence)
+print("1d:", tuple(sequence.shape), "->", tuple(up.shape), " weight", tuple(ours.weight.shape))
+assert up.shape[-1] == conv_transpose_output_size(50, 4, stride=2, padding=1) == 100
+torch.testing.assert_close(up, theirs(sequence))
+
+clip = torch.randn(1, 8, 4, 9, 9, dtype=torch.float64)
+settings = dict(kernel_size=(1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), dtype=torch.float64)
+ours = cnn.ConvTranspose3d(8, 3, **settings)
+theirs = torch.nn.ConvTranspose3d(8, 3, **settings)
+theirs.load_state_dict(ours.state_dict())
+for target in [(4, 17, 17), (4, 18, 18)]:  # both sizes map back to 9 under the matching conv
+    up = ours(clip, output_size=target)
+    print("3d:", tuple(clip.shape), "->", tuple(up.shape))
+    assert tuple(up.shape[2:]) == target
+    torch.testing.assert_close(up, theirs(clip, output_size=target))
+    assert conv_output_size(target, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)) == (4, 9, 9)
+
+# %% [markdown]
+# ## 6. Input without a batch dimension
+#
+# As in PyTorch, a 1d convolution also takes `(C, L)` and a 3d convolution `(C, D, H, W)`: the
+# result equals adding $N=1$ and removing it again.
+
+# %%
+x1 = torch.randn(3, 20, dtype=torch.float64)
+w1 = torch.randn(5, 3, 4, dtype=torch.float64)
+torch.testing.assert_close(cf.conv1d(x1, w1), cf.conv1d(x1[None], w1)[0])
+torch.testing.assert_close(cf.conv1d(x1, w1), F.conv1d(x1, w1))
+
+x3 = torch.randn(2, 5, 6, 7, dtype=torch.float64)
+w3 = torch.randn(4, 2, 2, 3, 3, dtype=torch.float64)
+torch.testing.assert_close(cf.conv3d(x3, w3, padding=1), F.conv3d(x3, w3, padding=1))
+print(
+    "unbatched 1d:",
+    tuple(cf.conv1d(x1, w1).shape),
+    " unbatched 3d:",
+    tuple(cf.conv3d(x3, w3, padding=1).shape),
+)
