@@ -34,10 +34,11 @@ print("C:", tuple(C.shape))
 print(C)
 
 # %% [markdown]
-# The same matrix with symbols ($w_{uv}$ is the kernel entry in row $u$, column $v$):
+# The same matrix with symbols ($w_{uv}$ is the kernel entry in row $u$, column $v$), and its transpose:
 
 # %%
 display(Markdown(conv_matrix_markdown(3, (4, 4))))
+display(Markdown(conv_matrix_markdown(3, (4, 4), transposed=True)))
 
 # %% [markdown]
 # ## 2. $y = C x$ is the convolution

@@ -31,10 +31,11 @@ print("C:", tuple(C.shape))
 print(C)
 
 # %% [markdown]
-# 同一个矩阵的符号形式（$w_{uv}$ 表示卷积核第 $u$ 行第 $v$ 列）：
+# 同一个矩阵的符号形式（$w_{uv}$ 表示卷积核第 $u$ 行第 $v$ 列），以及它的转置：
 
 # %%
 display(Markdown(conv_matrix_markdown(3, (4, 4))))
+display(Markdown(conv_matrix_markdown(3, (4, 4), transposed=True)))
 
 # %% [markdown]
 # ## 2. $y = C x$ 就是卷积
