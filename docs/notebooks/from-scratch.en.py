@@ -1,0 +1,193 @@
+# %% [markdown]
+# # Convolution from scratch: three methods
+#
+# This notebook goes with the [Convolution from scratch](../../from-scratch/) page.
+# `convnotes.functional` implements the same convolution in three ways: `"direct"` (a loop over the
+# kernel positions), `"unrolled"` (a product with the unrolled matrix $C$) and `"im2col"` (windows
+# laid out as a matrix, one matrix product per group). We first do im2col by hand, then compare
+# the three methods with PyTorch, and finally time them roughly.
+
+# %%
+import time
+
+import torch
+import torch.nn.functional as F
+
+import convnotes.functional as cf
+from convnotes import conv_matrix
+from convnotes.shapes import conv_output_size, conv_transpose_output_size
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False, linewidth=120)
+
+# %% [markdown]
+# ## 1. im2col: every window becomes a column
+#
+# A 4×4 input, a 3×3 kernel, stride 1: the kernel stops at 2×2 = 4 places. `as_strided` copies
+# nothing, it only looks at the same memory differently, and gives a view of shape
+# `(C, kH, kW, oH, oW)` whose entry `[c, u, v, i, j]` is `x[c, s·i + d·u, s·j + d·v]`. Merging the
+# first three and the last two dimensions gives a 9×4 matrix with one window per column.
+
+# %%
+x = torch.arange(16.0).view(1, 4, 4)  # (C=1, H=4, W=4): the values are the pixel numbers
+k, s, d = 3, 1, 1
+out = conv_output_size(4, k, stride=s, dilation=d)
+row_step, col_step = x.stride()[1:]
+windows = x.as_strided(
+    size=(1, k, k, out, out),
+    stride=(x.stride()[0], d * row_step, d * col_step, s * row_step, s * col_step),
+)
+cols = windows.reshape(1 * k * k, out * out)
+print(x[0])
+print("columns (one window each):")
+print(cols)
+assert windows.data_ptr() == x.data_ptr()  # a view: no copy until the reshape
+
+# %% [markdown]
+# With that matrix, the whole convolution is **one matrix product**: the weight matrix
+# `(C_out, C_in·kH·kW)` times the window matrix `(C_in·kH·kW, oH·oW)`, reshaped to
+# `(C_out, oH, oW)`. Below is a complete small version (batch, padding, stride, dilation, groups),
+# compared with PyTorch.
+
+# %%
+def conv2d_im2col(x, weight, stride=1, padding=0, dilation=1, groups=1):
+    """2d conv as im2col + one batched matrix product per group (square kernel, int arguments)."""
+    n, c_in, h, w = x.shape
+    c_out, _, k, _ = weight.shape
+    x = F.pad(x, (padding, padding, padding, padding))
+    oh = conv_output_size(h, k, stride, padding, dilation)
+    ow = conv_output_size(w, k, stride, padding, dilation)
+    sn, sc, sh, sw = x.stride()
+    windows = x.as_strided(
+        (n, c_in, k, k, oh, ow), (sn, sc, dilation * sh, dilation * sw, stride * sh, stride * sw)
+    )
+    cols = windows.reshape(n, groups, (c_in // groups) * k * k, oh * ow)
+    weights = weight.reshape(groups, c_out // groups, (c_in // groups) * k * k)
+    return (weights @ cols).reshape(n, c_out, oh, ow)  # (N, groups, C_out/g, oH*oW)
+
+
+x = torch.randn(2, 4, 9, 9, dtype=torch.float64)
+weight = torch.randn(6, 2, 3, 3, dtype=torch.float64)
+mine = conv2d_im2col(x, weight, stride=2, padding=1, dilation=2, groups=2)
+torch.testing.assert_close(mine, F.conv2d(x, weight, stride=2, padding=1, dilation=2, groups=2))
+print("hand-made im2col == torch:", tuple(mine.shape))
+
+# %% [markdown]
+# ## 2. The three methods agree with PyTorch
+#
+# Over a few parameter sets (stride, padding, dilation, groups, bias), the three methods of
+# `convnotes.functional` are compared with PyTorch, for convolution and transposed convolution
+# alike. In float64 the differences stay around $10^{-10}$ or below.
+
+# %%
+cases = [
+    dict(stride=1, padding=0, dilation=1, groups=1),
+    dict(stride=2, padding=1, dilation=1, groups=1),
+    dict(stride=1, padding=2, dilation=2, groups=2),
+    dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=4),
+]
+methods = ["direct", "unrolled", "im2col"]
+for case in cases:
+    x = torch.randn(2, 4, 7, 8, dtype=torch.float64)
+    weight = torch.randn(8, 4 // case["groups"], 3, 3, dtype=torch.float64)
+    bias = torch.randn(8, dtype=torch.float64)
+    expected = F.conv2d(x, weight, bias, **case)
+    worst = 0.0
+    for method in methods:
+        result = cf.conv2d(x, weight, bias, **case, method=method)
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
+        worst = max(worst, (result - expected).abs().max().item())
+    print(f"conv2d           {case}: max |diff| = {worst:.1e}")
+
+    y = torch.randn(2, 8, 4, 5, dtype=torch.float64)
+    t_weight = torch.randn(8, 4 // case["groups"], 3, 3, dtype=torch.float64)
+    expected = F.conv_transpose2d(y, t_weight, bias[:4], **case)
+    worst = 0.0
+    for method in methods:
+        result = cf.conv_transpose2d(y, t_weight, bias[:4], **case, method=method)
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
+        worst = max(worst, (result - expected).abs().max().item())
+    print(f"conv_transpose2d {case}: max |diff| = {worst:.1e}")
+
+# %% [markdown]
+# ## 3. `"unrolled"`: multiply by the unrolled matrix $C$
+#
+# A convolution is linear, so for one sample $y = C x$ (both flattened). With a 4×4 input and a 3×3
+# kernel, $C$ is 4×16: each row is one output pixel and holds the 9 weights, zeros elsewhere. The
+# transposed convolution multiplies by $C^\top$.
+
+# %%
+weight = torch.arange(1.0, 10.0).view(1, 1, 3, 3)  # w = 1..9 so each entry shows which tap it is
+C = conv_matrix(weight, (4, 4))
+print("C:", tuple(C.shape))
+print(C.int())
+
+x = torch.randn(1, 4, 4)
+torch.testing.assert_close(C @ x.flatten(), F.conv2d(x, weight).flatten())
+y = torch.randn(1, 2, 2)
+torch.testing.assert_close(C.T @ y.flatten(), F.conv_transpose2d(y, weight).flatten())
+print("conv = C @ x,  transposed conv = C.T @ y")
+
+# %% [markdown]
+# ## 4. Transposed convolution: a matrix product, then a col2im scatter-add
+#
+# The im2col method does not insert zeros into the input for the transposed convolution; it runs
+# the other way: one matrix product with $W^\top$ gives what every input pixel contributes at every
+# kernel position (the "columns"), then the share of kernel position $(u, v)$ is added into a
+# stride-$s$ slice of the output (col2im), and finally `padding` is cropped off.
+
+# %%
+def conv_transpose2d_col2im(y, weight, stride=1, padding=0):
+    """2d transposed conv as one matrix product with W^T plus a scatter-add (groups=1, d=1)."""
+    n, c_in, h, w = y.shape
+    _, c_out, k, _ = weight.shape  # transposed layout: (C_in, C_out, k, k)
+    cols = weight.reshape(c_in, c_out * k * k).T @ y.reshape(n, c_in, h * w)
+    cols = cols.reshape(n, c_out, k, k, h, w)
+    full = conv_transpose_output_size((h, w), k, stride)  # before cropping the padding
+    out = y.new_zeros(n, c_out, *full)
+    for u in range(k):
+        for v in range(k):
+            rows = slice(u, u + stride * (h - 1) + 1, stride)  # input row i lands on u + s*i
+            columns = slice(v, v + stride * (w - 1) + 1, stride)
+            out[:, :, rows, columns] += cols[:, :, u, v]
+    return out[:, :, padding : full[0] - padding, padding : full[1] - padding]
+
+
+y = torch.randn(2, 3, 5, 5, dtype=torch.float64)
+weight = torch.randn(3, 4, 3, 3, dtype=torch.float64)
+mine = conv_transpose2d_col2im(y, weight, stride=2, padding=1)
+torch.testing.assert_close(mine, F.conv_transpose2d(y, weight, stride=2, padding=1))
+print("hand-made GEMM + col2im == torch:", tuple(mine.shape))
+
+# %% [markdown]
+# ## 5. Rough timings
+#
+# The numbers below only give orders of magnitude and depend on the machine and its load (a CPU
+# here). The matrix $C$ of `"unrolled"` is almost all zeros and grows with the square of the input
+# size, so it is only timed on a small input. PyTorch's own kernels (oneDNN and others) remain the
+# fastest.
+
+# %%
+def best_time(call, repeat=3):
+    """Shortest wall-clock time of a few runs, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+sizes = {
+    "small  (1, 8, 16, 16)": (torch.randn(1, 8, 16, 16), torch.randn(8, 8, 3, 3), methods),
+    "medium (8, 32, 32, 32)": (
+        torch.randn(8, 32, 32, 32),
+        torch.randn(32, 32, 3, 3),
+        ["direct", "im2col"],
+    ),
+}
+for label, (x, weight, timed) in sizes.items():
+    row = {"torch": best_time(lambda: F.conv2d(x, weight, padding=1))}
+    for method in timed:
+        row[method] = best_time(lambda: cf.conv2d(x, weight, padding=1, method=method))
+    print(label, "  ".join(f"{name}: {ms:7.2f} ms" for name, ms in row.items()))

@@ -1,0 +1,185 @@
+# %% [markdown]
+# # 从零实现卷积：三种方法
+#
+# 这个笔记本配合[从零实现卷积](../../from-scratch/)一页。`convnotes.functional` 用三种方法
+# 实现同一个卷积：`"direct"`（对卷积核的每个位置循环）、`"unrolled"`（乘以展开矩阵 $C$）、
+# `"im2col"`（窗口排成矩阵，每组一次矩阵乘法）。我们先亲手把 im2col 做一遍，再把三种方法与
+# PyTorch 逐一比较，最后粗略地计时。
+
+# %%
+import time
+
+import torch
+import torch.nn.functional as F
+
+import convnotes.functional as cf
+from convnotes import conv_matrix
+from convnotes.shapes import conv_output_size, conv_transpose_output_size
+
+torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False, linewidth=120)
+
+# %% [markdown]
+# ## 1. im2col：把每个窗口排成一列
+#
+# 一个 4×4 的输入、3×3 的卷积核、步长 1：卷积核停 2×2 = 4 处。`as_strided` 不复制数据，
+# 只换一种“看法”，就能得到形状为 `(C, kH, kW, oH, oW)` 的视图：下标 `[c, u, v, i, j]` 指向
+# `x[c, s·i + d·u, s·j + d·v]`。把前三维和后两维各自合并，就得到一个 9×4 的矩阵，每一列是一个窗口。
+
+# %%
+x = torch.arange(16.0).view(1, 4, 4)  # (C=1, H=4, W=4): the values are the pixel numbers
+k, s, d = 3, 1, 1
+out = conv_output_size(4, k, stride=s, dilation=d)
+row_step, col_step = x.stride()[1:]
+windows = x.as_strided(
+    size=(1, k, k, out, out),
+    stride=(x.stride()[0], d * row_step, d * col_step, s * row_step, s * col_step),
+)
+cols = windows.reshape(1 * k * k, out * out)
+print(x[0])
+print("columns (one window each):")
+print(cols)
+assert windows.data_ptr() == x.data_ptr()  # a view: no copy until the reshape
+
+# %% [markdown]
+# 有了这个矩阵，整个卷积就是**一次矩阵乘法**：权重矩阵 `(C_out, C_in·kH·kW)` 乘以窗口矩阵
+# `(C_in·kH·kW, oH·oW)`，结果重排成 `(C_out, oH, oW)`。下面写一个完整的小版本
+# （支持批、填充、步长、膨胀和分组），与 PyTorch 比较。
+
+# %%
+def conv2d_im2col(x, weight, stride=1, padding=0, dilation=1, groups=1):
+    """2d conv as im2col + one batched matrix product per group (square kernel, int arguments)."""
+    n, c_in, h, w = x.shape
+    c_out, _, k, _ = weight.shape
+    x = F.pad(x, (padding, padding, padding, padding))
+    oh = conv_output_size(h, k, stride, padding, dilation)
+    ow = conv_output_size(w, k, stride, padding, dilation)
+    sn, sc, sh, sw = x.stride()
+    windows = x.as_strided(
+        (n, c_in, k, k, oh, ow), (sn, sc, dilation * sh, dilation * sw, stride * sh, stride * sw)
+    )
+    cols = windows.reshape(n, groups, (c_in // groups) * k * k, oh * ow)
+    weights = weight.reshape(groups, c_out // groups, (c_in // groups) * k * k)
+    return (weights @ cols).reshape(n, c_out, oh, ow)  # (N, groups, C_out/g, oH*oW)
+
+
+x = torch.randn(2, 4, 9, 9, dtype=torch.float64)
+weight = torch.randn(6, 2, 3, 3, dtype=torch.float64)
+mine = conv2d_im2col(x, weight, stride=2, padding=1, dilation=2, groups=2)
+torch.testing.assert_close(mine, F.conv2d(x, weight, stride=2, padding=1, dilation=2, groups=2))
+print("hand-made im2col == torch:", tuple(mine.shape))
+
+# %% [markdown]
+# ## 2. 三种方法与 PyTorch 一致
+#
+# 在几组参数上（步长、填充、膨胀、分组、偏置）比较 `convnotes.functional` 的三种方法和 PyTorch，
+# 卷积和转置卷积都比。用 float64，误差在 $10^{-10}$ 量级以内。
+
+# %%
+cases = [
+    dict(stride=1, padding=0, dilation=1, groups=1),
+    dict(stride=2, padding=1, dilation=1, groups=1),
+    dict(stride=1, padding=2, dilation=2, groups=2),
+    dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=4),
+]
+methods = ["direct", "unrolled", "im2col"]
+for case in cases:
+    x = torch.randn(2, 4, 7, 8, dtype=torch.float64)
+    weight = torch.randn(8, 4 // case["groups"], 3, 3, dtype=torch.float64)
+    bias = torch.randn(8, dtype=torch.float64)
+    expected = F.conv2d(x, weight, bias, **case)
+    worst = 0.0
+    for method in methods:
+        result = cf.conv2d(x, weight, bias, **case, method=method)
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
+        worst = max(worst, (result - expected).abs().max().item())
+    print(f"conv2d           {case}: max |diff| = {worst:.1e}")
+
+    y = torch.randn(2, 8, 4, 5, dtype=torch.float64)
+    t_weight = torch.randn(8, 4 // case["groups"], 3, 3, dtype=torch.float64)
+    expected = F.conv_transpose2d(y, t_weight, bias[:4], **case)
+    worst = 0.0
+    for method in methods:
+        result = cf.conv_transpose2d(y, t_weight, bias[:4], **case, method=method)
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
+        worst = max(worst, (result - expected).abs().max().item())
+    print(f"conv_transpose2d {case}: max |diff| = {worst:.1e}")
+
+# %% [markdown]
+# ## 3. `"unrolled"`：乘以展开矩阵 $C$
+#
+# 卷积是线性的，所以对一个样本 $y = C x$（都展平）。4×4 输入、3×3 卷积核时 $C$ 是 4×16：
+# 每一行是一个输出像素，里面放着 9 个权重，其余是 0。转置卷积乘以 $C^\top$。
+
+# %%
+weight = torch.arange(1.0, 10.0).view(1, 1, 3, 3)  # w = 1..9 so each entry shows which tap it is
+C = conv_matrix(weight, (4, 4))
+print("C:", tuple(C.shape))
+print(C.int())
+
+x = torch.randn(1, 4, 4)
+torch.testing.assert_close(C @ x.flatten(), F.conv2d(x, weight).flatten())
+y = torch.randn(1, 2, 2)
+torch.testing.assert_close(C.T @ y.flatten(), F.conv_transpose2d(y, weight).flatten())
+print("conv = C @ x,  transposed conv = C.T @ y")
+
+# %% [markdown]
+# ## 4. 转置卷积：先矩阵乘法，再 col2im 散布相加
+#
+# im2col 方法的转置卷积不往输入里插零，而是反过来走一遍：先用 $W^\top$ 做一次矩阵乘法，
+# 得到每个输入像素对每个卷积核位置的贡献（“列”），再把卷积核位置 $(u, v)$ 的那一份加到输出的一个
+# 步长为 $s$ 的切片上（col2im），最后裁掉 `padding`。
+
+# %%
+def conv_transpose2d_col2im(y, weight, stride=1, padding=0):
+    """2d transposed conv as one matrix product with W^T plus a scatter-add (groups=1, d=1)."""
+    n, c_in, h, w = y.shape
+    _, c_out, k, _ = weight.shape  # transposed layout: (C_in, C_out, k, k)
+    cols = weight.reshape(c_in, c_out * k * k).T @ y.reshape(n, c_in, h * w)
+    cols = cols.reshape(n, c_out, k, k, h, w)
+    full = conv_transpose_output_size((h, w), k, stride)  # before cropping the padding
+    out = y.new_zeros(n, c_out, *full)
+    for u in range(k):
+        for v in range(k):
+            rows = slice(u, u + stride * (h - 1) + 1, stride)  # input row i lands on u + s*i
+            columns = slice(v, v + stride * (w - 1) + 1, stride)
+            out[:, :, rows, columns] += cols[:, :, u, v]
+    return out[:, :, padding : full[0] - padding, padding : full[1] - padding]
+
+
+y = torch.randn(2, 3, 5, 5, dtype=torch.float64)
+weight = torch.randn(3, 4, 3, 3, dtype=torch.float64)
+mine = conv_transpose2d_col2im(y, weight, stride=2, padding=1)
+torch.testing.assert_close(mine, F.conv_transpose2d(y, weight, stride=2, padding=1))
+print("hand-made GEMM + col2im == torch:", tuple(mine.shape))
+
+# %% [markdown]
+# ## 5. 粗略计时
+#
+# 下面的数字只是量级，取决于机器和负载（这里是 CPU）。`"unrolled"` 的矩阵 $C$ 几乎全是零，
+# 大小随输入尺寸的平方增长，所以只在小输入上计时。PyTorch 自己的卷积核（oneDNN 等）仍然最快。
+
+# %%
+def best_time(call, repeat=3):
+    """Shortest wall-clock time of a few runs, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+sizes = {
+    "small  (1, 8, 16, 16)": (torch.randn(1, 8, 16, 16), torch.randn(8, 8, 3, 3), methods),
+    "medium (8, 32, 32, 32)": (
+        torch.randn(8, 32, 32, 32),
+        torch.randn(32, 32, 3, 3),
+        ["direct", "im2col"],
+    ),
+}
+for label, (x, weight, timed) in sizes.items():
+    row = {"torch": best_time(lambda: F.conv2d(x, weight, padding=1))}
+    for method in timed:
+        row[method] = best_time(lambda: cf.conv2d(x, weight, padding=1, method=method))
+    print(label, "  ".join(f"{name}: {ms:7.2f} ms" for name, ms in row.items()))
