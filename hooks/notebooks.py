@@ -27,6 +27,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 import posixpath
 import re
 import shutil
@@ -96,6 +97,14 @@ def package_fingerprint(package_dir: Path) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             parts += [path.relative_to(package_dir).as_posix(), path.read_bytes()]
     return _sha256(*parts)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Parallel builds (pytest-xdist workers) share the cache: never expose a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
@@ -305,10 +314,9 @@ class NotebookPages:
         else:
             executed = self._executed(notebook, file, outputs_key)
             self._evict(f"{stem}@*.page.json", f"{stem}@*.ipynb")
-            ipynb_path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(executed, ipynb_path)
+            write_atomically(ipynb_path, nbformat.writes(executed))
             cached = {"body": self._to_html(ipynb_path)}
-            page_entry.write_text(json.dumps(cached), encoding="utf-8")
+            write_atomically(page_entry, json.dumps(cached))
         parser = _Headings()
         parser.feed(cached["body"])
         return cached["body"], parser.headings, parser.ids, ipynb_path
@@ -332,8 +340,7 @@ class NotebookPages:
             outputs = self._run(notebook, file)
             self.executed += 1
             self._evict(f"{base}@*.outputs.json")
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            entry.write_text(json.dumps(outputs), encoding="utf-8")
+            write_atomically(entry, json.dumps(outputs))
         executed = copy.deepcopy(notebook)
         cells = [cell for cell in executed.cells if cell.cell_type == "code"]
         for cell, result in zip(cells, outputs, strict=True):
@@ -387,7 +394,7 @@ class NotebookPages:
     def _evict(self, *patterns: str) -> None:
         for pattern in patterns:
             for stale in self.cache_dir().glob(pattern):
-                stale.unlink()
+                stale.unlink(missing_ok=True)
 
     # --- links in markdown cells ------------------------------------------------------------
     def resolve_links(

@@ -1,0 +1,91 @@
+"""Shared fixtures: the built site (one strict MkDocs build per test session) and a local server.
+
+``built_site`` builds once even under pytest-xdist: the first worker builds into a shared
+temporary folder under a file lock, the others wait and reuse it. Set
+``CONVNOTES_BUILT_SITE=/path/to/site`` to test a site that is already built (it must come
+from ``mkdocs build --strict``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUILD_LOG = "mkdocs-build.log"
+
+
+def _build(site_dir: Path) -> None:
+    """``mkdocs build --strict`` in a subprocess (the hooks patch plugin internals)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("CONVNOTES_PARTIAL_NAV", None)
+    env.pop("CONVNOTES_SKIP_ASSETS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    log = result.stdout + result.stderr
+    (site_dir.parent / BUILD_LOG).write_text(log, encoding="utf-8")
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed (exit {result.returncode}):\n{log[-6000:]}")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the site built with ``mkdocs build --strict`` (zh at ./, en at ./en/)."""
+    given = os.environ.get("CONVNOTES_BUILT_SITE")
+    if given:
+        site = Path(given).resolve()
+        assert (site / "index.html").is_file(), f"CONVNOTES_BUILT_SITE={given} has no index.html"
+        return site
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers get sibling base folders: their parent is shared by this run only.
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built-site"
+    shared.mkdir(parents=True, exist_ok=True)
+    site = shared / "site"
+    done = shared / "done"
+    failed = shared / "failed"
+    with FileLock(str(shared / "lock")):
+        if failed.exists():
+            pytest.fail(f"the site build failed in another worker:\n{failed.read_text()[-6000:]}")
+        if not done.exists():
+            try:
+                _build(site)
+            except pytest.fail.Exception as error:
+                failed.write_text(str(error), encoding="utf-8")
+                raise
+            done.touch()
+    return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:<port>/``) of the built site served on localhost."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

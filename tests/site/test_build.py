@@ -1,0 +1,248 @@
+"""The built site: strict build, zh/en parity, executed notebooks, links, assets, offline, math.
+
+Checks iterate over what was built, so pages added later are checked without editing this file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jupytext
+import pytest
+from site_html import css_urls, html_pages, is_external, is_ignorable, page_refs, resolve
+
+pytestmark = [pytest.mark.site, pytest.mark.slow]
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+# Generated or copied files under docs/ that are not pages written per language.
+NOT_PAGES = ("assets/generated/", "javascripts/vendor/")
+CONTRACT_PAGES = [
+    "index",
+    "convolution",
+    "output-size",
+    "transposed",
+    "output-padding",
+    "why-transposed",
+    "checkerboard",
+    "dimensions",
+    "from-scratch",
+    "reference",
+    "glossary",
+    "mistakes",
+    "tools/calculator",
+    "tools/visualizer",
+    "speed",
+]
+CONTRACT_NOTEBOOKS = [
+    "convolution",
+    "output-size",
+    "transposed",
+    "output-padding",
+    "why-transposed",
+    "checkerboard",
+    "dimensions",
+    "from-scratch",
+]
+KATEX_FILES = ("katex.min.js", "katex.min.css", "auto-render.min.js", "katex-init.js")
+
+
+def _written_sources(pattern: str) -> list[Path]:
+    return [
+        path
+        for path in sorted(DOCS.rglob(pattern))
+        if not path.relative_to(DOCS).as_posix().startswith(NOT_PAGES)
+    ]
+
+
+def _page_dir(site: Path, name: str, language: str) -> Path:
+    prefix = site if language == DEFAULT_LANGUAGE else site / language
+    return prefix if name == "index" else prefix / name
+
+
+def _twin(path: Path, language: str) -> Path:
+    stem, _, _ = path.name.partition(".")
+    return path.with_name(f"{stem}.{language}{path.suffix}")
+
+
+def _notebook_sources() -> list[Path]:
+    return sorted((DOCS / "notebooks").glob("*.*.py"))
+
+
+# --- the build --------------------------------------------------------------------------------
+def test_strict_build_produces_both_languages(built_site: Path) -> None:
+    assert (built_site / "index.html").is_file()
+    assert (built_site / "en" / "index.html").is_file()
+    assert '<html lang="zh"' in (built_site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in (built_site / "en" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", CONTRACT_PAGES)
+def test_contract_page_is_built_in_both_languages(built_site: Path, name: str) -> None:
+    for language in LANGUAGES:
+        page = _page_dir(built_site, name, language) / "index.html"
+        assert page.is_file(), f"{name} ({language}) was not built: {page}"
+
+
+# --- parity ------------------------------------------------------------------------------------
+def test_every_page_has_its_twin() -> None:
+    pages = _written_sources("*.md")
+    assert pages, "no pages under docs/"
+    missing = []
+    for page in pages:
+        parts = page.name.split(".")
+        assert len(parts) == 3 and parts[1] in LANGUAGES, (
+            f"{page.relative_to(DOCS)} should be named <name>.zh.md or <name>.en.md"
+        )
+        other = "en" if parts[1] == "zh" else "zh"
+        if not _twin(page, other).is_file():
+            missing.append(f"{page.relative_to(DOCS)} has no {other} twin")
+    assert not missing, "\n".join(missing)
+
+
+def test_twin_notebooks_have_identical_code_cells() -> None:
+    notebooks = _notebook_sources()
+    problems = []
+    for zh in (path for path in notebooks if path.name.endswith(".zh.py")):
+        en = _twin(zh, "en")
+        if not en.is_file():
+            problems.append(f"{zh.name} has no en twin")
+            continue
+        code = {
+            lang: [c.source for c in jupytext.read(p).cells if c.cell_type == "code"]
+            for lang, p in (("zh", zh), ("en", en))
+        }
+        if code["zh"] != code["en"]:
+            problems.append(f"{zh.name} and {en.name} differ in their code cells")
+    for en in (path for path in notebooks if path.name.endswith(".en.py")):
+        if not _twin(en, "zh").is_file():
+            problems.append(f"{en.name} has no zh twin")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", CONTRACT_NOTEBOOKS)
+def test_contract_notebook_exists_in_both_languages(name: str) -> None:
+    for language in LANGUAGES:
+        assert (DOCS / "notebooks" / f"{name}.{language}.py").is_file()
+
+
+# --- executed notebooks ------------------------------------------------------------------------
+def test_notebook_pages_show_executed_outputs_in_both_languages(built_site: Path) -> None:
+    sources = _notebook_sources()
+    assert sources, "no notebooks under docs/notebooks/"
+    problems = []
+    for source in sources:
+        name, language, _ = source.name.split(".")
+        page_dir = _page_dir(built_site, f"notebooks/{name}", language)
+        html = (page_dir / "index.html").read_text(encoding="utf-8")
+        refs = page_refs(html)
+        code_cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
+        rendered_cells = [c for c in refs.classes if "jp-CodeCell" in c.split()]
+        outputs = [c for c in refs.classes if "jp-OutputArea-output" in c.split()]
+        if "# %% [markdown]" in html or "jupyter-wrapper" not in html:
+            problems.append(f"{source.name}: not rendered as a notebook (raw jupytext text?)")
+        if len(rendered_cells) < len(code_cells):
+            problems.append(f"{source.name}: {len(rendered_cells)} code cells rendered")
+        executed = json.loads((page_dir / f"{name}.ipynb").read_text(encoding="utf-8"))
+        with_output = [c for c in executed["cells"] if c["cell_type"] == "code" and c["outputs"]]
+        if code_cells and not with_output:
+            problems.append(f"{source.name}: the executed notebook has no outputs")
+        if len(outputs) < len(with_output):
+            problems.append(f"{source.name}: {len(outputs)} outputs shown, {len(with_output)} made")
+        code = [c for c in executed["cells"] if c["cell_type"] == "code"]
+        if any(c["execution_count"] is None for c in code):
+            problems.append(f"{source.name}: a code cell was not executed")
+    assert not problems, "\n".join(problems)
+
+
+# --- links, assets, offline --------------------------------------------------------------------
+def test_every_resource_and_internal_link_resolves(built_site: Path) -> None:
+    problems = []
+    ids_by_page: dict[Path, set[str]] = {}
+    pages = html_pages(built_site)
+    refs_by_page = {page: page_refs(page.read_text(encoding="utf-8")) for page in pages}
+    for page, refs in refs_by_page.items():
+        ids_by_page[page] = refs.ids
+    for page, refs in refs_by_page.items():
+        where = page.relative_to(built_site)
+        for tag, url in refs.resources:
+            if is_ignorable(url) or is_external(url):
+                continue  # external resources are reported by the offline test
+            target, _ = resolve(built_site, page, url)
+            if not target.is_file():
+                problems.append(f"{where}: <{tag}> {url} -> missing {target}")
+        for url in refs.links:
+            if is_external(url) or urlsplit(url).scheme or url.startswith("#"):
+                continue
+            target, fragment = resolve(built_site, page, url)
+            if not target.is_file():
+                problems.append(f"{where}: link {url} -> missing {target}")
+            elif fragment and target in ids_by_page and fragment not in ids_by_page[target]:
+                problems.append(f"{where}: link {url} -> no id '{fragment}' there")
+    assert not problems, "\n".join(problems[:60])
+
+
+def test_images_resolve_to_nonempty_files(built_site: Path) -> None:
+    problems = []
+    count = 0
+    for page in html_pages(built_site):
+        for tag, url in page_refs(page.read_text(encoding="utf-8")).resources:
+            if tag != "img" or is_ignorable(url) or is_external(url):
+                continue
+            count += 1
+            target, _ = resolve(built_site, page, url)
+            if not target.is_file() or target.stat().st_size == 0:
+                problems.append(f"{page.relative_to(built_site)}: {url}")
+    assert not problems, "\n".join(problems)
+
+
+def test_nothing_is_loaded_from_another_host(built_site: Path) -> None:
+    problems = []
+    for page in html_pages(built_site):
+        for tag, url in page_refs(page.read_text(encoding="utf-8")).resources:
+            if is_external(url):
+                problems.append(f"{page.relative_to(built_site)}: <{tag}> {url}")
+    for stylesheet in built_site.rglob("*.css"):
+        for url in css_urls(stylesheet.read_text(encoding="utf-8", errors="replace")):
+            if is_external(url):
+                problems.append(f"{stylesheet.relative_to(built_site)}: url({url})")
+            elif not is_ignorable(url):
+                target, _ = resolve(built_site, stylesheet, url)
+                if not target.is_file():
+                    problems.append(f"{stylesheet.relative_to(built_site)}: url({url}) missing")
+    assert not problems, "\n".join(problems[:60])
+
+
+def test_katex_is_loaded_where_there_is_math(built_site: Path) -> None:
+    pages_with_math = 0
+    problems = []
+    for page in html_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        refs = page_refs(html)
+        has_math = any("arithmatex" in c.split() for c in refs.classes) or (
+            "jp-RenderedMarkdown" in html and "$" in html
+        )
+        if not has_math:
+            continue
+        pages_with_math += 1
+        loaded = [url for _, url in refs.resources]
+        for name in KATEX_FILES:
+            if not any(url.split("?")[0].endswith(name) for url in loaded):
+                problems.append(f"{page.relative_to(built_site)}: {name} not loaded")
+    assert pages_with_math > 0, "no page with math found"
+    fonts = list((built_site / "javascripts" / "vendor" / "katex" / "fonts").glob("*.woff2"))
+    assert fonts, "KaTeX fonts were not copied"
+    assert not problems, "\n".join(problems)
+
+
+def test_search_index_covers_both_languages(built_site: Path) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+    assert any(doc["location"].startswith("en/") for doc in docs)
+    assert any(not doc["location"].startswith("en/") for doc in docs)
+    separator = index["config"]["separator"]
+    assert "\u200b" in separator or "\\u200b" in separator, "jieba's separator is missing"
+    assert "stemmer" not in index["config"]["pipeline"]
