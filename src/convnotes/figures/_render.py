@@ -45,8 +45,9 @@ def new_figure(width: float, height: float):
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def figure_png(fig, dpi: int = 100, colors: int | None = None) -> bytes:
-    """The figure as PNG bytes without metadata; ``colors`` quantizes to a palette."""
+def figure_png(fig, dpi: int = 100, colors: int | None = None, dither: bool = False) -> bytes:
+    """The figure as PNG bytes without metadata; ``colors`` quantizes to a palette
+    (``dither`` for photos, which otherwise show bands)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     data = buf.getvalue()
@@ -55,7 +56,7 @@ def figure_png(fig, dpi: int = 100, colors: int | None = None) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as img:
-        return image_png(img.convert("RGB"), colors=colors)
+        return image_png(img.convert("RGB"), colors=colors, dither=dither)
 
 
 def figure_svg(fig) -> bytes:
@@ -65,10 +66,13 @@ def figure_svg(fig) -> bytes:
     return buf.getvalue()
 
 
-def image_png(img, colors: int | None = None) -> bytes:
+def image_png(img, colors: int | None = None, dither: bool = False) -> bytes:
     """A Pillow image as PNG bytes (Pillow writes no timestamp unless asked)."""
     if colors is not None and img.mode != "P":
-        img = img.quantize(colors=colors, method=2, dither=0)
+        from PIL import Image
+
+        mode = Image.Dither.FLOYDSTEINBERG if dither else Image.Dither.NONE
+        img = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=mode)
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import functional as F
 from .. import shapes
-from . import _ops
 from ._style import ANIM
 
 VIEWS = ("conv", "scatter", "direct")
@@ -99,7 +99,6 @@ def _square(t) -> np.ndarray:
 
 
 def _conv_plan(x, w, s: int, p: int, d: int) -> Plan:
-    F = _ops.functional()
     n, k = x.shape[0], w.shape[0]
     o = shapes.conv_output_size(n, k, s, p, d)
     axis = [PAD] * p + [DATA] * n + [PAD] * p
@@ -163,7 +162,6 @@ def stretched_axis(n: int, k: int, s: int, p: int, a: int, d: int) -> tuple[list
 
 
 def _direct_plan(x, w, s: int, p: int, a: int, d: int) -> Plan:
-    F = _ops.functional()
     n, k = x.shape[0], w.shape[0]
     o = shapes.conv_transpose_output_size(n, k, s, p, a, d)
     axis, index = stretched_axis(n, k, s, p, a, d)
@@ -216,7 +214,6 @@ def scatter_canvas_axis(n: int, k: int, s: int, p: int, a: int, d: int) -> list[
 
 
 def _scatter_plan(x, w, s: int, p: int, a: int, d: int) -> Plan:
-    F = _ops.functional()
     n, k = x.shape[0], w.shape[0]
     o = shapes.conv_transpose_output_size(n, k, s, p, a, d)
     axis = scatter_canvas_axis(n, k, s, p, a, d)
