@@ -308,8 +308,7 @@
     goto(n) {
       const total = this.total();
       this.step = Math.max(0, Math.min(total, n));
-      if (this.step === total) this.step = null;
-      if (this.step === null) this.stop();
+      if (this.step === total) this.stop();
       this.render();
     }
 
@@ -398,6 +397,20 @@
       return counts;
     }
 
+    /**
+     * Overlap counts away from the borders, where every kernel tap can land:
+     * outputs d*(k-1) - p ... (i-1)*s - p on each axis (all outputs if that is empty).
+     */
+    interiorCounts() {
+      const g = this.g;
+      const counts = this.overlapCounts();
+      let [lo, hi] = [Math.max(0, g.d * (g.k - 1) - g.p), Math.min(g.o - 1, (g.i - 1) * g.s - g.p)];
+      if (lo > hi) [lo, hi] = [0, g.o - 1];
+      const values = [];
+      for (let r = lo; r <= hi; r++) for (let c = lo; c <= hi; c++) values.push(counts.get(key(r, c)) || 0);
+      return values;
+    }
+
     // -- drawing --
 
     render() {
@@ -445,10 +458,8 @@
       this.grids.replaceChildren(...panels);
       this.restoreFocus();
       if (heat) {
-        const counts = [...this.overlapCounts().values()];
-        const all = g.o * g.o;
-        const lo = counts.length < all ? 0 : Math.min(...counts);
-        this.legend.textContent = t.heatLegend(lo, Math.max(0, ...counts));
+        const counts = this.interiorCounts();
+        this.legend.textContent = t.heatLegend(Math.min(...counts), Math.max(...counts));
       } else {
         this.legend.textContent = vm === "direct" && g.d * (g.k - 1) < g.p ? t.cropNote : "";
       }

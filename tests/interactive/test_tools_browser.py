@@ -1,0 +1,350 @@
+"""The tool pages in Chromium: typed values give convnotes.shapes' answers, bad values an
+inline error, the URL carries the state, the visualizer's highlights are the nonzero
+pattern of the unrolled matrix C (convnotes.conv_matrix), in both languages."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import torch
+
+from convnotes import shapes
+from convnotes.matrix import conv_matrix
+
+from .jsbridge import blamed_parameter
+
+pytestmark = pytest.mark.browser
+
+LANGS = {"zh": "", "en": "en/"}
+SHOTS = Path("/tmp/shots-interactive")
+
+
+def calculator(base: str, lang: str, **query) -> str:
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"{base}{LANGS[lang]}tools/calculator/{suffix}"
+
+
+def visualizer(base: str, lang: str, **query) -> str:
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"{base}{LANGS[lang]}tools/visualizer/{suffix}"
+
+
+def fill_per_dim(page, key: str, values: list[int]) -> None:
+    for j, value in enumerate(values):
+        page.fill(f'[data-field="{key}{j}"]', str(value))
+
+
+def random_config(rng: random.Random, transposed: bool) -> dict:
+    ndim = rng.choice([1, 2, 3])
+    config = {
+        "ndim": ndim,
+        "i": [rng.randint(1, 20) for _ in range(ndim)],
+        "k": [rng.randint(1, 5) for _ in range(ndim)],
+        "s": [rng.randint(1, 3) for _ in range(ndim)],
+        "p": [rng.randint(0, 3) for _ in range(ndim)],
+        "d": [rng.randint(1, 2) for _ in range(ndim)],
+    }
+    if transposed:
+        config["a"] = [rng.randint(0, 2) for _ in range(ndim)]
+    return config
+
+
+def python_shape(config: dict, transposed: bool):
+    args = dict(
+        input_size=config["i"],
+        kernel_size=config["k"],
+        stride=config["s"],
+        padding=config["p"],
+        dilation=config["d"],
+    )
+    try:
+        if transposed:
+            return list(shapes.conv_transpose_output_size(**args, output_padding=config["a"]))
+        return list(shapes.conv_output_size(**args))
+    except shapes.ConvArgumentError as error:
+        return error
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("op", ["conv", "transpose"])
+def test_calculator_results_match_convnotes_shapes(tools_site, open_page, lang, op):
+    page, _ = open_page(calculator(tools_site, lang))
+    page.select_option('[data-field="op"]', op)
+    rng = random.Random(f"{lang}-{op}")
+    seen = {"ok": 0, "error": 0}
+    for _ in range(8):
+        config = random_config(rng, op == "transpose")
+        page.select_option('[data-field="dims"]', str(config["ndim"]))
+        for key in ("i", "k", "s", "p", "d", "a"):
+            if key in config:
+                fill_per_dim(page, key, config[key])
+        expected = python_shape(config, op == "transpose")
+        result = page.locator(".cn-result:visible")
+        text = result.inner_text()
+        assert "NaN" not in text and text.strip()
+        if isinstance(expected, Exception):
+            seen["error"] += 1
+            param = blamed_parameter(str(expected))
+            assert result.locator(".cn-error .cn-param").inner_text() == param
+            assert str(expected) in result.locator(".cn-detail").inner_text()
+            assert page.locator('[aria-invalid="true"]:visible').count() >= 1
+        else:
+            seen["ok"] += 1
+            assert result.get_attribute("data-output") == str(expected).replace(" ", "")
+            cout = page.input_value('[data-field="cout"]')
+            shape = page.inner_text('[data-result="shape"]')
+            assert shape == f"(1, {cout}, {', '.join(map(str, expected))})"
+            name = "ConvTranspose" if op == "transpose" else "Conv"
+            assert page.inner_text(".cn-pytorch").startswith(f"nn.{name}{config['ndim']}d(")
+    assert seen["ok"] and seen["error"], seen
+
+
+def test_calculator_same_padding_and_groups(tools_site, open_page):
+    page, _ = open_page(calculator(tools_site, "en", dims="1", i="10", k="4", s="1", d="2"))
+    page.select_option('[data-field="pm"]', "same")
+    expected = shapes.conv_output_size([10], 4, padding="same", dilation=2)
+    assert page.get_attribute(".cn-result:visible", "data-output") == f"[{expected[0]}]"
+    assert "padding='same'" in page.inner_text(".cn-pytorch")
+    page.fill('[data-field="s0"]', "2")
+    assert page.inner_text(".cn-error .cn-param") == "padding"
+    page.fill('[data-field="s0"]', "1")
+    page.fill('[data-field="g"]', "4")
+    page.fill('[data-field="cin"]', "6")
+    assert page.inner_text(".cn-error .cn-param") == "in_channels"
+    page.fill('[data-field="cin"]', "8")
+    page.fill('[data-field="cout"]', "6")
+    assert page.inner_text(".cn-error .cn-param") == "out_channels"
+    page.fill('[data-field="cout"]', "12")
+    assert "groups=4" in page.inner_text(".cn-pytorch")
+
+
+def test_torch_agrees_with_the_calculators_channel_rules():
+    """The groups checks in calculator.js state torch.nn's rules; torch is the oracle."""
+    for cin, cout, groups, ok in [(8, 12, 4, True), (6, 12, 4, False), (8, 6, 4, False)]:
+        try:
+            torch.nn.Conv2d(cin, cout, 3, groups=groups)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted == ok
+
+
+def test_calculator_url_round_trips_state(tools_site, open_page):
+    page, _ = open_page(calculator(tools_site, "zh"))
+    page.select_option('[data-field="op"]', "transpose")
+    page.select_option('[data-field="dims"]', "3")
+    fill_per_dim(page, "i", [5, 6, 7])
+    fill_per_dim(page, "s", [2, 3, 1])
+    fill_per_dim(page, "a", [1, 2, 0])
+    page.fill('[data-field="cout"]', "7")
+    shared = page.evaluate("location.href")  # page.url lags behind history.replaceState
+    assert "op=transpose" in shared
+    before = page.inner_text(".cn-result:visible")
+    again, _ = open_page(shared)
+    assert again.input_value('[data-field="op"]') == "transpose"
+    assert again.input_value('[data-field="i2"]') == "7"
+    assert again.inner_text(".cn-result:visible") == before
+    expected = shapes.conv_transpose_output_size(
+        [5, 6, 7], [3, 3, 3], stride=[2, 3, 1], padding=[1, 1, 1], output_padding=[1, 2, 0]
+    )
+    assert again.get_attribute(".cn-result:visible", "data-output") == str(list(expected)).replace(
+        " ", ""
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_inverse_mode_lists_only_valid_choices(tools_site, open_page, lang):
+    page, _ = open_page(calculator(tools_site, lang, mode="inverse", ii="17", io="33"))
+    rows = page.locator("tr[data-choice]")
+    assert rows.count() > 3
+    for j in range(rows.count()):
+        k, s, p, a = map(int, rows.nth(j).get_attribute("data-choice").split(","))
+        assert shapes.conv_transpose_output_size(17, k, s, p, a) == 33
+        even = rows.nth(j).locator(".cn-even").count() == 1
+        assert even == (k % s == 0)
+    page.fill('[data-field="io"]', "0")
+    assert page.inner_text(".cn-error .cn-param") == "output_size"
+
+
+def test_output_size_mode_matches_output_padding_for(tools_site, open_page):
+    page, _ = open_page(calculator(tools_site, "en", mode="outputSize"))
+    for i, o, k, s, p in [(16, 32, 3, 2, 1), (16, 31, 3, 2, 1), (7, 23, 5, 3, 0), (7, 30, 5, 3, 0)]:
+        for field, value in zip(("oi", "oo", "ok", "os", "opd"), (i, o, k, s, p)):
+            page.fill(f'[data-field="{field}"]', str(value))
+        try:
+            a = shapes.output_padding_for(i, o, k, stride=s, padding=p)
+        except shapes.ConvArgumentError as error:
+            assert page.inner_text(".cn-error .cn-param") == blamed_parameter(str(error))
+        else:
+            assert page.inner_text('[data-result="output-padding"]').endswith(f"= {a}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chain_mode_flags_the_decoder_that_does_not_mirror(tools_site, open_page, lang):
+    page, _ = open_page(calculator(tools_site, lang, mode="chain"))
+    sizes = [65]
+    for kind, k in [("conv", 3), ("conv", 3), ("t", 4), ("t", 4)]:
+        if kind == "conv":
+            sizes.append(shapes.conv_output_size(sizes[-1], k, stride=2, padding=1))
+        else:
+            sizes.append(shapes.conv_transpose_output_size(sizes[-1], k, stride=2, padding=1))
+    cells = page.locator("tr[data-step] td:nth-child(3)").all_inner_texts()
+    assert cells == [f"{a} → {b}" for a, b in itertools.pairwise(sizes)]
+    flagged = page.locator("tr.cn-flagged").count()
+    assert flagged == sum(out != want for out, want in [(sizes[3], 33), (sizes[4], 65)])
+    page.click('[data-preset="unetFixed"]')
+    assert page.locator("tr.cn-flagged").count() == 0
+    page.fill('[data-field="cl"]', "conv k=9 s=1\nbogus")
+    assert page.locator(".cn-error").count() == 1
+
+
+# ---------------- visualizer ----------------
+
+READ_HIGHLIGHTS = """
+([source, target]) => {
+  const result = {};
+  const positions = [...document.querySelectorAll(`[data-grid-name] [data-grid="${source}"]`)]
+    .filter((el) => el.closest("[data-grid-name]").dataset.gridName !== "zeros")
+    .map((el) => [el.closest("[data-grid-name]").dataset.gridName, el.dataset.pos]);
+  for (const [name, pos] of positions) {
+    const el = document.querySelector(`[data-grid-name="${name}"] [data-pos="${pos}"]`);
+    el.focus();
+    const cell = `${el.dataset.r},${el.dataset.c}`;
+    result[cell] = [...document.querySelectorAll(`[data-grid="${target}"].cn-on`)]
+      .map((x) => `${x.dataset.r},${x.dataset.c}`).sort();
+  }
+  return result;
+}
+"""
+
+
+def matrix_pattern(view: str, i: int, k: int, s: int, p: int, d: int, a: int):
+    """Map from each output cell to the input cells that feed it, read off C (or Cᵀ)."""
+    weight = torch.rand(1, 1, k, k, dtype=torch.float64) + 0.5
+    if view == "conv":
+        o = shapes.conv_output_size(i, k, s, p, d)
+        rows = conv_matrix(weight, (i, i), stride=s, padding=p, dilation=d)
+        side_in = i
+    else:
+        o = shapes.conv_transpose_output_size(i, k, s, p, a, d)
+        # The transposed conv is Cᵀ for the conv that maps o back to i.
+        rows = conv_matrix(weight, (o, o), stride=s, padding=p, dilation=d).T
+        side_in = i
+    assert rows.shape == (o * o, side_in * side_in)
+    pattern = {}
+    for row in range(o * o):
+        cols = torch.nonzero(rows[row]).flatten().tolist()
+        pattern[f"{row // o},{row % o}"] = sorted(f"{c // side_in},{c % side_in}" for c in cols)
+    return pattern
+
+
+VIS_CASES = [
+    ("conv", 4, 3, 1, 0, 1, 0),
+    ("conv", 5, 3, 2, 1, 1, 0),
+    ("conv", 6, 2, 2, 1, 2, 0),
+    ("scatter", 3, 3, 2, 0, 1, 0),
+    ("scatter", 3, 3, 2, 1, 1, 1),
+    ("direct", 3, 4, 2, 1, 1, 0),
+    ("direct", 2, 3, 3, 2, 2, 1),
+]
+
+
+@pytest.mark.parametrize(("view", "i", "k", "s", "p", "d", "a"), VIS_CASES)
+def test_visualizer_highlights_are_the_nonzeros_of_c(tools_site, open_page, view, i, k, s, p, d, a):
+    query = dict(vm=view, vi=i, vk=k, vs=s, vp=p, vd=d, va=a)
+    page, _ = open_page(visualizer(tools_site, "en", **query))
+    expected = matrix_pattern(view, i, k, s, p, d, a)
+    assert page.locator('[data-grid-name="output"] .cn-cell').count() == len(expected)
+    by_output = page.evaluate(READ_HIGHLIGHTS, ["output", "input"])
+    assert by_output == expected
+    by_input = page.evaluate(READ_HIGHLIGHTS, ["input", "output"])
+    inverse = {}
+    for out, inputs in expected.items():
+        for cell in inputs:
+            inverse.setdefault(cell, []).append(out)
+    for cell, outs in by_input.items():
+        assert outs == sorted(inverse.get(cell, [])), cell
+
+
+def test_visualizer_steps_through_kernel_positions(tools_site, open_page):
+    page, _ = open_page(visualizer(tools_site, "zh", vm="conv", vi=4, vk=3, vs=1))
+    o = shapes.conv_output_size(4, 3)
+    page.click('[data-action="reset"]')
+    assert page.locator('[data-grid-name="output"] .cn-cell').all_inner_texts() == [""] * (o * o)
+    expected = matrix_pattern("conv", 4, 3, 1, 0, 1, 0)
+    for step in range(1, o * o + 1):
+        page.click('[data-action="forward"]')
+        r, c = divmod(step - 1, o)
+        current = page.locator(".cn-current")
+        assert current.get_attribute("data-r") == str(r)
+        assert current.get_attribute("data-c") == str(c)
+        lit = sorted(
+            f"{x.get_attribute('data-r')},{x.get_attribute('data-c')}"
+            for x in page.locator('[data-grid="input"].cn-on').all()
+        )
+        assert lit == expected[f"{r},{c}"]
+    assert f"{o * o} / {o * o}" in page.inner_text(".cn-status")
+
+
+def overlap_counts(i: int, k: int, s: int, p: int) -> list[str]:
+    """Taps landing on each output cell of a 2d transposed conv (d=1, a=0), row-major."""
+    o = shapes.conv_transpose_output_size(i, k, s, p)
+    per_axis = [0] * o
+    for j in range(i):
+        for t in range(k):
+            if 0 <= j * s - p + t < o:
+                per_axis[j * s - p + t] += 1
+    return [str(per_axis[r] * per_axis[c]) for r in range(o) for c in range(o)]
+
+
+def test_visualizer_keyboard_only_and_heatmap(tools_site, open_page):
+    page, _ = open_page(visualizer(tools_site, "en", vm="scatter", vi=4, vk=3, vs=2, vp=1))
+    page.focus('[data-field="k"]')
+    page.keyboard.press("ArrowRight")  # k: 3 -> 4
+    assert "vk=4" in page.evaluate("location.search")
+    page.focus('[data-field="heat"]')
+    page.keyboard.press("Space")
+    counts = page.locator('[data-grid-name="output"] .cn-cell').all_inner_texts()
+    assert counts == overlap_counts(4, 4, 2, 1)
+    assert "even overlap" in page.inner_text(".cn-legend")  # k=4, s=2
+    page.focus('[data-field="k"]')
+    page.keyboard.press("ArrowLeft")  # k=3, s=2: uneven overlap, the checkerboard
+    counts = page.locator('[data-grid-name="output"] .cn-cell').all_inner_texts()
+    assert counts == overlap_counts(4, 3, 2, 1)
+    assert "uneven overlap" in page.inner_text(".cn-legend")
+    page.focus('[data-grid-name="output"] .cn-cell')
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("[document.activeElement.dataset.r, document.activeElement.dataset.c]")
+    assert focused == ["1", "1"]
+    assert page.locator('[data-grid="input"].cn-on').count() > 0
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screens_fit_and_are_captured(tools_site, open_page, lang, scheme, width):
+    SHOTS.mkdir(exist_ok=True)
+    for name, url in [
+        ("calculator", calculator(tools_site, lang, op="transpose")),
+        ("chain", calculator(tools_site, lang, mode="chain")),
+        ("visualizer", visualizer(tools_site, lang, vh=1, vi=4)),
+    ]:
+        page, _ = open_page(url, width=width, scheme=scheme)
+        assert page.evaluate("document.documentElement.lang").startswith(lang)
+        widget = page.locator(".cn-widget")
+        assert widget.count() == 1
+        text = widget.inner_text()
+        assert "NaN" not in text and "undefined" not in text
+        if lang == "zh":
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        overflow = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.cn-widget, .cn-widget *')]"
+            ".map((e) => e.closest('.cn-scroll') ? 0 : e.getBoundingClientRect().right))"
+        )
+        assert overflow <= width, (name, overflow)
+        page.screenshot(path=str(SHOTS / f"{name}-{lang}-{scheme}-{width}.png"), full_page=True)
