@@ -18,6 +18,7 @@ import convnotes.functional as cf
 from convnotes import nn as cnn
 from convnotes.shapes import conv_output_size, same_padding
 
+torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 

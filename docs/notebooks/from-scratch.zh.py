@@ -16,6 +16,7 @@ import convnotes.functional as cf
 from convnotes import conv_matrix
 from convnotes.shapes import conv_output_size, conv_transpose_output_size
 
+torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False, linewidth=120)
 

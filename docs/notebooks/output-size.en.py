@@ -17,6 +17,8 @@ from convnotes.errors import ConvArgumentError
 from convnotes.explain import explain_conv_output_size
 from convnotes.shapes import conv_output_size, effective_kernel_size
 
+torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
+
 # %% [markdown]
 # ## 1. Count the positions one by one
 #
