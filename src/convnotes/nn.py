@@ -31,7 +31,14 @@ def _check_method(method: str) -> str:
     return method
 
 
-class _ConvMixin:
+class _MethodRepr:
+    """Shows the chosen ``method`` in the module's repr."""
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, method={self.method!r}"
+
+
+class _ConvMixin(_MethodRepr):
     """Forward of ``nn.Conv*d`` through :mod:`convnotes.functional`."""
 
     _functional = staticmethod(CF.conv1d)
@@ -69,11 +76,8 @@ class _ConvMixin:
             method=self.method,
         )  # fmt: skip
 
-    def extra_repr(self) -> str:
-        return f"{super().extra_repr()}, method={self.method!r}"
 
-
-class _ConvTransposeMixin:
+class _ConvTransposeMixin(_MethodRepr):
     """Forward of ``nn.ConvTranspose*d`` through :mod:`convnotes.functional`."""
 
     _functional = staticmethod(CF.conv_transpose1d)
@@ -138,9 +142,6 @@ class _ConvTransposeMixin:
             self.resolve_output_padding(input, output_size), self.groups, self.dilation,
             method=self.method,
         )  # fmt: skip
-
-    def extra_repr(self) -> str:
-        return f"{super().extra_repr()}, method={self.method!r}"
 
 
 class Conv1d(_ConvMixin, nn.Conv1d):
