@@ -48,19 +48,32 @@ def _check_int(name: str, value: object) -> int:
     return int(value)
 
 
+# Sizes fix the number of dimensions; the other parameters broadcast from one value.
+_SIZE_PARAMETERS = ("input_size", "output_size", "kernel_size")
+
+
 def _ndim_of(**params: object) -> int | None:
-    """The number of spatial dimensions the sequence arguments agree on (None if all ints)."""
-    ndim = None
-    first = None
-    for name, value in params.items():
-        if not _is_sequence(value):
-            continue
-        n = len(value)  # type: ignore[arg-type]
+    """The number of spatial dimensions the sequence arguments agree on (None if all ints).
+
+    ``input_size``, ``output_size`` and ``kernel_size`` fix it; a one-element stride,
+    padding, dilation or output_padding broadcasts like an int, as in PyTorch
+    (``stride=(2,)``).
+    """
+    lengths = {
+        name: len(value)  # type: ignore[arg-type]
+        for name, value in params.items()
+        if _is_sequence(value)
+    }
+    for name, n in lengths.items():
         if n == 0:
-            raise ConvArgumentError(f"{name} must have at least one value, got {value!r}")
-        if ndim is None:
-            ndim, first = n, name
-        elif n != ndim:
+            raise ConvArgumentError(f"{name} must have at least one value, got {params[name]!r}")
+    if not lengths:
+        return None
+    sized = [(name, n) for name, n in lengths.items() if name in _SIZE_PARAMETERS]
+    first, ndim = sized[0] if sized else max(lengths.items(), key=lambda item: item[1])
+    for name, n in lengths.items():
+        broadcasts = n == 1 and name not in _SIZE_PARAMETERS
+        if n != ndim and not broadcasts:
             raise ConvArgumentError(
                 f"{name} has {n} values but {first} has {ndim}: "
                 "give one value per spatial dimension, or a single int for all of them"
