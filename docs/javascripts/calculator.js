@@ -45,14 +45,15 @@
       noChoices: "No choice with these limits maps the input to the target.",
       evenYes: "even overlap: no checkerboard",
       evenNo: "uneven overlap: checkerboard risk",
+      gaps: "gaps: some outputs get no input (kernel < stride)",
       use: "Use",
       picks: (a) => `PyTorch picks output_padding = ${a}`,
       range: (lo, hi) => `output_size accepts ${lo} … ${hi}`,
       chainInput: "input size",
       chainLayers: "layers (one per line)",
       chainHelp:
-        "conv or convT, then k= s= p= d= a= (output_padding) and optionally expect=. " +
-        "An upsampling convT is expected to restore the size before the matching downsampling conv.",
+        "conv or convT, then k= s= p= d= a= (output_padding). A conv that shrinks the size is " +
+        "remembered; the next convT that grows it must restore that size (as in a U-Net).",
       preset: "Example",
       presets: { unet: "U-Net 65 (mismatch)", unetFixed: "U-Net 65 (fixed)", dcgan: "DCGAN 4 → 64" },
       step: "#",
@@ -104,14 +105,15 @@
       noChoices: "在这些上限内，没有参数能把输入映射到目标尺寸。",
       evenYes: "重叠均匀：无棋盘效应",
       evenNo: "重叠不均匀：可能出现棋盘效应",
+      gaps: "有空洞：部分输出得不到任何输入（卷积核小于步长）",
       use: "使用",
       picks: (a) => `PyTorch 选择 output_padding = ${a}`,
       range: (lo, hi) => `output_size 可取 ${lo} … ${hi}`,
       chainInput: "输入尺寸",
       chainLayers: "各层（每行一层）",
       chainHelp:
-        "每行写 conv 或 convT，再写 k= s= p= d= a=（输出填充），可选 expect=。" +
-        "上采样的 convT 应当恢复与之对应的下采样 conv 之前的尺寸。",
+        "每行写 conv 或 convT，再写 k= s= p= d= a=（输出填充）。缩小尺寸的 conv 会被记下，" +
+        "之后放大尺寸的 convT 必须恢复那个尺寸（就像 U-Net 那样）。",
       preset: "示例",
       presets: { unet: "U-Net 65（不匹配）", unetFixed: "U-Net 65（已修正）", dcgan: "DCGAN 4 → 64" },
       step: "#",
@@ -214,7 +216,7 @@
     },
     dcgan: {
       ci: "4",
-      cl: "convT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1 expect=64",
+      cl: "convT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1",
     },
   };
 
@@ -761,7 +763,11 @@
           h("td", { text: c.padding }),
           op === "transpose" ? h("td", { text: c.outputPadding }) : null,
           op === "transpose"
-            ? h("td", { class: c.evenOverlap ? "cn-even" : "cn-uneven" }, c.evenOverlap ? `✓ ${t.evenYes}` : `⚠ ${t.evenNo}`)
+            ? h(
+                "td",
+                { class: c.evenOverlap ? "cn-even" : "cn-uneven" },
+                c.gaps ? `⚠ ${t.gaps}` : c.evenOverlap ? `✓ ${t.evenYes}` : `⚠ ${t.evenNo}`
+              )
             : null,
           h("td", {}, h("button", { type: "button", class: "cn-use", text: t.use, onclick: () => this.useChoice(op, input, c) }))
         )
@@ -849,7 +855,14 @@
           ? h("td", { class: "cn-bad" }, `✗ ${step.error.param}: ${this.rules[step.error.rule] || ""}`, h("br"), h("small", { text: step.message }))
           : step.ok
             ? h("td", { class: "cn-good", text: `✓ ${t.ok}` })
-            : h("td", { class: "cn-bad", text: `✗ ${t.mismatch}` });
+            : h(
+                "td",
+                { class: "cn-bad" },
+                `✗ ${t.mismatch}`,
+                h("br"),
+                h("small", { text: step.message }),
+                step.suggestions.length ? h("ul", { class: "cn-fixes" }, step.suggestions.map((x) => h("li", {}, h("code", { text: x })))) : null
+              );
         return h(
           "tr",
           { "data-step": j, class: step.ok ? "" : "cn-flagged" },
@@ -883,7 +896,7 @@
     return parts.map(parseField);
   }
 
-  const LAYER_KEYS = { k: "kernel", s: "stride", p: "padding", d: "dilation", a: "outputPadding", op: "outputPadding", expect: "expected" };
+  const LAYER_KEYS = { k: "kernel", s: "stride", p: "padding", d: "dilation", a: "outputPadding", op: "outputPadding" };
 
   /** Chain text: one layer a line, `conv|convT key=value ...`. */
   function parseLayers(text) {

@@ -439,10 +439,94 @@
   }
 
 
-  // ---- inverse design + chain planner (mirror of src/convnotes/design.py) ----
+  // ---- inverse design + chain planner: a mirror of src/convnotes/design.py ----
 
-  /** Whether a transposed conv with this kernel and stride has even overlap (no checkerboard). */
-  const evenOverlap = (kernel, stride) => kernel % stride === 0;
+  /** Kernel taps landing on each of the `stride` phases of the output (design.overlap_profile). */
+  function overlapProfile(kernel, stride, dilation = 1) {
+    const counts = Array(stride).fill(0);
+    for (let tap = 0; tap < kernel; tap++) counts[(tap * dilation) % stride] += 1;
+    return counts;
+  }
+
+  const asArray = (value) => (Array.isArray(value) ? value : [value]);
+  const isPlainInt = (v) => typeof v === "number" && Number.isInteger(v);
+  const sum = (values) => values.reduce((x, y) => x + y, 0);
+
+  function checkBounds(maxKernel, maxStride, dilation) {
+    for (const [name, value] of [
+      ["max_kernel", maxKernel],
+      ["max_stride", maxStride],
+    ]) {
+      if (!isPlainInt(value) || value < 1) {
+        throw new ConvArgumentError(
+          name,
+          "positive",
+          `${name}=${pyRepr(value)}: must be an integer of at least 1`
+        );
+      }
+    }
+    if (!isPlainInt(dilation) || dilation < 1) {
+      throw new ConvArgumentError(
+        "dilation",
+        "positive",
+        `dilation=${pyRepr(dilation)}: the solver takes one integer dilation of at least 1`
+      );
+    }
+  }
+
+  function solverSizes(input, output) {
+    const isSeq = !isPlainInt(input) || !isPlainInt(output);
+    const n = Math.max(...[input, output].map((v) => (Array.isArray(v) ? v.length : 1)));
+    const ins = Array.isArray(input) ? input.slice() : Array(n).fill(input);
+    const outs = Array.isArray(output) ? output.slice() : Array(n).fill(output);
+    if (ins.length !== outs.length) {
+      throw new ConvArgumentError(
+        "input_size",
+        "ndim",
+        `input_size=${pyRepr(input)} and output_size=${pyRepr(output)} have different ` +
+          "numbers of dimensions"
+      );
+    }
+    for (const [name, values, raw] of [
+      ["input_size", ins, input],
+      ["output_size", outs, output],
+    ]) {
+      for (const v of values) {
+        if (!isPlainInt(v) || v < 1) {
+          throw new ConvArgumentError(
+            name,
+            "positive",
+            `${name}=${pyRepr(raw)}: every size must be an integer of at least 1`
+          );
+        }
+      }
+    }
+    return [ins, outs, isSeq];
+  }
+
+  /** Per dimension, the smallest output_padding with which shapes maps ins to outs. */
+  function matchingOutputPadding(kind, ins, outs, k, s, p, d) {
+    const chosen = [];
+    for (let j = 0; j < ins.length; j++) {
+      let found = null;
+      const candidates = kind === "conv" ? [0] : [...Array(Math.max(s, d)).keys()];
+      for (const a of candidates) {
+        const args = { input: ins[j], kernel: k, stride: s, padding: p, dilation: d };
+        const size = attempt(() =>
+          kind === "conv"
+            ? convOutputSize(args)
+            : convTransposeOutputSize({ ...args, outputPadding: a })
+        );
+        if (size === outs[j]) {
+          found = a;
+          break;
+        }
+      }
+      if (found === null) return null;
+      chosen.push(found);
+    }
+    return chosen;
+  }
 
   function attempt(fn) {
     try {
@@ -453,115 +537,190 @@
     }
   }
 
-  function byKeys(keys) {
-    return (x, y) => {
-      for (const key of keys) {
-        const diff = key(x) - key(y);
-        if (diff !== 0) return diff;
+  /** design.Choice.sort_key: no gaps, stride near the size ratio, k, p, a, even overlap. */
+  function sortKey(c) {
+    const ins = asArray(c.inputSize);
+    const outs = asArray(c.outputSize);
+    const ratio = c.kind === "transpose" ? sum(outs) / sum(ins) : sum(ins) / sum(outs);
+    return [
+      c.gaps ? 1 : 0,
+      Math.abs(c.stride - ratio),
+      c.kernel,
+      c.padding,
+      Math.max(...asArray(c.outputPadding)),
+      c.evenOverlap ? 0 : 1,
+    ];
+  }
+
+  function compareKeys(x, y) {
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return x[j] < y[j] ? -1 : 1;
+    return 0;
+  }
+
+  /** design.Choice.pytorch: the PyTorch line to copy. */
+  function choiceLine(c, inChannels = 64, outChannels = 32, ndim = null) {
+    const dims = ndim ?? (Array.isArray(c.inputSize) ? c.inputSize.length : 2);
+    const name = c.kind === "transpose" ? "ConvTranspose" : "Conv";
+    const args = [
+      `${inChannels}`,
+      `${outChannels}`,
+      `kernel_size=${c.kernel}`,
+      `stride=${c.stride}`,
+      `padding=${c.padding}`,
+    ];
+    if (c.kind === "transpose" && asArray(c.outputPadding).some((a) => a !== 0)) {
+      const a = Array.isArray(c.outputPadding) ? pyRepr(tuple(c.outputPadding)) : c.outputPadding;
+      args.push(`output_padding=${a}`);
+    }
+    if (c.dilation !== 1) args.push(`dilation=${c.dilation}`);
+    return `nn.${name}${dims}d(${args.join(", ")})`;
+  }
+
+  function solve(kind, { input, output, maxKernel = 7, maxStride = 4, dilation = 1, maxPadding = null }) {
+    checkBounds(maxKernel, maxStride, dilation);
+    const [ins, outs, isSeq] = solverSizes(input, output);
+    const found = [];
+    for (let k = 1; k <= maxKernel; k++) {
+      const padLimit = maxPadding === null ? dilation * (k - 1) : maxPadding;
+      for (let s = 1; s <= maxStride; s++) {
+        const profile = overlapProfile(k, s, dilation);
+        for (let p = 0; p <= padLimit; p++) {
+          const outPad = matchingOutputPadding(kind, ins, outs, k, s, p, dilation);
+          if (outPad === null) continue;
+          const choice = {
+            kind,
+            inputSize: isSeq ? ins : ins[0],
+            outputSize: isSeq ? outs : outs[0],
+            kernel: k,
+            stride: s,
+            padding: p,
+            outputPadding: new Set(outPad).size > 1 ? outPad : outPad[0],
+            dilation,
+            evenOverlap: new Set(profile).size === 1,
+            gaps: profile.includes(0),
+          };
+          choice.pytorch = choiceLine(choice);
+          found.push(choice);
+        }
       }
-      return 0;
+    }
+    const keyed = found.map((c) => [sortKey(c), c]);
+    keyed.sort((x, y) => compareKeys(x[0], y[0])); // stable, like Python's sorted
+    return keyed.map(([, c]) => c);
+  }
+
+  /** Every ConvTranspose setting within the bounds mapping input -> output, simplest first. */
+  const solveConvTranspose = (args) => solve("transpose", args);
+  /** Every Conv setting within the bounds mapping input -> output, simplest first. */
+  const solveConv = (args) => solve("conv", args);
+
+  const showSize = (size) => (Array.isArray(size) ? size.join("x") : String(size));
+
+  function sameSize(a, b) {
+    const [ta, tb] = [asArray(a), asArray(b)];
+    const equal = ta.length === tb.length && ta.every((v, j) => v === tb[j]);
+    const allAre = (values, v) => values.every((x) => x === v);
+    return equal || (ta.length === 1 && allAre(tb, ta[0])) || (tb.length === 1 && allAre(ta, tb[0]));
+  }
+
+  /** -1 if every dimension shrinks or stays (one shrinks), +1 for growth, 0 otherwise. */
+  function direction(before, after) {
+    let [b, a] = [asArray(before), asArray(after)];
+    if (a.length !== b.length) {
+      if (b.length === 1) b = Array(a.length).fill(b[0]);
+      if (a.length === 1) a = Array(b.length).fill(a[0]);
+    }
+    if (a.length === b.length && a.every((v, j) => v === b[j])) return 0;
+    if (a.every((x, j) => x <= b[j])) return -1;
+    if (a.every((x, j) => x >= b[j])) return 1;
+    return 0;
+  }
+
+  function layerOutput(layer, size) {
+    const args = {
+      input: size,
+      kernel: layer.kernel,
+      stride: layer.stride ?? 1,
+      padding: layer.padding ?? 0,
+      dilation: layer.dilation ?? 1,
     };
+    if (layer.kind === "conv") return convOutputSize(args);
+    return convTransposeOutputSize({ ...args, outputPadding: layer.outputPadding ?? 0 });
   }
 
-  const SIMPLEST_FIRST = byKeys([
-    (c) => c.kernel + c.stride + c.padding + c.outputPadding,
-    (c) => (c.evenOverlap ? 0 : 1),
-    (c) => c.outputPadding,
-    (c) => c.padding,
-    (c) => c.kernel,
-    (c) => c.stride,
-  ]);
-
-  /** Every (kernel, stride, padding, output_padding) of a ConvTranspose mapping input -> output. */
-  function solveConvTranspose({ input, output, maxKernel = 7, maxStride = 4 }) {
-    checkInt("input_size", input);
-    checkInt("output_size", output);
-    const choices = [];
-    for (let kernel = 1; kernel <= maxKernel; kernel++) {
-      for (let stride = 1; stride <= maxStride; stride++) {
-        for (let outputPadding = 0; outputPadding < stride; outputPadding++) {
-          const twice = (input - 1) * stride + kernel + outputPadding - output;
-          if (twice < 0 || twice % 2 !== 0) continue;
-          const padding = twice / 2;
-          const args = { input, kernel, stride, padding, outputPadding };
-          if (attempt(() => convTransposeOutputSize(args)) !== output) continue;
-          choices.push({
-            kernel,
-            stride,
-            padding,
-            outputPadding,
-            dilation: 1,
-            evenOverlap: evenOverlap(kernel, stride),
-          });
-        }
+  function fixes(layer, size, expected) {
+    const found = [];
+    const stride = layer.stride ?? 1;
+    const padding = layer.padding ?? 0;
+    const dilation = layer.dilation ?? 1;
+    const a = attempt(() =>
+      outputPaddingFor({ input: size, output: expected, kernel: layer.kernel, stride, padding, dilation })
+    );
+    if (a !== undefined) {
+      const shownA = Array.isArray(a) ? pyRepr(tuple(a)) : a;
+      found.push(
+        `keep k=${pyRepr(layer.kernel)} s=${pyRepr(stride)} p=${pyRepr(padding)} with ` +
+          `output_padding=${shownA} (or call forward(x, output_size=${pyRepr(expected)}))`
+      );
+    }
+    if (isPlainInt(dilation)) {
+      for (const choice of solveConvTranspose({ input: size, output: expected, dilation }).slice(0, 3)) {
+        found.push(choice.pytorch);
       }
     }
-    return choices.sort(SIMPLEST_FIRST);
+    return found;
   }
-
-  /** Every (kernel, stride, padding) of a Conv mapping input -> output. */
-  function solveConv({ input, output, maxKernel = 7, maxStride = 4 }) {
-    checkInt("input_size", input);
-    checkInt("output_size", output);
-    const choices = [];
-    for (let kernel = 1; kernel <= maxKernel; kernel++) {
-      for (let stride = 1; stride <= maxStride; stride++) {
-        for (let padding = 0; padding < kernel; padding++) {
-          const args = { input, kernel, stride, padding };
-          if (attempt(() => convOutputSize(args)) !== output) continue;
-          choices.push({
-            kernel,
-            stride,
-            padding,
-            outputPadding: 0,
-            dilation: 1,
-            evenOverlap: true,
-          });
-        }
-      }
-    }
-    return choices.sort(SIMPLEST_FIRST);
-  }
-
-  const sameSize = (x, y) => JSON.stringify(x) === JSON.stringify(y);
-  const isDownsampling = (spec) =>
-    spec.kind === "conv" && [].concat(spec.stride ?? 1).some((s) => s > 1);
-  const isUpsampling = (spec) =>
-    spec.kind === "transpose" && [].concat(spec.stride ?? 1).some((s) => s > 1);
 
   /**
-   * Every intermediate size of a stack of layers. spec: {kind: "conv"|"transpose", kernel,
-   * stride, padding, dilation, outputPadding, expected?}. An upsampling layer with no
-   * `expected` is expected to undo the latest downsampling layer not yet undone (U-Net).
+   * design.plan_chain: run the layers ({kind: "conv"|"transpose", kernel, stride, padding,
+   * outputPadding, dilation, name?}) from `input`. A conv that shrinks pushes its input size;
+   * a transposed conv that grows pops the size it must restore (mismatch: flagged, with fixes).
+   * An invalid layer ends the chain.
    */
   function planChain({ input, layers }) {
     const steps = [];
-    const pending = [];
+    const stack = [];
     let size = input;
-    for (const spec of layers) {
-      const step = { spec, inputSize: size, outputSize: null, expected: null, ok: true, message: "" };
-      steps.push(step);
-      const args = { ...spec, input: size };
+    layers.forEach((raw, j) => {
+      if (steps.length && steps[steps.length - 1].outputSize === null) return;
+      const layer = { ...raw, name: raw.name ?? `${raw.kind}${j + 1}` };
+      const step = { spec: layer, inputSize: size, outputSize: null, expected: null, ok: true };
+      step.mirrors = null;
+      step.suggestions = [];
+      let out;
       try {
-        step.outputSize =
-          spec.kind === "transpose" ? convTransposeOutputSize(args) : convOutputSize(args);
+        out = layerOutput(layer, size);
       } catch (error) {
         if (!(error instanceof ConvArgumentError)) throw error;
-        step.ok = false;
-        step.error = error;
-        step.message = error.message;
-        break;
+        Object.assign(step, { ok: false, error, message: `invalid layer: ${error.message}` });
+        steps.push(step);
+        return;
       }
-      if (isDownsampling(spec)) pending.push(size);
-      const mirrored = isUpsampling(spec) ? pending.pop() : undefined;
-      step.expected = spec.expected ?? mirrored ?? null;
-      if (step.expected !== null && !sameSize(step.expected, step.outputSize)) {
-        step.ok = false;
-        step.message = `output ${pyRepr(step.outputSize)} != expected ${pyRepr(step.expected)}`;
+      step.outputSize = out;
+      const dir = direction(size, out);
+      if (layer.kind === "conv" && dir < 0) {
+        stack.push([size, layer.name]);
+        step.message = "downsamples; a decoder layer should bring it back";
+      } else if (layer.kind === "transpose" && dir > 0 && stack.length) {
+        [step.expected, step.mirrors] = stack.pop();
+        step.ok = sameSize(out, step.expected);
+        if (step.ok) {
+          step.message = `mirrors ${step.mirrors}`;
+        } else {
+          step.message =
+            `gives ${showSize(out)} but ${step.mirrors} started from ${showSize(step.expected)}: ` +
+            "the decoder does not mirror its encoder";
+          step.suggestions = fixes(layer, size, step.expected);
+        }
+      } else if (layer.kind === "transpose" && dir > 0) {
+        step.message = "upsamples (no encoder step left to mirror)";
+      } else {
+        step.message = dir === 0 ? "keeps the size" : "changes the size";
       }
-      size = step.outputSize;
-    }
-    return { steps, ok: steps.every((s) => s.ok) };
+      steps.push(step);
+      size = out;
+    });
+    return { inputSize: input, steps, ok: steps.every((s) => s.ok) };
   }
 
   const api = {
@@ -576,7 +735,7 @@
     convPadding,
     expand,
     pyRepr,
-    evenOverlap,
+    overlapProfile,
     solveConvTranspose,
     solveConv,
     planChain,

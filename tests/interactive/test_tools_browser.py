@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 import torch
 
-from convnotes import shapes
+from convnotes import design, shapes
 from convnotes.matrix import conv_matrix
 
 from .jsbridge import blamed_parameter
@@ -161,6 +161,11 @@ def test_inverse_mode_lists_only_valid_choices(tools_site, open_page, lang):
     page, _ = open_page(calculator(tools_site, lang, mode="inverse", ii="17", io="33"))
     rows = page.locator("tr[data-choice]")
     assert rows.count() > 3
+    expected = [
+        f"{c.kernel_size},{c.stride},{c.padding},{c.output_padding}"
+        for c in design.solve_conv_transpose(17, 33)
+    ]
+    assert [rows.nth(j).get_attribute("data-choice") for j in range(rows.count())] == expected
     for j in range(rows.count()):
         k, s, p, a = map(int, rows.nth(j).get_attribute("data-choice").split(","))
         assert shapes.conv_transpose_output_size(17, k, s, p, a) == 33
