@@ -240,19 +240,10 @@ def any_sequence(*values) -> bool:
 # -------------------------------------------------------------- conv_output_size vs torch
 
 
-@FAST
-@given(conv_configs(anything=False))
-def test_conv_output_size_matches_torch_valid_ranges(config):
-    ndim, i, k, s, p, d = config
-    result = ours(conv_output_size, i, k, stride=s, padding=p, dilation=d)
-    expected = torch_conv(ndim, i, k, s, p, d)
-    violations = conv_violations(ndim, i, k, s, p, d)
-    check_same_decision(result, expected, any_sequence(i, k, s, p, d), ndim, violations)
-
-
-@FAST
-@given(conv_configs(anything=True))
-def test_conv_output_size_matches_torch_including_invalid(config):
+@settings(FAST, max_examples=120)
+@given(st.booleans().flatmap(lambda anything: conv_configs(anything=anything)))
+def test_conv_output_size_matches_torch(config):
+    """Valid ranges and (half the time) invalid values too: same decision, same size."""
     ndim, i, k, s, p, d = config
     result = ours(conv_output_size, i, k, stride=s, padding=p, dilation=d)
     expected = torch_conv(ndim, i, k, s, p, d)
@@ -292,9 +283,9 @@ def test_unknown_padding_string_rejected_like_torch(bad):
 # ----------------------------------------------------- conv_transpose_output_size vs torch
 
 
-@FAST
-@given(transpose_configs(anything=False))
-def test_conv_transpose_output_size_matches_torch_valid_ranges(config):
+@settings(FAST, max_examples=120)
+@given(st.booleans().flatmap(lambda anything: transpose_configs(anything=anything)))
+def test_conv_transpose_output_size_matches_torch(config):
     ndim, i, k, s, p, a, d = config
     result = ours(
         conv_transpose_output_size, i, k, stride=s, padding=p, output_padding=a, dilation=d
@@ -305,22 +296,6 @@ def test_conv_transpose_output_size_matches_torch_valid_ranges(config):
         # The only remaining rule: the output must not be empty.
         assert isinstance(result, ConvArgumentError)
         assert "output size" in str(result) and "padding=" in str(result)
-        return
-    check_same_decision(result, expected, any_sequence(i, k, s, p, a, d), ndim, violations)
-
-
-@FAST
-@given(transpose_configs(anything=True))
-def test_conv_transpose_output_size_matches_torch_including_invalid(config):
-    ndim, i, k, s, p, a, d = config
-    result = ours(
-        conv_transpose_output_size, i, k, stride=s, padding=p, output_padding=a, dilation=d
-    )
-    expected = torch_conv_transpose(ndim, i, k, s, p, a, d)
-    violations = transpose_violations(ndim, i, k, s, p, a, d)
-    if isinstance(expected, Exception) and not violations:
-        assert isinstance(result, ConvArgumentError)
-        assert "output size" in str(result)
         return
     check_same_decision(result, expected, any_sequence(i, k, s, p, a, d), ndim, violations)
 
@@ -423,15 +398,9 @@ def output_padding_configs(draw, anything: bool):
     return ndim, i, o, k, s, p, d
 
 
-@FAST
-@given(output_padding_configs(anything=False))
+@settings(FAST, max_examples=120)
+@given(st.booleans().flatmap(lambda anything: output_padding_configs(anything=anything)))
 def test_output_padding_for_matches_module_forward(config):
-    check_output_padding_for(*config)
-
-
-@FAST
-@given(output_padding_configs(anything=True))
-def test_output_padding_for_matches_module_forward_including_invalid(config):
     check_output_padding_for(*config)
 
 
