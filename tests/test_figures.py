@@ -172,8 +172,11 @@ def _check_plan(case: dict) -> None:
         np.testing.assert_allclose(last, expected)
         # The stretched input is exactly the size a stride-1 conv needs to give o.
         assert shapes.conv_output_size(plan.left.size, k, 1, 0, d) == o
-        data = plan.left.kinds == animation.DATA
-        assert data.sum() == n * n
+        # Data pixels sit at i·s on the stretched line, padded by q = d(k−1) − p before and
+        # q + a after; a negative amount crops, and cropped pixels are not shown.
+        q, length = d * (k - 1) - p, (n - 1) * s + 1
+        shown = sum(max(-q, 0) <= i * s < length - max(-(q + a), 0) for i in range(n))
+        assert (plan.left.kinds == animation.DATA).sum() == shown**2
         assert (plan.left.values[plan.left.kinds == animation.ZERO] == 0).all()
         np.testing.assert_array_equal(plan.kernel.values, w[::-1, ::-1])
     else:
