@@ -852,18 +852,26 @@
       }
       const rows = plan.steps.map((step, j) => {
         const status = step.error
-          ? h("td", { class: "cn-bad" }, `✗ ${step.error.param}: ${this.rules[step.error.rule] || ""}`, h("br"), h("small", { text: step.message }))
+          ? h("td", { class: "cn-bad", text: `✗ ${step.error.param}` })
           : step.ok
             ? h("td", { class: "cn-good", text: `✓ ${t.ok}` })
-            : h(
+            : h("td", { class: "cn-bad", text: `✗ ${t.mismatch}` });
+        const why = step.error ? `${this.rules[step.error.rule] || ""}: ${step.message}` : step.message;
+        const detail = step.ok
+          ? null
+          : h(
+              "tr",
+              { class: "cn-flagged cn-why" },
+              h(
                 "td",
-                { class: "cn-bad" },
-                `✗ ${t.mismatch}`,
-                h("br"),
-                h("small", { text: step.message }),
-                step.suggestions.length ? h("ul", { class: "cn-fixes" }, step.suggestions.map((x) => h("li", {}, h("code", { text: x })))) : null
-              );
-        return h(
+                { colspan: "5" },
+                h("small", { text: why }),
+                step.suggestions.length
+                  ? h("ul", { class: "cn-fixes" }, step.suggestions.map((x) => h("li", {}, h("code", { text: x }))))
+                  : null
+              )
+            );
+        const row = h(
           "tr",
           { "data-step": j, class: step.ok ? "" : "cn-flagged" },
           h("td", { text: j + 1 }),
@@ -872,6 +880,7 @@
           h("td", { text: step.expected === null ? "" : formatSize(step.expected) }),
           status
         );
+        return [row, detail];
       });
       this.chainOut.replaceChildren(
         h("p", { class: plan.ok ? "cn-good" : "cn-bad", "data-result": "chain", text: plan.ok ? t.chainOk : t.chainBad }),
@@ -882,7 +891,7 @@
             "table",
             { class: "cn-chain" },
             h("thead", {}, h("tr", {}, [t.step, t.layer, t.inOut, t.expected, t.status].map((x) => h("th", { scope: "col", text: x })))),
-            h("tbody", {}, rows)
+            h("tbody", {}, rows.flat())
           )
         )
       );

@@ -89,24 +89,34 @@
     return value;
   }
 
-  /** The number of spatial dimensions the array arguments agree on (null if all numbers). */
+  // Sizes fix the number of dimensions; the other parameters broadcast from one value.
+  const SIZE_PARAMETERS = ["input_size", "output_size", "kernel_size"];
+
+  /**
+   * The number of spatial dimensions the array arguments agree on (null if all numbers).
+   * input_size, output_size and kernel_size fix it; a one-element stride, padding,
+   * dilation or output_padding broadcasts like a number, as in PyTorch (stride=[2]).
+   */
   function ndimOf(params) {
-    let ndim = null;
-    let first = null;
-    for (const [name, value] of params) {
-      if (!isSequence(value)) continue;
-      const n = value.length;
+    const lengths = params.filter(([, value]) => isSequence(value)).map(([n, v]) => [n, v.length]);
+    for (const [name, n] of lengths) {
       if (n === 0) {
+        const value = params.find(([other]) => other === name)[1];
         throw new ConvArgumentError(
           name,
           "nonempty",
           `${name} must have at least one value, got ${pyRepr(value)}`
         );
       }
-      if (ndim === null) {
-        ndim = n;
-        first = name;
-      } else if (n !== ndim) {
+    }
+    if (lengths.length === 0) return null;
+    const sized = lengths.filter(([name]) => SIZE_PARAMETERS.includes(name));
+    const [first, ndim] = sized.length
+      ? sized[0]
+      : lengths.reduce((best, item) => (item[1] > best[1] ? item : best));
+    for (const [name, n] of lengths) {
+      const broadcasts = n === 1 && !SIZE_PARAMETERS.includes(name);
+      if (n !== ndim && !broadcasts) {
         throw new ConvArgumentError(
           name,
           "ndim",

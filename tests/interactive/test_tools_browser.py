@@ -199,10 +199,10 @@ def test_chain_mode_flags_the_decoder_that_does_not_mirror(tools_site, open_page
             sizes.append(shapes.conv_transpose_output_size(sizes[-1], k, stride=2, padding=1))
     cells = page.locator("tr[data-step] td:nth-child(3)").all_inner_texts()
     assert cells == [f"{a} → {b}" for a, b in itertools.pairwise(sizes)]
-    flagged = page.locator("tr.cn-flagged").count()
+    flagged = page.locator("tr[data-step].cn-flagged").count()
     assert flagged == sum(out != want for out, want in [(sizes[3], 33), (sizes[4], 65)])
     page.click('[data-preset="unetFixed"]')
-    assert page.locator("tr.cn-flagged").count() == 0
+    assert page.locator("tr[data-step].cn-flagged").count() == 0
     page.fill('[data-field="cl"]', "conv k=9 s=1\nbogus")
     assert page.locator(".cn-error").count() == 1
 
