@@ -6,7 +6,10 @@
 * ``"direct"``: loops over the kernel taps, the readable version (:mod:`.direct`);
 * ``"unrolled"``: a product with the explicit kernel matrix ``C`` (:mod:`.unrolled`);
 * ``"im2col"`` (default): im2col + one GEMM per group, col2im for the transposed conv
-  (:mod:`.im2col`).
+  (:mod:`.im2col`);
+* fast algorithms: ``"channels_last"`` (:mod:`.channels_last`), ``"depthwise"``,
+  ``"winograd"`` (F(2x2, 3x3)), ``"fft"``, and ``"auto"`` which picks one per problem
+  (:mod:`.auto`). Each falls back to ``"channels_last"`` where it does not apply.
 
 No PyTorch convolution kernel is called: only views, slicing, padding and matrix products.
 Arguments are checked as PyTorch checks them (:mod:`._args`); sizes come from
@@ -21,7 +24,7 @@ from collections.abc import Callable
 
 import torch
 
-from . import direct, im2col, unrolled
+from . import auto, channels_last, depthwise, direct, fft, im2col, unrolled, winograd
 from ._args import (
     ConvSpec,
     ConvTransposeSpec,
@@ -49,6 +52,12 @@ METHODS: dict[str, tuple[ConvKernel, ConvTransposeKernel]] = {
     "direct": (direct.conv, direct.conv_transpose),
     "unrolled": (unrolled.conv, unrolled.conv_transpose),
     "im2col": (im2col.conv, im2col.conv_transpose),
+    # Fast algorithms (scripts/bench.py measures them against torch; docs/speed.*.md):
+    "channels_last": (channels_last.conv, channels_last.conv_transpose),
+    "depthwise": (depthwise.conv, depthwise.conv_transpose),
+    "winograd": (winograd.conv, winograd.conv_transpose),
+    "fft": (fft.conv, fft.conv_transpose),
+    "auto": (auto.conv, auto.conv_transpose),
 }
 DEFAULT_METHOD = "im2col"
 

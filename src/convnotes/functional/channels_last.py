@@ -1,0 +1,187 @@
+"""im2col + GEMM in channels-last layout, chunked: the fast general convolution.
+
+The plain :mod:`.im2col` spends most of its time copying: its columns
+``cols[n, (c, j), o]`` gather one value at a time from far-apart addresses. Here the input
+is first copied once to ``xp[g, n, *padded, c]`` (channels of a group innermost, zero
+padding included, :func:`._layout.grouped_channels_last`). Then:
+
+* **shifted GEMMs** (stride 1 along the first spatial dimension): only the *other*
+  spatial dimensions are unrolled,
+
+      U[g, n, p_0, o_r, (j_r, c)] = xp[g, n, p_0, o_r*s_r + j_r*d_r, c]
+
+  and output row ``o_0`` with first-dimension tap ``j_0`` reads row ``p_0 = o_0 + j_0*d_0``.
+  Flattening ``(n, p_0, o_r)`` into one row index turns every tap ``j_0`` into the *same*
+  matrix shifted by ``j_0*d_0*prod(o_r)`` rows, so
+
+      Y[rows] = sum_{j_0} U[rows + j_0*d_0*prod(o_r)] @ W[j_0]        (k_0 GEMMs, no copy)
+
+  Rows whose ``p_0`` lies past the last output row are computed and thrown away (a few
+  percent). The unrolled buffer is ``prod(k_r)`` times the input instead of ``prod(k)``.
+* **full unroll** (stride > 1 along the first dimension): ``U`` also unrolls ``j_0`` and one
+  GEMM does the rest. Each copied run is ``k_last * C/g`` contiguous values.
+
+Both work on chunks of samples (and of output rows for a single large sample) so that the
+buffers stay within :data:`._layout.CHUNK_ELEMENTS`, and batch the GEMMs over groups.
+The transposed conv is the same in reverse: one GEMM gives every sample's contribution
+``cols[.., i, j, c] = sum_c' x[.., i, c'] w[c', c, j]`` with channels innermost, and
+col2im adds each tap ``j`` into the strided slice ``o = i*s + j*d`` (runs of ``C/g``
+contiguous values), one chunk of samples at a time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import im2col
+from ._args import ConvSpec, ConvTransposeSpec
+from ._common import kernel_offsets, transpose_buffer_size, window
+from ._layout import (
+    CHUNK_ELEMENTS,
+    chunk_length,
+    chunks,
+    grouped_channels_last,
+    new_output,
+    write_slab,
+)
+
+# A chunk of output rows must be this many times the rows a shifted GEMM wastes.
+MIN_ROWS_PER_WASTED_ROW = 8
+
+
+def _strided_view(xs: torch.Tensor, spec: ConvSpec, rows: int, unroll_first: bool) -> torch.Tensor:
+    """The receptive fields of ``xs[g, n, *padded, c]`` as a view, no copy.
+
+    Shape ``(g, n, rows, *o_r, *j_r, c)`` (``rows`` padded rows, stride 1), or with
+    ``unroll_first`` ``(g, n, rows, *o_r, j_0, *j_r, c)`` (``rows`` output rows).
+    """
+    g, n = xs.shape[:2]
+    st = xs.stride()
+    spatial = st[2:-1]
+    o_rest, k_rest = spec.output_size[1:], spec.kernel_size[1:]
+    s_rest, d_rest = spec.stride[1:], spec.dilation[1:]
+    first_size = (rows, *o_rest)
+    first_stride = (spatial[0] * (spec.stride[0] if unroll_first else 1),)
+    first_stride += tuple(t * s for t, s in zip(spatial[1:], s_rest))
+    tap_size, tap_stride = k_rest, tuple(t * d for t, d in zip(spatial[1:], d_rest))
+    if unroll_first:
+        tap_size = (spec.kernel_size[0], *tap_size)
+        tap_stride = (spatial[0] * spec.dilation[0], *tap_stride)
+    return xs.as_strided(
+        (g, n, *first_size, *tap_size, xs.shape[-1]),
+        (st[0], st[1], *first_stride, *tap_stride, st[-1]),
+        xs.storage_offset(),
+    )
+
+
+def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: slice):
+    """Output rows ``rows`` of a chunk of samples by shifted GEMMs: ``(g, n, rows, *o_r, c)``."""
+    k0, d0 = spec.kernel_size[0], spec.dilation[0]
+    count = rows.stop - rows.start
+    padded_rows = count + (k0 - 1) * d0
+    xs = xp[:, :, rows.start : rows.start + padded_rows]
+    g, n = xs.shape[:2]
+    per_row = math.prod(spec.output_size[1:])
+    shift = d0 * per_row  # rows of U between consecutive first-dimension taps
+    total = n * padded_rows * per_row
+    depth = w_taps.shape[2]  # prod(k_r) * C/g
+    # Zero tail: the last tap reads up to (k0 - 1)*shift rows past the end.
+    u = xs.new_empty(g, total + (k0 - 1) * shift, depth)
+    u[:, total:].zero_()
+    fields = _strided_view(xs, spec, padded_rows, unroll_first=False)
+    u[:, :total].view(fields.shape).copy_(fields)
+    y = torch.matmul(u[:, :total], w_taps[0])
+    for j in range(1, k0):
+        y.baddbmm_(u[:, j * shift : j * shift + total], w_taps[j])
+    return y.view(g, n, padded_rows, *spec.output_size[1:], -1)[:, :, :count]
+
+
+def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: slice):
+    """Output rows ``rows`` of a chunk of samples by one GEMM on fully unrolled columns."""
+    s0, k0, d0 = spec.stride[0], spec.kernel_size[0], spec.dilation[0]
+    count = rows.stop - rows.start
+    xs = xp[:, :, rows.start * s0 : rows.start * s0 + (count - 1) * s0 + (k0 - 1) * d0 + 1]
+    g, n = xs.shape[:2]
+    cols = _strided_view(xs, spec, count, True).reshape(g, -1, w_all.shape[1])
+    y = torch.matmul(cols, w_all)
+    return y.view(g, n, count, *spec.output_size[1:], -1)
+
+
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` by channels-last GEMMs, chunk by chunk."""
+    n, c_in = input.shape[:2]
+    if n == 0:  # nothing to chunk; im2col still links the empty output to the graph
+        return im2col.conv(input, weight, bias, spec)
+    c_out, g = weight.shape[0], spec.groups
+    c_in_g, c_out_g = c_in // g, c_out // g
+    k0, ndim = spec.kernel_size[0], len(spec.kernel_size)
+    shifted = spec.stride[0] == 1 and k0 > 1
+    xp = grouped_channels_last(input, g, spec.padding)
+    # w[g, o, c, j_0, *j_r] -> (j_0, g, (*j_r, c), o) or (g, (j_0, *j_r, c), o)
+    w = weight.reshape(g, c_out_g, c_in_g, *spec.kernel_size)
+    rest = tuple(range(4, 3 + ndim))
+    if shifted:
+        w_mat = w.permute(3, 0, *rest, 2, 1).reshape(k0, g, -1, c_out_g)
+        slab = _shifted_slab
+        wasted = (k0 - 1) * spec.dilation[0]
+    else:
+        w_mat = w.permute(0, 3, *rest, 2, 1).reshape(g, -1, c_out_g)
+        slab = _unrolled_slab
+        wasted = 0
+    depth = w_mat.shape[-2]
+    out = new_output(input, c_out, spec.output_size)
+    per_row = math.prod(spec.output_size[1:]) * g * max(depth, c_out_g)
+    o0 = spec.output_size[0]
+    per_sample = (o0 + wasted) * per_row
+    samples = chunk_length(n, per_sample)
+    row_count = o0
+    if samples == 1 and per_sample > CHUNK_ELEMENTS:  # one large sample: chunk its rows
+        row_count = max(chunk_length(o0, per_row), MIN_ROWS_PER_WASTED_ROW * wasted)
+    b = None if bias is None else bias.view(g, 1, 1, *([1] * (ndim - 1)), c_out_g)
+    for batch in chunks(n, samples):
+        for rows in chunks(o0, row_count):
+            y = slab(xp[:, batch], w_mat, spec, rows)
+            if b is not None:
+                y = y + b
+            write_slab(out, y, batch, rows)
+    return out
+
+
+def conv_transpose(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: channels-last GEMM, then col2im per chunk."""
+    n, c_in = input.shape[:2]
+    if n == 0:
+        return im2col.conv_transpose(input, weight, bias, spec)
+    g, c_out_g = spec.groups, weight.shape[1]
+    c_in_g, ndim = c_in // g, len(spec.kernel_size)
+    taps = math.prod(spec.kernel_size)
+    x = grouped_channels_last(input, g, ((0, 0),) * ndim)
+    x = x.view(g, n, math.prod(spec.input_size), c_in_g)
+    # w[g, c, o, *j] -> (g, c, (*j, o))
+    w = weight.reshape(g, c_in_g, c_out_g, *spec.kernel_size)
+    w = w.permute(0, 1, *range(3, 3 + ndim), 2).reshape(g, c_in_g, taps * c_out_g)
+    buffer_size = transpose_buffer_size(spec)
+    out = new_output(input, g * c_out_g, spec.output_size)
+    per_sample = g * c_out_g * (taps * math.prod(spec.input_size) + math.prod(buffer_size))
+    crop = tuple(slice(p, p + o) for p, o in zip(spec.padding, spec.output_size))
+    b = None if bias is None else bias.view(g, 1, *([1] * ndim), c_out_g)
+    for batch in chunks(n, chunk_length(n, per_sample)):
+        m = batch.stop - batch.start
+        cols = torch.matmul(x[:, batch].reshape(g, m * x.shape[2], c_in_g), w)
+        cols = cols.view(g, m, *spec.input_size, *spec.kernel_size, c_out_g)
+        acc = cols.new_zeros(g, m, *buffer_size, c_out_g)
+        for offset in kernel_offsets(spec.kernel_size):
+            region = window(offset, spec.dilation, spec.stride, spec.input_size)
+            tap = (slice(None),) * (2 + ndim) + offset
+            acc[(slice(None), slice(None), *region)] += cols[tap]
+        y = acc[(slice(None), slice(None), *crop)]
+        if b is not None:
+            y = y + b
+        write_slab(out, y, batch, slice(None))
+    return out

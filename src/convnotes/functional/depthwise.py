@@ -1,0 +1,71 @@
+"""Depthwise convolution (``groups == C_in``): multiply-adds per tap, no GEMM.
+
+With one input channel per group, each output channel is a 2d (or 1d, 3d) filter of one
+input plane; there is no channel sum to hand to a matrix product, and im2col would copy
+``prod(k)`` times the input to then do a tiny product per column. Here each kernel tap
+is one fused multiply-add over a strided window of the padded input:
+
+    y[n, c*m + r, o] = b[c*m + r] + sum_j w[c*m + r, 0, j] * x_pad[n, c, o*s + j*d]
+
+(``m = C_out / C_in`` is the channel multiplier). The work is memory-bound, so it runs on
+chunks of planes small enough to stay in the cache while all ``prod(k)`` taps pass over
+them. Other group settings go to :mod:`.channels_last`.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from . import channels_last
+from ._args import ConvSpec, ConvTransposeSpec
+from ._common import kernel_offsets, window, zero_pad
+from ._layout import chunk_length, chunks
+
+# Output elements per chunk (8 MiB of float32): measured, smaller chunks lose more to the
+# per-operation overhead than they gain in cache hits.
+PLANES_CHUNK_ELEMENTS = 1 << 21
+
+
+def is_depthwise(input: torch.Tensor, weight: torch.Tensor, groups: int) -> bool:
+    """One input channel per group (``weight.shape[1] == 1``) and more than one group."""
+    return groups > 1 and groups == input.shape[1] and weight.shape[1] == 1
+
+
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """``(N, C, *i)`` -> ``(N, C*m, *o)``, one multiply-add per tap and chunk of planes."""
+    if not is_depthwise(input, weight, spec.groups) or input.shape[0] == 0:
+        return channels_last.conv(input, weight, bias, spec)
+    n, c = input.shape[:2]
+    m = weight.shape[0] // c
+    x = zero_pad(input, spec.padding).unsqueeze(2)  # (N, C, 1, *padded)
+    ndim = len(spec.kernel_size)
+    w = weight.reshape(c, m, *spec.kernel_size)
+    out = input.new_empty(n, c, m, *spec.output_size)
+    per_plane = m * out[0, 0, 0].numel()
+    planes = chunk_length(c, per_plane, PLANES_CHUNK_ELEMENTS)
+    samples = chunk_length(n, c * per_plane, PLANES_CHUNK_ELEMENTS) if planes == c else 1
+    taps = [
+        (window(offset, spec.dilation, spec.stride, spec.output_size), offset)
+        for offset in kernel_offsets(spec.kernel_size)
+    ]
+    spatial_ones = (1,) * ndim
+    for batch in chunks(n, samples):
+        for channels in chunks(c, planes):
+            y = out[batch, channels]
+            if bias is None:
+                y.zero_()
+            else:
+                y.copy_(bias.view(c, m, *spatial_ones)[channels].expand_as(y))
+            for region, offset in taps:
+                w_tap = w[(channels, slice(None), *offset)].view(-1, m, *spatial_ones)
+                y.addcmul_(x[(batch, channels, slice(None), *region)], w_tap)
+    return out.view(n, c * m, *spec.output_size)
+
+
+def conv_transpose(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
+) -> torch.Tensor:
+    """Transposed convs go to :func:`.channels_last.conv_transpose`."""
+    return channels_last.conv_transpose(input, weight, bias, spec)
