@@ -371,3 +371,19 @@ def test_choice_is_a_dataclass_with_the_contract_fields():
         "gaps",
     ):
         assert hasattr(c, name)
+
+
+def test_plan_chain_accepts_a_list_input_size_like_a_tuple():
+    layers = [
+        {"kind": "conv", "kernel_size": 3, "stride": 2, "padding": 1},
+        {
+            "kind": "transpose",
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "output_padding": (0, 1),
+        },
+    ]
+    from_list, from_tuple = plan_chain([65, 64], layers), plan_chain((65, 64), layers)
+    assert [s.output_size for s in from_list.steps] == [s.output_size for s in from_tuple.steps]
+    assert [s.ok for s in from_list.steps] == [True, True]

@@ -130,8 +130,8 @@ class Choice:
         return data
 
 
-def _as_tuple(value: int | tuple[int, ...]) -> tuple[int, ...]:
-    return value if isinstance(value, tuple) else (value,)
+def _as_tuple(value: int | Sequence[int]) -> tuple[int, ...]:
+    return tuple(value) if isinstance(value, Sequence) else (value,)
 
 
 def _jsonable(value):
@@ -458,7 +458,7 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
     """
     steps = []
     stack: list[tuple[object, str]] = []
-    size = input_size
+    size = tuple(input_size) if isinstance(input_size, Sequence) else input_size
     for index, raw in enumerate(layers, start=1):
         layer = Layer.coerce(raw, index)
         try:
