@@ -69,8 +69,9 @@ def write_slab(out: torch.Tensor, slab: torch.Tensor, samples: slice, rows: slic
     target.copy_(slab.permute(1, 0, ndim + 2, *range(2, ndim + 2)))
 
 
-def chunk_length(total: int, elements_per_item: int, budget: int = CHUNK_ELEMENTS) -> int:
-    """How many items (samples, rows) fit in ``budget`` elements; at least one."""
+def chunk_length(total: int, elements_per_item: int, budget: int | None = None) -> int:
+    """How many items (samples, rows) fit in ``budget`` (default :data:`CHUNK_ELEMENTS`)."""
+    budget = CHUNK_ELEMENTS if budget is None else budget
     return max(1, min(total, budget // max(1, elements_per_item)))
 
 

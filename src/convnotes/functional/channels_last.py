@@ -35,11 +35,10 @@ import math
 
 import torch
 
-from . import im2col
+from . import _layout, im2col
 from ._args import ConvSpec, ConvTransposeSpec
 from ._common import kernel_offsets, transpose_buffer_size, window
 from ._layout import (
-    CHUNK_ELEMENTS,
     chunk_length,
     chunks,
     grouped_channels_last,
@@ -139,7 +138,7 @@ def conv(
     per_sample = (o0 + wasted) * per_row
     samples = chunk_length(n, per_sample)
     row_count = o0
-    if samples == 1 and per_sample > CHUNK_ELEMENTS:  # one large sample: chunk its rows
+    if samples == 1 and per_sample > _layout.CHUNK_ELEMENTS:  # one large sample: chunk its rows
         row_count = max(chunk_length(o0, per_row), MIN_ROWS_PER_WASTED_ROW * wasted)
     b = None if bias is None else bias.view(g, 1, 1, *([1] * (ndim - 1)), c_out_g)
     for batch in chunks(n, samples):

@@ -28,7 +28,7 @@ import torch
 from . import channels_last
 from ._args import ConvSpec, ConvTransposeSpec
 from ._common import add_bias, zero_pad
-from ._layout import CHUNK_ELEMENTS, chunk_length, chunks
+from ._layout import chunk_length, chunks
 
 G_MATRIX = ((1.0, 0.0, 0.0), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5), (0.0, 0.0, 1.0))
 
@@ -97,10 +97,7 @@ def conv(
     x = zero_pad(input, ((top, bottom), (left, right)))
     u = transform_weight(weight, spec.groups)
     per_sample = 16 * max(c_in, weight.shape[0]) * th * tw
-    parts = [
-        _tiles(x[batch], u, th, tw)
-        for batch in chunks(n, chunk_length(n, per_sample, CHUNK_ELEMENTS))
-    ]
+    parts = [_tiles(x[batch], u, th, tw) for batch in chunks(n, chunk_length(n, per_sample))]
     y = parts[0] if len(parts) == 1 else torch.cat(parts)
     return add_bias(y[:, :, :h_o, :w_o].contiguous(), bias)
 

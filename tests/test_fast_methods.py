@@ -1,0 +1,270 @@
+"""The fast methods (channels_last, depthwise, winograd, fft, auto) against torch as the oracle.
+
+``tests/test_functional.py`` already runs every registered method, these included, on
+small random valid and invalid calls. Here each algorithm gets calls that take its own
+path (3x3 stride 1 for Winograd, groups == C_in for depthwise, large kernels for the FFT,
+chunked buffers for channels_last), in float64 and float32, with gradients.
+
+Tolerances. Channels-last and depthwise do the same multiply-adds as a direct conv in
+another order, so in float64 they agree with torch to 1e-10. Winograd and the FFT
+are exact only in exact arithmetic: they are held to 1e-9 of the output's scale in
+float64. In float32 every method is held to the standard error bound of a sum of ``K``
+products, ``|y - y_exact| <= K * eps * (|w| * |x|)`` (``K`` terms per output, ``eps`` =
+2**-24, ``|w| * |x|`` the conv of the absolute values), with the reference computed in
+float64; Winograd's transforms multiply the bound by the size of their coefficients
+(``|B| |G| |A|`` <= 4 per dimension, 16 in 2d), the FFT's error is norm-wise and is held
+to ``C * eps * log2(L)`` times the largest ``|w| * |x|``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import convnotes.functional as CF
+from convnotes.functional import _layout, auto, depthwise
+
+TORCH_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+TORCH_CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+OURS_CONV = {1: CF.conv1d, 2: CF.conv2d, 3: CF.conv3d}
+OURS_CONV_T = {1: CF.conv_transpose1d, 2: CF.conv_transpose2d, 3: CF.conv_transpose3d}
+EXACT = ("channels_last", "depthwise", "auto")
+EPS32 = 2.0**-24
+
+
+def _config(rng: random.Random, method: str, ndim: int) -> tuple[tuple, tuple, dict]:
+    """Input shape, weight shape and keyword arguments that take ``method``'s own path."""
+    batch = rng.randint(1, 3)
+    groups = rng.choice([1, 1, 2])
+    c_in_g, c_out_g = rng.randint(1, 3), rng.randint(1, 3)
+    kernel = tuple(rng.randint(1, 4) for _ in range(ndim))
+    stride = tuple(rng.randint(1, 3) for _ in range(ndim))
+    dilation = tuple(rng.randint(1, 2) for _ in range(ndim))
+    size = tuple(rng.randint(4, {1: 30, 2: 12, 3: 7}[ndim]) for _ in range(ndim))
+    if method == "winograd":
+        kernel, stride, dilation = (3,) * ndim, (1,) * ndim, (1,) * ndim
+    if method == "depthwise":
+        groups, c_in_g = rng.randint(2, 5), 1
+    if method == "fft":
+        kernel = tuple(rng.randint(8, 13) for _ in range(ndim))
+        size = tuple(k + rng.randint(0, 8) for k in kernel)
+    padding = tuple(rng.randint(0, (k - 1) * d) for k, d in zip(kernel, dilation))
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    return (batch, groups * c_in_g, *size), (groups * c_out_g, c_in_g, *kernel), kwargs
+
+
+def _tensors(x_shape, w_shape, dtype, seed):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(x_shape, dtype=dtype, generator=gen, requires_grad=True)
+    w = torch.randn(w_shape, dtype=dtype, generator=gen, requires_grad=True)
+    b = torch.randn(w_shape[0], dtype=dtype, generator=gen, requires_grad=True)
+    return x, w, b
+
+
+def _assert_float64(got, expected, method):
+    if method in EXACT:
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+    else:
+        scale = expected.abs().max().item() + 1.0
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("method", ["channels_last", "depthwise", "winograd", "fft", "auto"])
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+def test_conv_matches_torch_float64_with_gradients(method, ndim):
+    rng = random.Random(f"{method}-{ndim}")
+    for seed in range(6 if ndim < 3 else 3):
+        x_shape, w_shape, kwargs = _config(rng, method, ndim)
+        x, w, b = _tensors(x_shape, w_shape, torch.float64, seed)
+        try:
+            expected = TORCH_CONV[ndim](x, w, b, **kwargs)
+        except RuntimeError:  # the random padding made the kernel too large: not our case
+            continue
+        got = OURS_CONV[ndim](x, w, b, **kwargs, method=method)
+        _assert_float64(got, expected, method)
+        upstream = torch.randn_like(expected)
+        grads = torch.autograd.grad(got, (x, w, b), upstream)
+        for ours, theirs in zip(grads, torch.autograd.grad(expected, (x, w, b), upstream)):
+            _assert_float64(ours, theirs, method)
+
+
+@pytest.mark.parametrize("method", ["channels_last", "auto"])
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+def test_conv_transpose_matches_torch_float64_with_gradients(method, ndim):
+    rng = random.Random(f"t-{method}-{ndim}")
+    for seed in range(6 if ndim < 3 else 3):
+        x_shape, w_shape, kwargs = _config(rng, "channels_last", ndim)
+        groups = kwargs["groups"]
+        # Transposed weight: (C_in, C_out/groups, *k); output_padding below stride or dilation.
+        w_shape = (x_shape[1], w_shape[0] // groups, *w_shape[2:])
+        kwargs["output_padding"] = tuple(
+            rng.randint(0, max(s, d) - 1) for s, d in zip(kwargs["stride"], kwargs["dilation"])
+        )
+        x, w, _ = _tensors(x_shape, w_shape, torch.float64, seed)
+        b = torch.randn(w_shape[1] * groups, dtype=torch.float64, requires_grad=True)
+        try:
+            expected = TORCH_CONV_T[ndim](x, w, b, **kwargs)
+        except RuntimeError:
+            continue
+        got = OURS_CONV_T[ndim](x, w, b, **kwargs, method=method)
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+        upstream = torch.randn_like(expected)
+        grads = torch.autograd.grad(got, (x, w, b), upstream)
+        for ours, theirs in zip(grads, torch.autograd.grad(expected, (x, w, b), upstream)):
+            torch.testing.assert_close(ours, theirs, rtol=1e-10, atol=1e-10)
+
+
+def _float32_bound(method, x, w, kwargs, ndim) -> torch.Tensor:
+    """Elementwise error bound of a float32 conv (see the module docstring)."""
+    magnitude = TORCH_CONV[ndim](x.abs().double(), w.abs().double(), **kwargs)
+    terms = math.prod(w.shape[1:])
+    if method == "winograd":
+        return 16 * terms * EPS32 * magnitude
+    if method == "fft":
+        length = max(x.shape[2:]) + 2 * max(kwargs["padding"])
+        return 8 * EPS32 * math.log2(length) * terms * magnitude.max() * torch.ones_like(magnitude)
+    return terms * EPS32 * magnitude
+
+
+@pytest.mark.parametrize("method", ["channels_last", "depthwise", "winograd", "fft", "auto"])
+def test_float32_within_the_rounding_bound(method):
+    rng = random.Random(f"f32-{method}")
+    checked = 0
+    for seed in range(8):
+        x_shape, w_shape, kwargs = _config(rng, method, 2)
+        x, w, _ = (t.detach() for t in _tensors(x_shape, w_shape, torch.float32, seed))
+        try:
+            exact = F.conv2d(x.double(), w.double(), **kwargs)
+        except RuntimeError:
+            continue
+        got = CF.conv2d(x, w, **kwargs, method=method)
+        assert got.dtype == torch.float32
+        error = (got.double() - exact).abs()
+        assert (error <= _float32_bound(method, x, w, kwargs, 2)).all(), error.max()
+        checked += 1
+    assert checked >= 4
+
+
+def test_channels_last_chunks_agree_with_one_chunk(monkeypatch):
+    """Tiny chunk budgets force chunking over samples and over the rows of one sample."""
+    x = torch.randn(3, 4, 11, 9, dtype=torch.float64)
+    w = torch.randn(6, 2, 3, 2, dtype=torch.float64)
+    wt = torch.randn(4, 3, 3, 2, dtype=torch.float64)
+    expected = F.conv2d(x, w, padding=1, groups=2)
+    expected_strided = F.conv2d(x, w, stride=(2, 1), groups=2)
+    expected_t = F.conv_transpose2d(x, wt, stride=2, padding=1, groups=2)
+    for budget in (1, 50, 400):
+        monkeypatch.setattr(_layout, "CHUNK_ELEMENTS", budget)
+        monkeypatch.setattr(depthwise, "PLANES_CHUNK_ELEMENTS", budget)
+        got = CF.conv2d(x, w, padding=1, groups=2, method="channels_last")
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+        got = CF.conv2d(x, w, stride=(2, 1), groups=2, method="channels_last")
+        torch.testing.assert_close(got, expected_strided, rtol=1e-10, atol=1e-10)
+        got = CF.conv_transpose2d(x, wt, stride=2, padding=1, groups=2, method="channels_last")
+        torch.testing.assert_close(got, expected_t, rtol=1e-10, atol=1e-10)
+        dw = torch.randn(8, 1, 3, 3, dtype=torch.float64)
+        got = CF.conv2d(x, dw, padding=1, groups=4, method="depthwise")
+        torch.testing.assert_close(
+            got, F.conv2d(x, dw, padding=1, groups=4), rtol=1e-10, atol=1e-10
+        )
+        wino = torch.randn(5, 4, 3, 3, dtype=torch.float64)
+        got = CF.conv2d(x, wino, padding=(0, 1), method="winograd")
+        expected_w = F.conv2d(x, wino, padding=(0, 1))
+        torch.testing.assert_close(got, expected_w, rtol=0, atol=1e-9 * expected_w.abs().max())
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "kwargs", "expected"),
+    [
+        ((2, 8, 20, 20), (8, 1, 3, 3), {"padding": 1, "groups": 8}, "depthwise"),
+        ((1, 2, 64, 64), (2, 2, 15, 15), {"padding": 7}, "fft"),
+        ((2, 4, 20, 20), (4, 4, 3, 3), {"padding": 1}, "winograd"),
+        ((2, 4, 20, 20), (4, 4, 3, 3), {"stride": 2}, "channels_last"),
+        ((1, 3, 40, 40), (8, 3, 7, 7), {"stride": 2, "padding": 3}, "channels_last"),
+        ((2, 4, 64), (4, 4, 3), {"padding": 1}, "channels_last"),
+    ],
+)
+def test_auto_picks_the_algorithm_and_matches_torch(x_shape, w_shape, kwargs, expected):
+    x = torch.randn(x_shape, dtype=torch.float64)
+    w = torch.randn(w_shape, dtype=torch.float64)
+    ndim = len(x_shape) - 2
+    from convnotes.functional._args import prepare_conv
+
+    call = prepare_conv(
+        ndim, x, w, None, kwargs.get("stride", 1), kwargs.get("padding", 0), 1,
+        kwargs.get("groups", 1),
+    )  # fmt: skip
+    assert auto.conv_method(call.input, call.weight, call.spec) == expected
+    reference = TORCH_CONV[ndim](x, w, **kwargs)
+    got = OURS_CONV[ndim](x, w, **kwargs, method="auto")
+    torch.testing.assert_close(got, reference, rtol=0, atol=1e-9 * reference.abs().max())
+
+
+BAD_CALLS = [
+    ("conv2d", (1, 3, 5, 5), (4, 2, 3, 3), {}),  # channel mismatch
+    ("conv2d", (1, 4, 5, 5), (3, 2, 3, 3), {"groups": 2}),  # C_out not a multiple of groups
+    ("conv2d", (1, 4, 5, 5), (4, 1, 3, 3), {"groups": 4, "stride": 0}),  # depthwise, stride 0
+    ("conv2d", (1, 2, 8, 8), (2, 2, 3, 3), {"padding": -1}),  # winograd shape, negative padding
+    ("conv2d", (1, 2, 8, 8), (2, 2, 15, 15), {}),  # kernel larger than the input
+    ("conv2d", (1, 2, 8, 8), (2, 2, 3, 3), {"stride": 2, "padding": "same"}),
+    ("conv2d", (1, 2, 8, 8), (2, 2, 3, 3), {"stride": 1.0}),  # TypeError
+    ("conv1d", (1, 2, 8), (2, 2, 3), {"dilation": (1, 1)}),  # wrong length
+    ("conv_transpose2d", (1, 2, 5, 5), (2, 2, 3, 3), {"output_padding": 1}),
+    ("conv_transpose2d", (1, 2, 5, 5), (2, 2, 3, 3), {"padding": "same"}),  # TypeError
+    ("conv_transpose2d", (1, 3, 5, 5), (2, 2, 3, 3), {}),  # channel mismatch
+]
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize(("name", "x_shape", "w_shape", "kwargs"), BAD_CALLS)
+def test_auto_rejects_what_torch_rejects(name, x_shape, w_shape, kwargs):
+    x, w = torch.randn(x_shape), torch.randn(w_shape)
+    with pytest.raises(Exception) as theirs:
+        getattr(F, name)(x, w, **kwargs)
+    with pytest.raises(type(theirs.value)):
+        getattr(CF, name)(x, w, **kwargs, method="auto")
+
+
+def test_auto_accepts_what_torch_accepts_at_the_edges():
+    """Unbatched input, empty batch, channels-last input, integer tensors."""
+    w = torch.randn(4, 1, 3, 3, dtype=torch.float64)
+    for x in (
+        torch.randn(4, 6, 6, dtype=torch.float64),
+        torch.randn(0, 4, 6, 6, dtype=torch.float64),
+        torch.randn(2, 4, 6, 6, dtype=torch.float64).contiguous(memory_format=torch.channels_last),
+    ):
+        expected = F.conv2d(x, w, padding=1, groups=4)
+        got = CF.conv2d(x, w, padding=1, groups=4, method="auto")
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+        assert got.is_contiguous(memory_format=torch.channels_last) == expected.is_contiguous(
+            memory_format=torch.channels_last
+        )
+    xi, wi = torch.randint(-4, 4, (1, 2, 7, 7)), torch.randint(-4, 4, (3, 2, 3, 3))
+    assert torch.equal(CF.conv2d(xi, wi, method="auto"), F.conv2d(xi, wi))
+
+
+def test_fast_methods_never_call_torch_conv_kernels(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a torch convolution kernel was called")
+
+    for name in ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                 "conv_transpose3d", "unfold", "fold", "conv_tbc"]:  # fmt: skip
+        monkeypatch.setattr(F, name, forbidden, raising=False)
+        monkeypatch.setattr(torch, name, forbidden, raising=False)
+    monkeypatch.setattr(torch, "convolution", forbidden)
+    x = torch.randn(2, 4, 20, 20, requires_grad=True)
+    for w, kwargs in [
+        (torch.randn(4, 1, 3, 3), {"groups": 4}),  # depthwise
+        (torch.randn(4, 4, 13, 13), {"padding": 6}),  # fft
+        (torch.randn(4, 4, 3, 3), {"padding": 1}),  # winograd
+        (torch.randn(4, 4, 3, 3), {"stride": 2}),  # channels_last
+    ]:
+        CF.conv2d(x, w.requires_grad_(), **kwargs, method="auto").sum().backward()
+    CF.conv_transpose2d(x, torch.randn(4, 2, 4, 4), stride=2, method="auto").sum().backward()
+    CF.conv_transpose2d(
+        x.double(), torch.randn(4, 2, 4, 4, dtype=torch.float64), stride=2, method="auto"
+    ).sum().backward()
