@@ -1,0 +1,362 @@
+"""Benchmark convnotes' from-scratch convolutions against PyTorch's native ones.
+
+    python scripts/bench.py            # full suite, 10 timed rounds
+    python scripts/bench.py --quick    # 3 timed rounds (under a minute on 2 quiet cores)
+
+For every problem of the fixed suite and each dtype (float32, float64) it times torch's
+native op and each applicable convnotes method **in the same process, interleaved**
+(round-robin after one warm-up call each, so that a slow phase of the machine hits all of
+them alike) and reports min and median wall time, GFLOP/s, the ratio to native and the
+fraction of the GEMM peak (a large ``torch.matmul`` timed in the same run). Float32
+results are compared with a float64 reference (native float64 on the same inputs): the
+error column is ``max |y - y_ref| / max |y_ref|``.
+
+Peak memory: tracemalloc does not see torch's allocations, and there is no CPU
+counterpart of ``torch.cuda.max_memory_allocated``. We reset the kernel's resident-set
+high-water mark (``/proc/self/clear_refs``), run the call once and read ``VmHWM`` from
+``/proc/self/status``: peak RSS minus RSS before the call is the memory the call touched
+(output included). glibc would keep freed blocks mapped and hide later peaks, so the
+script re-executes itself with a fixed ``MALLOC_MMAP_THRESHOLD_`` (large blocks are
+``mmap``-ed and returned at ``free``). Linux only; elsewhere the column is empty.
+
+Torch runs on ``os.cpu_count()`` threads (stated in the output). A table is printed and
+the results are written to ``benchmarks/results/bench-<time>.json``, which
+``convnotes.figures.benchmark`` turns into the speed page's figures and tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MMAP_ENV = "MALLOC_MMAP_THRESHOLD_"
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+DEFAULT_CANDIDATE = "auto"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One conv call of the suite: shapes and keyword arguments."""
+
+    name: str
+    input_shape: tuple[int, ...]
+    weight_shape: tuple[int, ...]
+    kwargs: dict = field(default_factory=dict)
+    transposed: bool = False
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_shape) - 2
+
+    def flops(self) -> int:
+        """2 * multiply-adds: every input/output channel pair of a group, every tap."""
+        import convnotes.shapes as shapes
+
+        n, c_in, *size = self.input_shape
+        k = self.weight_shape[2:]
+        groups = self.kwargs.get("groups", 1)
+        if self.transposed:
+            return 2 * n * c_in * math.prod(size) * self.weight_shape[1] * math.prod(k)
+        out = shapes.conv_output_size(
+            tuple(size), k, self.kwargs.get("stride", 1), self.kwargs.get("padding", 0)
+        )
+        return 2 * n * self.weight_shape[0] * math.prod(out) * (c_in // groups) * math.prod(k)
+
+
+SUITE = (
+    Problem("conv2d 8x64→64 56² k3", (8, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}),
+    Problem("stem 1x3→64 224² k7 s2", (1, 3, 224, 224), (64, 3, 7, 7), {"stride": 2, "padding": 3}),
+    Problem("depthwise 8x64 56² k3", (8, 64, 56, 56), (64, 1, 3, 3), {"padding": 1, "groups": 64}),
+    Problem("conv1d 8x64→64 L4096 k3", (8, 64, 4096), (64, 64, 3), {"padding": 1}),
+    Problem("conv3d 2x32→32 16³ k3", (2, 32, 16, 16, 16), (32, 32, 3, 3, 3), {"padding": 1}),
+    Problem(
+        "transposed 8x64→32 28²→56² k4 s2",
+        (8, 64, 28, 28),
+        (64, 32, 4, 4),
+        {"stride": 2, "padding": 1},
+        transposed=True,
+    ),
+    Problem(
+        "transposed 1x64→32 28²→56² k4 s2",
+        (1, 64, 28, 28),
+        (64, 32, 4, 4),
+        {"stride": 2, "padding": 1},
+        transposed=True,
+    ),
+    Problem("large kernel 1x2→2 256² k31", (1, 2, 256, 256), (2, 2, 31, 31), {"padding": 15}),
+)
+
+
+def methods_for(problem: Problem) -> list[str]:
+    """The convnotes methods worth timing on ``problem`` (those that take their own path)."""
+    if problem.transposed:
+        return ["im2col", "channels_last", "auto"]
+    k = problem.weight_shape[2:]
+    methods = ["channels_last", "auto"]
+    if min(k) < 15:  # im2col of a 31x31 kernel would need ~1000x the input in memory
+        methods.insert(0, "im2col")
+    if problem.kwargs.get("groups", 1) == problem.input_shape[1] > 1:
+        methods.append("depthwise")
+    if k == (3, 3) and problem.kwargs.get("stride", 1) == 1:
+        methods.append("winograd")
+    if min(k) >= 11:
+        methods.append("fft")
+    return methods
+
+
+# ------------------------------------------------------------------------------ measuring
+
+
+def _vm_kib(key: str) -> int | None:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"{key}:\s+(\d+)", status)
+    return int(match.group(1)) if match else None
+
+
+def peak_memory_mib(call) -> float | None:
+    """Peak resident memory that ``call()`` adds, in MiB (Linux ``VmHWM``; see the docstring)."""
+    import gc
+
+    gc.collect()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    before = _vm_kib("VmRSS")
+    result = call()
+    peak = _vm_kib("VmHWM")
+    del result
+    if before is None or peak is None:
+        return None
+    return max(0.0, (peak - before) / 1024)
+
+
+def time_interleaved(calls: dict, rounds: int) -> dict[str, list[float]]:
+    """Wall times of each call, round-robin: one warm-up each, then ``rounds`` rounds."""
+    for call in calls.values():
+        call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def gemm_peak(torch, dtype, rounds: int, size: int = 2048) -> float:
+    """GFLOP/s of a large square ``torch.matmul``: the machine's practical peak."""
+    a = torch.randn(size, size, dtype=dtype)
+    b = torch.randn(size, size, dtype=dtype)
+    best = min(time_interleaved({"mm": lambda: a @ b}, max(3, rounds))["mm"])
+    return 2 * size**3 / best / 1e9
+
+
+def run_problem(torch, F, CF, problem: Problem, dtype, rounds: int, peak: float) -> list[dict]:
+    """Time, error and memory of native and each method on one problem and dtype."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(problem.input_shape, generator=gen).to(dtype)
+    w = torch.randn(problem.weight_shape, generator=gen).to(dtype)
+    ndim = problem.ndim
+    prefix = "conv_transpose" if problem.transposed else "conv"
+    native = getattr(F, f"{prefix}{ndim}d")
+    ours = getattr(CF, f"{prefix}{ndim}d")
+    kwargs = problem.kwargs
+    calls = {"native": lambda: native(x, w, **kwargs)}
+    for method in methods_for(problem):
+        calls[method] = lambda m=method: ours(x, w, **kwargs, method=m)
+    reference = native(x.double(), w.double(), **kwargs)
+    scale = reference.abs().max().item()
+    with torch.no_grad():
+        errors = {
+            name: (call().double() - reference).abs().max().item() / scale
+            for name, call in calls.items()
+        }
+        times = time_interleaved(calls, rounds)
+        memory = {name: peak_memory_mib(call) for name, call in calls.items()}
+    flops = problem.flops()
+    native_min = min(times["native"])
+    rows = []
+    for name, samples in times.items():
+        best = min(samples)
+        rows.append(
+            {
+                "problem": problem.name,
+                "dtype": str(dtype).removeprefix("torch."),
+                "method": name,
+                "transposed": problem.transposed,
+                "min_ms": best * 1e3,
+                "median_ms": statistics.median(samples) * 1e3,
+                "gflops": flops / best / 1e9,
+                "ratio": best / native_min,
+                "peak_fraction": flops / best / 1e9 / peak,
+                "error": errors[name],
+                "memory_mib": memory[name],
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------- reporting
+
+
+def geometric_mean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def summarize(rows: list[dict], method: str) -> dict:
+    """The issue's targets for ``method`` (min-time ratio to native, memory ratio)."""
+    out = {"method": method}
+    for dtype in ("float32", "float64"):
+        mine = [r for r in rows if r["dtype"] == dtype and r["method"] == method]
+        native = {r["problem"]: r for r in rows if r["dtype"] == dtype and r["method"] == "native"}
+        ratios = [r["ratio"] for r in mine]
+        memory = [
+            r["memory_mib"] / native[r["problem"]]["memory_mib"]
+            for r in mine
+            if r["memory_mib"] is not None and native[r["problem"]]["memory_mib"]
+        ]
+        out[dtype] = {
+            "geomean_ratio": geometric_mean(ratios),
+            "worst_ratio": max(ratios, default=float("nan")),
+            "transposed_worst_ratio": max(
+                (r["ratio"] for r in mine if r["transposed"]), default=float("nan")
+            ),
+            "worst_memory_ratio": max(memory, default=float("nan")),
+        }
+    f32, f64 = out["float32"], out["float64"]
+    out["targets"] = {
+        "float32 geomean <= 1.5x": f32["geomean_ratio"] <= 1.5,
+        "float32 worst <= 3x": f32["worst_ratio"] <= 3.0,
+        "float64 geomean <= 1.0x": f64["geomean_ratio"] <= 1.0,
+        "transposed <= 1.3x (both)": max(
+            f32["transposed_worst_ratio"], f64["transposed_worst_ratio"]
+        )
+        <= 1.3,
+        "memory <= 2x native": max(f32["worst_memory_ratio"], f64["worst_memory_ratio"]) <= 2.0,
+    }
+    return out
+
+
+def format_table(rows: list[dict]) -> str:
+    header = (
+        f"{'problem':34} {'dtype':7} {'method':13} {'min ms':>9} {'median':>9} "
+        f"{'GFLOP/s':>8} {'×native':>8} {'of peak':>7} {'rel err':>8} {'MiB':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        memory = "—" if r["memory_mib"] is None else f"{r['memory_mib']:.1f}"
+        lines.append(
+            f"{r['problem']:34} {r['dtype']:7} {r['method']:13} {r['min_ms']:9.2f} "
+            f"{r['median_ms']:9.2f} {r['gflops']:8.1f} {r['ratio']:8.2f} "
+            f"{r['peak_fraction']:7.2f} {r['error']:8.1e} {memory:>7}"
+        )
+    return "\n".join(lines)
+
+
+def machine(torch, threads: int, peaks: dict) -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import numpy
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": threads,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "gemm_peak_gflops": peaks,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 timed rounds instead of 10")
+    parser.add_argument("--rounds", type=int, help="timed rounds per method (overrides)")
+    parser.add_argument("--only", help="run problems whose name contains this text")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
+    args = parser.parse_args(argv)
+    if os.environ.get(MMAP_ENV) is None and sys.platform.startswith("linux"):
+        env = dict(os.environ, **{MMAP_ENV: "65536", "MALLOC_TRIM_THRESHOLD_": "0"})
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+    import torch
+    import torch.nn.functional as F
+
+    import convnotes.functional as CF
+
+    threads = os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    rounds = args.rounds or (3 if args.quick else 10)
+    suite = [p for p in SUITE if args.only is None or args.only in p.name]
+    started = time.perf_counter()
+    peaks, rows = {}, []
+    for dtype in (torch.float32, torch.float64):
+        name = str(dtype).removeprefix("torch.")
+        peaks[name] = gemm_peak(torch, dtype, rounds)
+        print(f"{name}: GEMM peak {peaks[name]:.1f} GFLOP/s", flush=True)
+        for problem in suite:
+            new = run_problem(torch, F, CF, problem, dtype, rounds, peaks[name])
+            rows.extend(new)
+            print(format_table(new).split("\n", 2)[-1], flush=True)
+    info = machine(torch, threads, peaks)
+    result = {
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(["python", "scripts/bench.py", *(argv or sys.argv[1:])]),
+        "quick": args.quick,
+        "rounds": rounds,
+        "default_method": CF.DEFAULT_METHOD,
+        "machine": info,
+        "rows": rows,
+        "summary": [summarize(rows, m) for m in (DEFAULT_CANDIDATE, "im2col")],
+        "seconds": time.perf_counter() - started,
+    }
+    print()
+    print(
+        f"{info['cpu']}, {info['cores']} cores, torch {info['torch']} on "
+        f"{threads} threads, {rounds} rounds, load average {info['load_average']}"
+    )
+    print(format_table(rows))
+    for summary in result["summary"]:
+        print(f"\n{summary['method']}:")
+        for dtype in ("float32", "float64"):
+            s = summary[dtype]
+            print(
+                f"  {dtype}: geomean {s['geomean_ratio']:.2f}x, worst {s['worst_ratio']:.2f}x, "
+                f"transposed worst {s['transposed_worst_ratio']:.2f}x, "
+                f"memory worst {s['worst_memory_ratio']:.2f}x native"
+            )
+        for target, met in summary["targets"].items():
+            print(f"  {'met ' if met else 'MISS'} {target}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = args.out / f"bench-{stamp}{'-quick' if args.quick else ''}.json"
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {path} ({result['seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
