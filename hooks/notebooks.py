@@ -68,7 +68,9 @@ heading_slug = slugify(case="lower")
 
 # nbconvert's template loads MathJax and Mermaid from cdnjs; KaTeX does the math here.
 CDN_SCRIPT = re.compile(
+    # a script that names MathJax/Mermaid in its body, or loads from another host or from ""
     r"<script\b[^>]*>(?:(?!</script>).)*?(?:mathjax|mermaid)(?:(?!</script>).)*?</script>\s*"
+    r"|<script\b[^>]*\bsrc=\"(?:(?:https?:)?//[^\"]*)?\"[^>]*>(?:(?!</script>).)*?</script>\s*"
     r"|<!-- (?:Load mathjax|MathJax configuration|End of mathjax configuration) -->\s*",
     re.DOTALL | re.IGNORECASE,
 )

@@ -57,6 +57,8 @@ class _RefParser(HTMLParser):
         if attributes.get("class"):
             self.refs.classes.append(attributes["class"])
         for attribute in SOURCE_ATTRIBUTES.get(tag, ()):
+            if attribute in attributes and not attributes[attribute].strip():
+                self.refs.resources.append((tag, ""))  # src="": a broken or stripped loader
             for url in _split_srcset(attributes.get(attribute, ""), attribute):
                 self.refs.resources.append((tag, url))
         if tag == "link" and attributes.get("href"):
