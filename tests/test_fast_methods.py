@@ -183,9 +183,11 @@ def test_channels_last_chunks_agree_with_one_chunk(monkeypatch):
         ((2, 8, 20, 20), (8, 1, 3, 3), {"padding": 1, "groups": 8}, "depthwise"),
         ((1, 2, 64, 64), (2, 2, 15, 15), {"padding": 7}, "fft"),
         ((2, 4, 20, 20), (4, 4, 3, 3), {"padding": 1}, "winograd"),
-        ((2, 4, 20, 20), (4, 4, 3, 3), {"stride": 2}, "channels_last"),
-        ((1, 3, 40, 40), (8, 3, 7, 7), {"stride": 2, "padding": 3}, "channels_last"),
-        ((2, 4, 64), (4, 4, 3), {"padding": 1}, "channels_last"),
+        ((2, 4, 20, 20), (4, 4, 3, 3), {"stride": 2}, "im2col"),
+        ((2, 4, 20, 20), (4, 4, 3, 3), {"stride": (1, 2)}, "channels_last"),
+        ((2, 4, 8, 9, 7), (4, 4, 3, 3, 3), {"padding": 1}, "channels_last"),
+        ((1, 3, 40, 40), (8, 3, 7, 7), {"stride": 2, "padding": 3}, "im2col"),
+        ((2, 4, 64), (4, 4, 3), {"padding": 1}, "im2col"),
     ],
 )
 def test_auto_picks_the_algorithm_and_matches_torch(x_shape, w_shape, kwargs, expected):

@@ -1,15 +1,18 @@
-"""``method="auto"``: pick the algorithm per problem, by rules measured in ``scripts/bench.py``.
+"""``method="auto"``: pick the algorithm per problem, by rules measured with ``scripts/bench.py``.
 
 * depthwise (one input channel per group): :mod:`.depthwise`, multiply-adds per tap;
 * large kernels (every dilated kernel side at least :data:`FFT_MIN_SPAN`, stride 1,
   floating point): :mod:`.fft`, whose cost does not grow with the kernel;
 * 2d 3x3, stride 1, dilation 1, floating point: :mod:`.winograd` (2.25x fewer multiplies);
-* everything else: :mod:`.channels_last` im2col + GEMM.
+* 2d/3d with stride 1 along the first spatial dimension: :mod:`.channels_last`, whose
+  shifted GEMMs unroll only the last dimensions;
+* everything else (1d, a stride along the first dimension): :mod:`.im2col`, whose copy is
+  cheap there (contiguous runs along the last dimension) and needs no layout change.
 
-Transposed convs: :mod:`.channels_last` (GEMM + col2im with channels innermost) in
-float64, :mod:`.im2col` otherwise, whichever the benchmark found faster. The rules only
-choose; every algorithm computes the same function, so the arguments are accepted and
-rejected exactly as by the others (the checks run before any kernel).
+Transposed convs: :mod:`.im2col` (GEMM + col2im), which measured at least as fast as the
+channels-last variant in both precisions. The rules only choose; every algorithm computes
+the same function and the arguments are checked before any kernel runs, so "auto" accepts
+and rejects exactly what the others (and PyTorch) do.
 """
 
 from __future__ import annotations
@@ -40,11 +43,14 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
         return "fft"
     if winograd.applies(input, spec):
         return "winograd"
-    return "channels_last"
+    if len(spec.kernel_size) > 1 and spec.stride[0] == 1 and spec.kernel_size[0] > 1:
+        return "channels_last"
+    return "im2col"
 
 
 def conv_transpose_method(input: torch.Tensor, spec: ConvTransposeSpec) -> str:
-    return "channels_last" if input.dtype == torch.float64 else "im2col"
+    """GEMM + col2im in the input's own layout (see the module docstring)."""
+    return "im2col"
 
 
 def conv(
@@ -56,6 +62,7 @@ def conv(
         "fft": fft,
         "winograd": winograd,
         "channels_last": channels_last,
+        "im2col": im2col,
     }
     return modules[conv_method(input, weight, spec)].conv(input, weight, bias, spec)
 
@@ -64,5 +71,5 @@ def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
     """Run the algorithm :func:`conv_transpose_method` picks."""
-    module = channels_last if conv_transpose_method(input, spec) == "channels_last" else im2col
-    return module.conv_transpose(input, weight, bias, spec)
+    modules = {"im2col": im2col, "channels_last": channels_last}
+    return modules[conv_transpose_method(input, spec)].conv_transpose(input, weight, bias, spec)
