@@ -180,5 +180,15 @@ def all_assets() -> list[Asset]:
         _figure("photo-transposed", "photo", "build_transposed", depends=(*CONV_DEPS, NN)),
         *_animation_assets(),
         _figure("learned-kernels", "learned", "build_learned_kernels", depends=(*CONV_DEPS, NN)),
+        _speed_asset(),
     ]
     return assets
+
+
+def _speed_asset() -> Asset:
+    """Speed page figures/tables from the newest benchmark JSON (its hash is in the key)."""
+    from .benchmark import results_fingerprint  # stdlib only: keeps the registry cheap
+
+    return _figure(
+        "speed", "benchmark", "build_speed", depends=(), results_digest=results_fingerprint()
+    )
