@@ -1,0 +1,110 @@
+"""The benchmark's bookkeeping and the speed page's assets (no timings here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from convnotes.figures import benchmark
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rows(ratios: dict[tuple[str, str], float], transposed=("t",)) -> list[dict]:
+    rows = []
+    for (problem, dtype), ratio in ratios.items():
+        for method, r, memory in (("native", 1.0, 10.0), ("auto", ratio, 10.0 * ratio)):
+            rows.append(
+                {"problem": problem, "dtype": dtype, "method": method,
+                 "transposed": problem in transposed, "min_ms": r, "median_ms": r,
+                 "gflops": 1.0 / r, "ratio": r, "peak_fraction": 0.5, "error": 1e-7,
+                 "memory_mib": memory}
+            )  # fmt: skip
+    return rows
+
+
+def test_summary_geomean_and_targets(bench):
+    ratios = {("a", "float32"): 2.0, ("t", "float32"): 0.5, ("a", "float64"): 0.9,
+              ("t", "float64"): 1.4}  # fmt: skip
+    summary = bench.summarize(_rows(ratios), "auto")
+    assert summary["float32"]["geomean_ratio"] == pytest.approx(math.sqrt(2.0 * 0.5))
+    assert summary["float32"]["worst_ratio"] == 2.0
+    assert summary["float64"]["transposed_worst_ratio"] == 1.4
+    assert summary["float64"]["worst_memory_ratio"] == pytest.approx(1.4)
+    targets = summary["targets"]
+    assert targets["float32 geomean <= 1.5x"] and targets["float32 worst <= 3x"]
+    assert targets["float64 geomean <= 1.0x"] == (math.sqrt(0.9 * 1.4) <= 1.0)
+    assert not targets["transposed <= 1.3x (both)"]
+
+
+def test_flops_count_every_tap_of_every_channel_pair(bench):
+    """2 * outputs * (C_in/g * prod(k)): outputs from torch, not from our formula."""
+    import torch
+    import torch.nn.functional as F
+
+    for problem in bench.SUITE[:5]:
+        x = torch.zeros(problem.input_shape)
+        w = torch.zeros(problem.weight_shape)
+        out = getattr(F, f"conv{problem.ndim}d")(x, w, **problem.kwargs)
+        assert problem.flops() == 2 * out.numel() * math.prod(problem.weight_shape[1:])
+
+
+def test_methods_for_each_problem_take_their_own_path(bench):
+    names = {p.name: bench.methods_for(p) for p in bench.SUITE}
+    assert "depthwise" in names["conv2d g=64 8×64 56² k3"]
+    assert "winograd" in names["conv2d 8×64→64 56² k3"]
+    assert "fft" in names["conv2d 1×2→2 256² k31"]
+    assert all("auto" in methods for methods in names.values())
+
+
+def test_speed_assets_without_results_show_how_to_make_them(tmp_path):
+    files = benchmark.build_speed(folder=str(tmp_path))
+    assert set(files) == {"speed-ratio.png", "speed-gflops.png", "tables/speed.zh.md",
+                          "tables/speed.en.md"}  # fmt: skip
+    for lang in ("zh", "en"):
+        assert "python scripts/bench.py" in files[f"tables/speed.{lang}.md"].decode()
+    assert files["speed-ratio.png"].startswith(b"\x89PNG")
+    assert benchmark.results_fingerprint(tmp_path) == "none"
+
+
+def test_speed_assets_from_the_newest_results(tmp_path, bench):
+    from PIL import Image
+
+    rows = _rows({("p1", "float32"): 1.2, ("p1", "float64"): 0.8})
+    result = {
+        "created": "2026-01-01T00:00:00+00:00", "command": "python scripts/bench.py --quick",
+        "machine": {"cpu": "CPU-X", "cores": 2, "torch_threads": 2, "python": "3", "torch": "T",
+                    "numpy": "N", "gemm_peak_gflops": {"float32": 50.0, "float64": 25.0},
+                    "load_average": [1.0, 1.0, 1.0]},
+        "rows": rows, "summary": [bench.summarize(rows, "auto")],
+    }  # fmt: skip
+    (tmp_path / "old.json").write_text("{}")
+    newest = tmp_path / "new.json"
+    newest.write_text(json.dumps(result))
+    import os
+
+    os.utime(tmp_path / "old.json", (1, 1))
+    assert benchmark.newest_results_file(tmp_path) == newest
+    files = benchmark.build_speed(folder=str(tmp_path))
+    for lang in ("zh", "en"):
+        table = files[f"tables/speed.{lang}.md"].decode()
+        assert "CPU-X" in table and "p1" in table and "torch T" in table
+        assert table.count("| p1 |") == 4  # native + auto, two dtypes
+    with Image.open(io.BytesIO(files["speed-ratio.png"])) as image:
+        assert image.width > 400
+    assert benchmark.results_fingerprint(tmp_path) != "none"
