@@ -74,26 +74,30 @@ class Problem:
 
 
 SUITE = (
-    Problem("conv2d 8x64→64 56² k3", (8, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}),
-    Problem("stem 1x3→64 224² k7 s2", (1, 3, 224, 224), (64, 3, 7, 7), {"stride": 2, "padding": 3}),
-    Problem("depthwise 8x64 56² k3", (8, 64, 56, 56), (64, 1, 3, 3), {"padding": 1, "groups": 64}),
-    Problem("conv1d 8x64→64 L4096 k3", (8, 64, 4096), (64, 64, 3), {"padding": 1}),
-    Problem("conv3d 2x32→32 16³ k3", (2, 32, 16, 16, 16), (32, 32, 3, 3, 3), {"padding": 1}),
+    Problem("conv2d 8×64→64 56² k3", (8, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}),
     Problem(
-        "transposed 8x64→32 28²→56² k4 s2",
+        "conv2d 1×3→64 224² k7 s2", (1, 3, 224, 224), (64, 3, 7, 7), {"stride": 2, "padding": 3}
+    ),
+    Problem(
+        "conv2d g=64 8×64 56² k3", (8, 64, 56, 56), (64, 1, 3, 3), {"padding": 1, "groups": 64}
+    ),
+    Problem("conv1d 8×64→64 L4096 k3", (8, 64, 4096), (64, 64, 3), {"padding": 1}),
+    Problem("conv3d 2×32→32 16³ k3", (2, 32, 16, 16, 16), (32, 32, 3, 3, 3), {"padding": 1}),
+    Problem(
+        "conv_transpose2d 8×64→32 28²→56² k4 s2",
         (8, 64, 28, 28),
         (64, 32, 4, 4),
         {"stride": 2, "padding": 1},
         transposed=True,
     ),
     Problem(
-        "transposed 1x64→32 28²→56² k4 s2",
+        "conv_transpose2d 1×64→32 28²→56² k4 s2",
         (1, 64, 28, 28),
         (64, 32, 4, 4),
         {"stride": 2, "padding": 1},
         transposed=True,
     ),
-    Problem("large kernel 1x2→2 256² k31", (1, 2, 256, 256), (2, 2, 31, 31), {"padding": 15}),
+    Problem("conv2d 1×2→2 256² k31", (1, 2, 256, 256), (2, 2, 31, 31), {"padding": 15}),
 )
 
 
@@ -253,14 +257,14 @@ def summarize(rows: list[dict], method: str) -> dict:
 
 def format_table(rows: list[dict]) -> str:
     header = (
-        f"{'problem':34} {'dtype':7} {'method':13} {'min ms':>9} {'median':>9} "
+        f"{'problem':40} {'dtype':7} {'method':13} {'min ms':>9} {'median':>9} "
         f"{'GFLOP/s':>8} {'×native':>8} {'of peak':>7} {'rel err':>8} {'MiB':>7}"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
         memory = "—" if r["memory_mib"] is None else f"{r['memory_mib']:.1f}"
         lines.append(
-            f"{r['problem']:34} {r['dtype']:7} {r['method']:13} {r['min_ms']:9.2f} "
+            f"{r['problem']:40} {r['dtype']:7} {r['method']:13} {r['min_ms']:9.2f} "
             f"{r['median_ms']:9.2f} {r['gflops']:8.1f} {r['ratio']:8.2f} "
             f"{r['peak_fraction']:7.2f} {r['error']:8.1e} {memory:>7}"
         )
