@@ -134,14 +134,8 @@ def _overflow(page, width: int) -> int | None:
 def _visit(context, base_url: str, path: str) -> PageVisit:
     visit = PageVisit(path=path)
     page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            visit.errors.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
+    page.on("console", lambda message: _record_console(visit, message))
+    page.on("response", lambda response: _record_response(visit, response))
     page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
     page.set_viewport_size({"width": WIDTHS[-1], "height": 900})
     page.goto(base_url + path, wait_until="load", timeout=TIMEOUT_MS)
