@@ -148,9 +148,9 @@ def peak_memory_mib(call) -> float | None:
     return max(0.0, (peak - before) / 1024)
 
 
-def time_interleaved(calls: dict, rounds: int) -> dict[str, list[float]]:
+def time_interleaved(calls: dict, rounds: int, warm_up: bool = True) -> dict[str, list[float]]:
     """Wall times of each call, round-robin: one warm-up each, then ``rounds`` rounds."""
-    for call in calls.values():
+    for call in calls.values() if warm_up else ():
         call()
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(rounds):
@@ -189,7 +189,7 @@ def run_problem(torch, F, CF, problem: Problem, dtype, rounds: int, peak: float)
             name: (call().double() - reference).abs().max().item() / scale
             for name, call in calls.items()
         }
-        times = time_interleaved(calls, rounds)
+        times = time_interleaved(calls, rounds, warm_up=False)  # the error calls warmed up
         memory = {name: peak_memory_mib(call) for name, call in calls.items()}
     flops = problem.flops()
     native_min = min(times["native"])
