@@ -19,7 +19,10 @@
 
   function renderNotebookMarkdown(root) {
     if (typeof renderMathInElement !== "function") return;
-    root.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown").forEach(function (element) {
+    // Notebook headings reach the page's table of contents as text, with their $...$.
+    var selector = ".jupyter-wrapper .jp-RenderedMarkdown";
+    if (root.querySelector(".jupyter-wrapper")) selector += ", nav.md-nav--secondary";
+    root.querySelectorAll(selector).forEach(function (element) {
       if (element.dataset.katexDone) return;
       renderMathInElement(element, Object.assign({
         delimiters: [
