@@ -94,7 +94,8 @@ PAGE_PROBE = """() => {
   // TeX left as text: "$...$" outside code, or arithmatex that KaTeX did not replace.
   const article = document.querySelector('article') || document.body;
   const prose = article.cloneNode(true);
-  prose.querySelectorAll('pre, code, script, style, .katex, textarea').forEach(el => el.remove());
+  prose.querySelectorAll('pre, code, script, style, textarea, .katex, .jp-InputArea, '
+    + '.jp-OutputArea, .clipboard-copy-txt').forEach(el => el.remove());
   const rawTex = (prose.textContent.match(/\\$[^$\\s][^$]*\\$/g) || []).length;
   return {
     images,
