@@ -8,8 +8,6 @@ missing, unless CONVNOTES_REQUIRE_BROWSER=1 (CI), where that is a failure.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,15 +16,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.site, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDTHS = (375, 1280)
 SCHEMES = ("default", "slate")  # Material's light and dark palettes
@@ -51,18 +40,8 @@ class SiteVisit:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
-        if os.environ.get("CONVNOTES_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " (CONVNOTES_REQUIRE_BROWSER=1)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium_browser) -> object:
+    return chromium_browser
 
 
 def _page_paths(site: Path) -> list[str]:
