@@ -1,4 +1,4 @@
-"""The fast methods (channels_last, depthwise, winograd, fft, auto) against torch as the oracle.
+"""The fast methods (channels_last, depthwise, winograd, fft, phase, auto) against torch.
 
 ``tests/test_functional.py`` already runs every registered method, these included, on
 small random valid and invalid calls. Here each algorithm gets calls that take its own
@@ -26,13 +26,13 @@ import torch
 import torch.nn.functional as F
 
 import convnotes.functional as CF
-from convnotes.functional import _layout, auto, depthwise
+from convnotes.functional import _layout, auto, depthwise, phase
 
 TORCH_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 TORCH_CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 OURS_CONV = {1: CF.conv1d, 2: CF.conv2d, 3: CF.conv3d}
 OURS_CONV_T = {1: CF.conv_transpose1d, 2: CF.conv_transpose2d, 3: CF.conv_transpose3d}
-EXACT = ("channels_last", "depthwise", "auto")
+EXACT = ("channels_last", "depthwise", "phase", "auto")
 EPS32 = 2.0**-24
 
 
@@ -92,7 +92,7 @@ def test_conv_matches_torch_float64_with_gradients(method, ndim):
             _assert_float64(ours, theirs, method)
 
 
-@pytest.mark.parametrize("method", ["channels_last", "auto"])
+@pytest.mark.parametrize("method", ["channels_last", "phase", "auto"])
 @pytest.mark.parametrize("ndim", [1, 2, 3])
 def test_conv_transpose_matches_torch_float64_with_gradients(method, ndim):
     rng = random.Random(f"t-{method}-{ndim}")
@@ -164,8 +164,9 @@ def test_channels_last_chunks_agree_with_one_chunk(monkeypatch):
         torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
         got = CF.conv2d(x, w, stride=(2, 1), groups=2, method="channels_last")
         torch.testing.assert_close(got, expected_strided, rtol=1e-10, atol=1e-10)
-        got = CF.conv_transpose2d(x, wt, stride=2, padding=1, groups=2, method="channels_last")
-        torch.testing.assert_close(got, expected_t, rtol=1e-10, atol=1e-10)
+        for method in ("channels_last", "phase"):
+            got = CF.conv_transpose2d(x, wt, stride=2, padding=1, groups=2, method=method)
+            torch.testing.assert_close(got, expected_t, rtol=1e-10, atol=1e-10)
         dw = torch.randn(8, 1, 3, 3, dtype=torch.float64)
         got = CF.conv2d(x, dw, padding=1, groups=4, method="depthwise")
         torch.testing.assert_close(
@@ -204,6 +205,81 @@ def test_auto_picks_the_algorithm_and_matches_torch(x_shape, w_shape, kwargs, ex
     reference = TORCH_CONV[ndim](x, w, **kwargs)
     got = OURS_CONV[ndim](x, w, **kwargs, method="auto")
     torch.testing.assert_close(got, reference, rtol=0, atol=1e-9 * reference.abs().max())
+
+
+def test_phases_cover_every_product_exactly_once():
+    """Each (output o, input i, tap j) with ``o + p = i*s + j*d`` in exactly one phase."""
+    rng = random.Random("phases")
+    for _ in range(300):
+        i_size, k, s, d = rng.randint(1, 9), rng.randint(1, 6), rng.randint(1, 5), rng.randint(1, 4)
+        p = rng.randint(0, d * (k - 1))
+        o_size = (i_size - 1) * s - 2 * p + d * (k - 1) + 1 + rng.randint(0, max(s, d) - 1)
+        if o_size <= 0:
+            continue
+        expected = sorted(
+            (o, i, j)
+            for o in range(o_size)
+            for i in range(i_size)
+            for j in range(k)
+            if o + p == i * s + j * d
+        )
+        got = []
+        for ph in phase.phases_1d(i_size, o_size, k, s, p, d):
+            for tap in ph.taps:
+                for m in range(ph.count):
+                    if 0 <= m + tap.shift < i_size:
+                        got.append((ph.residue + s * m, m + tap.shift, tap.j))
+        assert sorted(got) == expected
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_phase_accepts_and_rejects_like_torch_on_random_calls():
+    """Random transposed calls, valid or not: same values (float64) or same error type."""
+    rng = random.Random("phase-random")
+    valid = 0
+    for seed in range(150):
+        ndim = rng.randint(1, 3)
+        groups = rng.choice([1, 1, 2])
+        c_in = rng.randint(1, 3) * groups
+        k = [rng.randint(1, 5) for _ in range(ndim)]
+        kwargs = {
+            "stride": [rng.randint(1, 4) for _ in range(ndim)],
+            "padding": [rng.randint(0, 5) for _ in range(ndim)],
+            "output_padding": [rng.randint(0, 3) for _ in range(ndim)],
+            "dilation": [rng.randint(1, 3) for _ in range(ndim)],
+            "groups": groups,
+        }
+        size = [rng.randint(1, {1: 12, 2: 6, 3: 4}[ndim]) for _ in range(ndim)]
+        x, w, _ = _tensors((rng.randint(1, 2), c_in, *size), (c_in, rng.randint(1, 3), *k),
+                           torch.float64, seed)  # fmt: skip
+        b = torch.randn(w.shape[1] * groups, dtype=torch.float64)
+        try:
+            expected = TORCH_CONV_T[ndim](x, w, b, **kwargs)
+        except RuntimeError as error:
+            with pytest.raises(type(error)):
+                OURS_CONV_T[ndim](x, w, b, **kwargs, method="phase")
+            continue
+        got = OURS_CONV_T[ndim](x, w, b, **kwargs, method="phase")
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+        valid += 1
+    assert valid >= 30
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_auto_transposed_uses_phase_except_in_float64(dtype):
+    x = torch.randn(2, 4, 6, 6, dtype=dtype)
+    w = torch.randn(4, 3, 4, 4, dtype=dtype)
+    from convnotes.functional._args import prepare_conv_transpose
+
+    call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
+    expected_method = "im2col" if dtype == torch.float64 else "phase"
+    assert auto.conv_transpose_method(call.input, call.spec) == expected_method
+    got = CF.conv_transpose2d(x, w, stride=2, padding=1, method="auto")
+    expected = F.conv_transpose2d(x.double(), w.double(), stride=2, padding=1)
+    bound = (
+        16 * 4 * EPS32 * F.conv_transpose2d(x.abs().double(), w.abs().double(), stride=2, padding=1)
+    )
+    assert ((got.double() - expected).abs() <= bound + 1e-300).all()
 
 
 BAD_CALLS = [

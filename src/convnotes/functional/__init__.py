@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import torch
 
-from . import auto, channels_last, depthwise, direct, fft, im2col, unrolled, winograd
+from . import auto, channels_last, depthwise, direct, fft, im2col, phase, unrolled, winograd
 from ._args import (
     ConvSpec,
     ConvTransposeSpec,
@@ -57,6 +57,7 @@ METHODS: dict[str, tuple[ConvKernel, ConvTransposeKernel]] = {
     "depthwise": (depthwise.conv, depthwise.conv_transpose),
     "winograd": (winograd.conv, winograd.conv_transpose),
     "fft": (fft.conv, fft.conv_transpose),
+    "phase": (phase.conv, phase.conv_transpose),
     "auto": (auto.conv, auto.conv_transpose),
 }
 DEFAULT_METHOD = "im2col"

@@ -9,17 +9,20 @@
 * everything else (1d, a stride along the first dimension): :mod:`.im2col`, whose copy is
   cheap there (contiguous runs along the last dimension) and needs no layout change.
 
-Transposed convs: :mod:`.im2col` (GEMM + col2im), which measured at least as fast as the
-channels-last variant in both precisions. The rules only choose; every algorithm computes
-the same function and the arguments are checked before any kernel runs, so "auto" accepts
-and rejects exactly what the others (and PyTorch) do.
+Transposed convs: :mod:`.phase` (one ordinary conv per output phase, by shifted GEMMs; no
+col2im) except in float64, where the single large GEMM of :mod:`.im2col` (GEMM + col2im)
+measured faster: there the GEMM, not the memory traffic, is the cost.
+
+The rules only choose; every algorithm computes the same function and the arguments are
+checked before any kernel runs, so "auto" accepts and rejects exactly what the others (and
+PyTorch) do.
 """
 
 from __future__ import annotations
 
 import torch
 
-from . import channels_last, depthwise, fft, im2col, winograd
+from . import channels_last, depthwise, fft, im2col, phase, winograd
 from ._args import ConvSpec, ConvTransposeSpec
 
 # Measured crossover: FFT already wins at k = 11 on 256x256 and by ~50-200x at k = 31.
@@ -49,8 +52,8 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
 
 
 def conv_transpose_method(input: torch.Tensor, spec: ConvTransposeSpec) -> str:
-    """GEMM + col2im in the input's own layout (see the module docstring)."""
-    return "im2col"
+    """Sub-pixel phases, or GEMM + col2im in float64 (see the module docstring)."""
+    return "im2col" if input.dtype == torch.float64 else "phase"
 
 
 def conv(
@@ -71,5 +74,5 @@ def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
     """Run the algorithm :func:`conv_transpose_method` picks."""
-    modules = {"im2col": im2col, "channels_last": channels_last}
+    modules = {"im2col": im2col, "phase": phase}
     return modules[conv_transpose_method(input, spec)].conv_transpose(input, weight, bias, spec)
