@@ -6,6 +6,7 @@ Checks iterate over what was built, so pages added later are checked without edi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -236,6 +237,54 @@ def test_katex_is_loaded_where_there_is_math(built_site: Path) -> None:
     fonts = list((built_site / "javascripts" / "vendor" / "katex" / "fonts").glob("*.woff2"))
     assert fonts, "KaTeX fonts were not copied"
     assert not problems, "\n".join(problems)
+
+
+ARTICLE_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="(?!data:)([^"]+)"')
+# Display math that Markdown did not parse as a block: "$$" left in the text,
+# or "$" around an inline span.
+STRAY_DOLLARS = re.compile(r'\$<span class="arithmatex">|</span>\$|<p>\$\$')
+
+
+def _article(html: str) -> str:
+    return html[html.find("<article") : html.find("</article>")]
+
+
+def test_twin_pages_show_the_same_figures(built_site: Path) -> None:
+    """A figure missing in one language (e.g. a full-width "！[" in Chinese) is a drift."""
+    problems = []
+    for page in html_pages(built_site):
+        relative = page.relative_to(built_site)
+        if relative.parts[0] in (*LANGUAGES, "assets", "search") or page.name != "index.html":
+            continue
+        twin = built_site / "en" / relative
+        if not twin.is_file():
+            continue
+        figures = [
+            [src.lstrip("./") for src in ARTICLE_IMG_SRC.findall(_article(path.read_text("utf-8")))]
+            for path in (page, twin)
+        ]
+        if figures[0] != figures[1]:
+            problems.append(f"{relative.parent}: zh {figures[0]} != en {figures[1]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_unparsed_display_math(built_site: Path) -> None:
+    problems = [
+        f"{page.relative_to(built_site)}: {match.group(0)}"
+        for page in html_pages(built_site)
+        for match in STRAY_DOLLARS.finditer(page.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_notebook_plots_have_alt_text_in_the_page_language(built_site: Path) -> None:
+    placeholder = "No description has been provided for this image"
+    problems = [
+        str(page.relative_to(built_site))
+        for page in html_pages(built_site)
+        if placeholder in page.read_text(encoding="utf-8")
+    ]
+    assert not problems, "nbconvert's English placeholder alt text on: " + ", ".join(problems)
 
 
 def test_search_index_covers_both_languages(built_site: Path) -> None:
