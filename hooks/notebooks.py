@@ -80,6 +80,15 @@ TRAILING_LIST_STYLE = re.compile(r"\s*<style>\s*\[.*\]\s*</style>\s*$", re.DOTAL
 HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
 ID_ATTR = re.compile(r'\bid="[^"]*"')
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">')
+# nbconvert gives every output image without alt text this English placeholder.
+PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
+HEADING_OR_PLACEHOLDER = re.compile(
+    r"<h[1-6]\b[^>]*>(?P<heading>.*?)</h[1-6]>|" + re.escape(PLACEHOLDER_ALT), re.DOTALL
+)
+OUTPUT_ALT = {
+    "zh": ("笔记本代码单元输出的图", "「{}」一节代码单元输出的图"),
+    "en": ("Plot output of a notebook code cell", "Plot output of the code cell in “{}”"),
+}
 MD_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"', re.IGNORECASE)
 
 
@@ -174,6 +183,30 @@ def fix_heading_ids(body: str) -> str:
     return HEADING.sub(replace, body)
 
 
+def localize_output_alt(body: str, language: str) -> str:
+    """Replace nbconvert's English placeholder alt of plot outputs by the page's language,
+    naming the section the plot is in (the notebook's code cannot differ between twins)."""
+    generic, in_section = OUTPUT_ALT.get(language, OUTPUT_ALT["en"])
+    section = ""
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal section
+        if match.group("heading") is not None:
+            text_only = re.sub(r'<a class="anchor-link".*?</a>', "", match.group("heading"))
+            section = html.unescape(re.sub(r"<[^>]+>", "", text_only)).strip()
+            return match.group(0)
+        alt = in_section.format(section) if section else generic
+        return f'alt="{html.escape(alt)}"'
+
+    return HEADING_OR_PLACEHOLDER.sub(replace, body)
+
+
+def page_language(src_uri: str, languages: list[str]) -> str:
+    """``notebooks/convolution.zh.py`` -> ``zh`` (the first language when there is no suffix)."""
+    suffix = PurePosixPath(src_uri).stem.rpartition(".")[2]
+    return suffix if suffix in languages else (languages[0] if languages else "")
+
+
 def toc_tokens(headings: list[tuple[int, str, str]], depth: int) -> list[dict[str, Any]]:
     """Nest (level, id, text) headings into the token tree ``mkdocs.structure.toc`` reads."""
     root: list[dict[str, Any]] = []
@@ -264,6 +297,7 @@ class NotebookPages:
         def render(self: Page, config: MkDocsConfig, files: Files) -> None:
             body, headings, ids, ipynb = hook.rendered(self.file)
             body, links = hook.resolve_links(body, self.file, files)
+            body = localize_output_alt(body, page_language(self.file.src_uri, hook.languages))
             self.content = body
             self.toc = get_toc(toc_tokens(headings, int(hook.options["toc_depth"])))
             self.present_anchor_ids = ids

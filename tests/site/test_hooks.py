@@ -94,3 +94,27 @@ def test_package_fingerprint_changes_with_the_package(hook, tmp_path: Path) -> N
     assert hook.package_fingerprint(tmp_path) == before
     (tmp_path / "a.py").write_text("x = 2\n")
     assert hook.package_fingerprint(tmp_path) != before
+
+
+def test_output_alt_in_the_page_language_names_the_section(hook):
+    placeholder = (
+        '<img src="data:image/png;base64,AA" alt="No description has been provided for this image">'
+    )
+    body = (
+        placeholder
+        + '<h2 id="a">1. 滑动的乘加<a class="anchor-link" href="#a">¶</a></h2><p>x</p>'
+        + placeholder
+    )
+    zh = hook.localize_output_alt(body, "zh")
+    assert "No description" not in zh
+    assert 'alt="笔记本代码单元输出的图"' in zh
+    assert 'alt="「1. 滑动的乘加」一节代码单元输出的图"' in zh
+    en = hook.localize_output_alt(body.replace("滑动的乘加", "A sliding multiply-add"), "en")
+    assert 'alt="Plot output of the code cell in “1. A sliding multiply-add”"' in en
+    assert hook.localize_output_alt("<p>no images</p>", "zh") == "<p>no images</p>"
+
+
+def test_page_language_from_the_suffix(hook):
+    assert hook.page_language("notebooks/convolution.zh.py", ["zh", "en"]) == "zh"
+    assert hook.page_language("notebooks/convolution.en.py", ["zh", "en"]) == "en"
+    assert hook.page_language("notebooks/convolution.py", ["zh", "en"]) == "zh"
