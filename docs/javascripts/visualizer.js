@@ -62,7 +62,7 @@
       view: "视图",
       views: {
         conv: "卷积",
-        scatter: "转置卷积：分散相加",
+        scatter: "转置卷积：散布相加",
         direct: "转置卷积：零插入 + 翻转卷积核",
       },
       sliders: {
