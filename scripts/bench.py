@@ -2,12 +2,15 @@
 
     python scripts/bench.py            # full suite, 10 timed rounds
     python scripts/bench.py --quick    # 3 timed rounds (under a minute on 2 quiet cores)
+    python scripts/bench.py --quick --threads 1 --clock cpu   # robust on a loaded machine
 
 For every problem of the fixed suite and each dtype (float32, float64) it times torch's
 native op and each applicable convnotes method **in the same process, interleaved**
 (round-robin after one warm-up call each, so that a slow phase of the machine hits all of
 them alike) and reports min and median wall time, GFLOP/s, the ratio to native and the
-fraction of the GEMM peak (a large ``torch.matmul`` timed in the same run). Float32
+fraction of the GEMM peak (a large ``torch.matmul`` timed in the same run). ``--clock cpu``
+times with ``time.process_time()`` (CPU seconds of this process) instead of the wall clock:
+with ``--threads 1`` that is robust to other processes competing for the cores. Float32
 results are compared with a float64 reference (native float64 on the same inputs): the
 error column is ``max |y - y_ref| / max |y_ref|``.
 
@@ -15,11 +18,15 @@ Peak memory: tracemalloc does not see torch's allocations, and there is no CPU
 counterpart of ``torch.cuda.max_memory_allocated``. We reset the kernel's resident-set
 high-water mark (``/proc/self/clear_refs``), run the call once and read ``VmHWM`` from
 ``/proc/self/status``: peak RSS minus RSS before the call is the memory the call touched
-(output included). glibc would keep freed blocks mapped and hide later peaks, so the
-script re-executes itself with a fixed ``MALLOC_MMAP_THRESHOLD_`` (large blocks are
-``mmap``-ed and returned at ``free``). Linux only; elsewhere the column is empty.
+(output included). glibc would keep freed blocks mapped and hide later peaks, so memory is
+measured in a child process run with a fixed ``MALLOC_MMAP_THRESHOLD_`` (large blocks are
+``mmap``-ed and returned at ``free``). The timings are not taken there: every large
+temporary would then cost fresh zeroed pages, which penalises algorithms with many
+temporaries (Winograd measured 5x slower) far beyond what a normal process sees. Linux
+only; elsewhere the column is empty.
 
-Torch runs on ``os.cpu_count()`` threads (stated in the output). A table is printed and
+Torch runs on ``os.cpu_count()`` threads unless ``--threads`` says otherwise (stated in
+the output). A table is printed and
 the results are written to ``benchmarks/results/bench-<time>.json``, which
 ``convnotes.figures.benchmark`` turns into the speed page's figures and tables.
 """
@@ -104,7 +111,7 @@ SUITE = (
 def methods_for(problem: Problem) -> list[str]:
     """The convnotes methods worth timing on ``problem`` (those that take their own path)."""
     if problem.transposed:
-        return ["im2col", "channels_last", "auto"]
+        return ["im2col", "channels_last", "phase", "auto"]
     k = problem.weight_shape[2:]
     methods = ["channels_last", "auto"]
     if min(k) < 15:  # im2col of a 31x31 kernel would need ~1000x the input in memory
@@ -148,29 +155,34 @@ def peak_memory_mib(call) -> float | None:
     return max(0.0, (peak - before) / 1024)
 
 
-def time_interleaved(calls: dict, rounds: int, warm_up: bool = True) -> dict[str, list[float]]:
-    """Wall times of each call, round-robin: one warm-up each, then ``rounds`` rounds."""
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def time_interleaved(
+    calls: dict, rounds: int, warm_up: bool = True, clock=time.perf_counter
+) -> dict[str, list[float]]:
+    """Times of each call, round-robin: one warm-up each, then ``rounds`` rounds."""
     for call in calls.values() if warm_up else ():
         call()
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(rounds):
         for name, call in calls.items():
-            start = time.perf_counter()
+            start = clock()
             call()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(clock() - start)
     return times
 
 
-def gemm_peak(torch, dtype, rounds: int, size: int = 2048) -> float:
+def gemm_peak(torch, dtype, rounds: int, clock, size: int = 2048) -> float:
     """GFLOP/s of a large square ``torch.matmul``: the machine's practical peak."""
     a = torch.randn(size, size, dtype=dtype)
     b = torch.randn(size, size, dtype=dtype)
-    best = min(time_interleaved({"mm": lambda: a @ b}, max(3, rounds))["mm"])
+    best = min(time_interleaved({"mm": lambda: a @ b}, max(3, rounds), clock=clock)["mm"])
     return 2 * size**3 / best / 1e9
 
 
-def run_problem(torch, F, CF, problem: Problem, dtype, rounds: int, peak: float) -> list[dict]:
-    """Time, error and memory of native and each method on one problem and dtype."""
+def problem_calls(torch, F, CF, problem: Problem, dtype):
+    """``(calls, reference)``: native and each method as closures, and the float64 result."""
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(problem.input_shape, generator=gen).to(dtype)
     w = torch.randn(problem.weight_shape, generator=gen).to(dtype)
@@ -182,15 +194,31 @@ def run_problem(torch, F, CF, problem: Problem, dtype, rounds: int, peak: float)
     calls = {"native": lambda: native(x, w, **kwargs)}
     for method in methods_for(problem):
         calls[method] = lambda m=method: ours(x, w, **kwargs, method=m)
-    reference = native(x.double(), w.double(), **kwargs)
+    return calls, native(x.double(), w.double(), **kwargs)
+
+
+def problem_memory(torch, F, CF, problem: Problem, dtype) -> dict[str, float | None]:
+    """Peak memory of each call (run in the child process, see the module docstring)."""
+    calls, _ = problem_calls(torch, F, CF, problem, dtype)
+    with torch.no_grad():
+        for call in calls.values():  # first calls allocate caches (weights, plans)
+            call()
+        return {name: peak_memory_mib(call) for name, call in calls.items()}
+
+
+def run_problem(
+    torch, F, CF, problem: Problem, dtype, rounds: int, peak: float, clock=time.perf_counter
+) -> list[dict]:
+    """Time and error of native and each method on one problem and dtype (memory: None)."""
+    calls, reference = problem_calls(torch, F, CF, problem, dtype)
     scale = reference.abs().max().item()
     with torch.no_grad():
         errors = {
             name: (call().double() - reference).abs().max().item() / scale
             for name, call in calls.items()
         }
-        times = time_interleaved(calls, rounds, warm_up=False)  # the error calls warmed up
-        memory = {name: peak_memory_mib(call) for name, call in calls.items()}
+        # the error calls warmed up
+        times = time_interleaved(calls, rounds, warm_up=False, clock=clock)
     flops = problem.flops()
     native_min = min(times["native"])
     rows = []
@@ -208,7 +236,7 @@ def run_problem(torch, F, CF, problem: Problem, dtype, rounds: int, peak: float)
                 "ratio": best / native_min,
                 "peak_fraction": flops / best / 1e9 / peak,
                 "error": errors[name],
-                "memory_mib": memory[name],
+                "memory_mib": None,
             }
         )
     return rows
@@ -295,37 +323,67 @@ def machine(torch, threads: int, peaks: dict) -> dict:
     }
 
 
+def add_memory(rows: list[dict], only: str | None, threads: int) -> None:
+    """Fill ``memory_mib`` from a child process with large blocks ``mmap``-ed (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import subprocess
+
+    env = dict(os.environ, **{MMAP_ENV: "65536", "MALLOC_TRIM_THRESHOLD_": "0"})
+    command = [sys.executable, __file__, "--memory-child", "--threads", str(threads)]
+    if only is not None:
+        command += ["--only", only]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    memory = json.loads(done.stdout.strip().splitlines()[-1])
+    for row in rows:
+        row["memory_mib"] = memory[f"{row['problem']}|torch.{row['dtype']}"][row["method"]]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 timed rounds instead of 10")
     parser.add_argument("--rounds", type=int, help="timed rounds per method (overrides)")
     parser.add_argument("--only", help="run problems whose name contains this text")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
+    parser.add_argument("--threads", type=int, help="torch threads (default: every core)")
+    parser.add_argument(
+        "--clock", choices=sorted(CLOCKS), default="wall", help="wall time or CPU time"
+    )
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if os.environ.get(MMAP_ENV) is None and sys.platform.startswith("linux"):
-        env = dict(os.environ, **{MMAP_ENV: "65536", "MALLOC_TRIM_THRESHOLD_": "0"})
-        os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
     import torch
     import torch.nn.functional as F
 
     import convnotes.functional as CF
 
-    threads = os.cpu_count() or 1
+    threads = args.threads or os.cpu_count() or 1
     torch.set_num_threads(threads)
-    rounds = args.rounds or (3 if args.quick else 10)
     suite = [p for p in SUITE if args.only is None or args.only in p.name]
+    dtypes = (torch.float32, torch.float64)
+    if args.memory_child:
+        memory = {
+            f"{p.name}|{dtype}": problem_memory(torch, F, CF, p, dtype)
+            for dtype in dtypes
+            for p in suite
+        }
+        print(json.dumps(memory))
+        return 0
+    rounds = args.rounds or (3 if args.quick else 10)
+    clock = CLOCKS[args.clock]
     started = time.perf_counter()
     peaks, rows = {}, []
-    for dtype in (torch.float32, torch.float64):
+    for dtype in dtypes:
         name = str(dtype).removeprefix("torch.")
-        peaks[name] = gemm_peak(torch, dtype, rounds)
+        peaks[name] = gemm_peak(torch, dtype, rounds, clock)
         print(f"{name}: GEMM peak {peaks[name]:.1f} GFLOP/s", flush=True)
         for problem in suite:
-            new = run_problem(torch, F, CF, problem, dtype, rounds, peaks[name])
+            new = run_problem(torch, F, CF, problem, dtype, rounds, peaks[name], clock)
             rows.extend(new)
             print(format_table(new).split("\n", 2)[-1], flush=True)
+    add_memory(rows, args.only, threads)
     info = machine(torch, threads, peaks)
+    info["clock"] = args.clock
     result = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(["python", "scripts/bench.py", *(argv or sys.argv[1:])]),
@@ -340,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"{info['cpu']}, {info['cores']} cores, torch {info['torch']} on "
-        f"{threads} threads, {rounds} rounds, load average {info['load_average']}"
+        f"{threads} threads, {args.clock} clock, {rounds} rounds, "
+        f"load average {info['load_average']}"
     )
     print(format_table(rows))
     for summary in result["summary"]:

@@ -108,3 +108,16 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
     with Image.open(io.BytesIO(files["speed-ratio.png"])) as image:
         assert image.width > 400
     assert benchmark.results_fingerprint(tmp_path) != "none"
+
+
+def test_time_interleaved_round_robin_with_the_given_clock(bench):
+    """Calls alternate a, b, a, b and each time is the clock's difference around the call."""
+    ticks = iter(range(0, 1000, 1))
+    order = []
+    calls = {"a": lambda: order.append("a"), "b": lambda: order.append("b")}
+    times = bench.time_interleaved(calls, rounds=3, warm_up=True, clock=lambda: next(ticks) ** 2)
+    assert order == ["a", "b"] * 4  # one warm-up round, then 3 timed rounds
+    # clock readings t^2 at t = 0, 1, 2, ...: call k spans (2k)^2 .. (2k + 1)^2
+    assert times["a"] == [(4 * r + 1) ** 2 - (4 * r) ** 2 for r in range(3)]
+    assert times["b"] == [(4 * r + 3) ** 2 - (4 * r + 2) ** 2 for r in range(3)]
+    assert bench.CLOCKS["cpu"] is __import__("time").process_time
