@@ -356,6 +356,7 @@ def _layout(plan: Plan, cell: int) -> Layout:
     rows = max(plan.left.size, plan.right.size)
     height = top + 22 + rows * cell + 40
     width = max(width, 10 * len(plan.subtitle) + 2 * margin)
+    width = max(width, 60 * len(_legend(plan)) + 70 + 2 * margin)  # legend + frame counter
     return Layout(cell, margin, top, left_x, kernel_x, right_x, top + 22, width, height)
 
 
@@ -377,13 +378,14 @@ def _draw_frame(plan: Plan, frame: Frame, number: int, layout: Layout, fonts):
     draw = ImageDraw.Draw(img)
     draw.text((layout.margin, 10), plan.title, font=fonts["title"], fill=ANIM["text"])
     draw.text((layout.margin, 30), plan.subtitle, font=fonts["title"], fill=ANIM["muted"])
+    # The frame counter sits on the legend row, right-aligned, clear of the grid labels.
     counter = f"{number}/{len(plan.frames)}"
     draw.text(
-        (layout.width - layout.margin, layout.grid_y - 20),
+        (layout.width - layout.margin, layout.height - 20),
         counter,
         font=fonts["title"],
         fill=ANIM["muted"],
-        anchor="ra",
+        anchor="rm",
     )
 
     grids = (
