@@ -298,8 +298,8 @@ def test_integer_tensors_like_torch(method):
     )
 
 
-def test_default_method_is_im2col():
-    assert CF.DEFAULT_METHOD == "im2col"
+def test_default_method_is_auto():
+    assert CF.DEFAULT_METHOD == "auto"
     assert set(CF.METHODS) >= {"direct", "unrolled", "im2col"}
 
 

@@ -5,10 +5,11 @@
 
 * ``"direct"``: loops over the kernel taps, the readable version (:mod:`.direct`);
 * ``"unrolled"``: a product with the explicit kernel matrix ``C`` (:mod:`.unrolled`);
-* ``"im2col"`` (default): im2col + one GEMM per group, col2im for the transposed conv
+* ``"im2col"``: im2col + one GEMM per group, col2im for the transposed conv
   (:mod:`.im2col`);
 * fast algorithms: ``"channels_last"`` (:mod:`.channels_last`), ``"depthwise"``,
-  ``"winograd"`` (F(2x2, 3x3)), ``"fft"``, and ``"auto"`` which picks one per problem
+  ``"winograd"`` (F(2x2, 3x3)), ``"fft"``, ``"phase"`` (sub-pixel transposed conv,
+  :mod:`.phase`), and ``"auto"`` (the default) which picks one per problem
   (:mod:`.auto`). Each falls back to ``"channels_last"`` where it does not apply.
 
 No PyTorch convolution kernel is called: only views, slicing, padding and matrix products.
@@ -60,7 +61,7 @@ METHODS: dict[str, tuple[ConvKernel, ConvTransposeKernel]] = {
     "phase": (phase.conv, phase.conv_transpose),
     "auto": (auto.conv, auto.conv_transpose),
 }
-DEFAULT_METHOD = "im2col"
+DEFAULT_METHOD = "auto"
 
 
 def _kernels(method: str) -> tuple[ConvKernel, ConvTransposeKernel]:

@@ -1,4 +1,4 @@
-"""The fast default: im2col + one batched GEMM; transposed: GEMM + col2im.
+"""im2col + one batched GEMM; transposed: GEMM + col2im (the plain fast method).
 
 conv: an ``as_strided`` view lays every receptive field of the padded input out as a
 column, ``cols[n, c, j, o] = x_pad[n, c, o*s + j*d]`` (no copy until the reshape), and
