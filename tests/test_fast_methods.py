@@ -282,6 +282,15 @@ def test_auto_transposed_uses_phase_except_in_float64(dtype):
     assert ((got.double() - expected).abs() <= bound + 1e-300).all()
 
 
+def test_auto_uses_winograd_only_in_float64():
+    from convnotes.functional._args import prepare_conv
+
+    for dtype, expected in ((torch.float64, "winograd"), (torch.float32, "channels_last")):
+        x, w = torch.randn(2, 4, 12, 12, dtype=dtype), torch.randn(4, 4, 3, 3, dtype=dtype)
+        call = prepare_conv(2, x, w, None, 1, 1, 1, 1)
+        assert auto.conv_method(call.input, call.weight, call.spec) == expected
+
+
 BAD_CALLS = [
     ("conv2d", (1, 3, 5, 5), (4, 2, 3, 3), {}),  # channel mismatch
     ("conv2d", (1, 4, 5, 5), (3, 2, 3, 3), {"groups": 2}),  # C_out not a multiple of groups

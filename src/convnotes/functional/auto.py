@@ -3,7 +3,9 @@
 * depthwise (one input channel per group): :mod:`.depthwise`, multiply-adds per tap;
 * large kernels (every dilated kernel side at least :data:`FFT_MIN_SPAN`, stride 1,
   floating point): :mod:`.fft`, whose cost does not grow with the kernel;
-* 2d 3x3, stride 1, dilation 1, floating point: :mod:`.winograd` (2.25x fewer multiplies);
+* 2d 3x3, stride 1, dilation 1, float64: :mod:`.winograd` (2.25x fewer multiplies; in
+  float32 its transforms' memory traffic cost more than the multiplies saved: measured
+  slower than channels_last, with 1.4x the memory);
 * 2d/3d with stride 1 along the first spatial dimension: :mod:`.channels_last`, whose
   shifted GEMMs unroll only the last dimensions;
 * everything else (1d, a stride along the first dimension): :mod:`.im2col`, whose copy is
@@ -44,7 +46,7 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
         return "depthwise"
     if uses_fft(input, spec):
         return "fft"
-    if winograd.applies(input, spec):
+    if winograd.applies(input, spec) and input.dtype == torch.float64:
         return "winograd"
     if len(spec.kernel_size) > 1 and spec.stride[0] == 1 and spec.kernel_size[0] > 1:
         return "channels_last"

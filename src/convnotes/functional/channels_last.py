@@ -14,7 +14,7 @@ padding included, :func:`._layout.grouped_channels_last`). Then:
   Flattening ``(n, p_0, o_r)`` into one row index turns every tap ``j_0`` into the *same*
   matrix shifted by ``j_0*d_0*prod(o_r)`` rows, so
 
-      Y[rows] = sum_{j_0} U[rows + j_0*d_0*prod(o_r)] @ W[j_0]        (k_0 GEMMs, no copy)
+      Y[rows] = sum_{j_0} U[rows + j_0*d_0*prod(o_r)] @ W[j_0]        (no copy)
 
   Rows whose ``p_0`` lies past the last output row are computed and thrown away (a few
   percent). The unrolled buffer is ``prod(k_r)`` times the input instead of ``prod(k)``.
@@ -76,7 +76,14 @@ def _strided_view(xs: torch.Tensor, spec: ConvSpec, rows: int, unroll_first: boo
 
 
 def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: slice):
-    """Output rows ``rows`` of a chunk of samples by shifted GEMMs: ``(g, n, rows, *o_r, c)``."""
+    """Output rows ``rows`` of a chunk of samples by shifted GEMMs: ``(g, n, rows, *o_r, c)``.
+
+    ``w_taps`` is ``(g, depth, k_0, C_out/g)``. In float64 the taps go side by side into
+    **one** wide GEMM ``Z = U @ [W_0 | W_1 | ..]`` and ``Y = sum_j Z[rows + j*shift, j]``
+    (measured 1.4-2.2x faster than ``k_0`` narrow GEMMs); in float32 the ``k_0`` narrow
+    GEMMs accumulate into ``Y`` directly, which saves the adds over ``Z`` (measured faster
+    for 64 output channels).
+    """
     k0, d0 = spec.kernel_size[0], spec.dilation[0]
     count = rows.stop - rows.start
     padded_rows = count + (k0 - 1) * d0
@@ -85,15 +92,20 @@ def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: 
     per_row = math.prod(spec.output_size[1:])
     shift = d0 * per_row  # rows of U between consecutive first-dimension taps
     total = n * padded_rows * per_row
-    depth = w_taps.shape[2]  # prod(k_r) * C/g
-    # Zero tail: the last tap reads up to (k0 - 1)*shift rows past the end.
-    u = xs.new_empty(g, total + (k0 - 1) * shift, depth)
-    u[:, total:].zero_()
+    depth = w_taps.shape[1]  # prod(k_r) * C/g
+    u = xs.new_empty(g, total, depth)
     fields = _strided_view(xs, spec, padded_rows, unroll_first=False)
-    u[:, :total].view(fields.shape).copy_(fields)
-    y = torch.matmul(u[:, :total], w_taps[0])
-    for j in range(1, k0):
-        y.baddbmm_(u[:, j * shift : j * shift + total], w_taps[j])
+    u.view(fields.shape).copy_(fields)
+    # Rows past total - j*shift only feed rows beyond the last sample's outputs: skipped.
+    if u.dtype == torch.float64:
+        z = torch.matmul(u, w_taps.flatten(2)).unflatten(2, (k0, -1))  # (g, total, k0, c)
+        y = z[:, :, 0].clone()
+        for j in range(1, k0):
+            y[:, : total - j * shift] += z[:, j * shift :, j]
+    else:
+        y = torch.matmul(u, w_taps[:, :, 0])
+        for j in range(1, k0):
+            y[:, : total - j * shift].baddbmm_(u[:, j * shift :], w_taps[:, :, j])
     return y.view(g, n, padded_rows, *spec.output_size[1:], -1)[:, :, :count]
 
 
@@ -120,20 +132,21 @@ def conv(
     k0, ndim = spec.kernel_size[0], len(spec.kernel_size)
     shifted = spec.stride[0] == 1 and k0 > 1
     xp = grouped_channels_last(input, g, spec.padding)
-    # w[g, o, c, j_0, *j_r] -> (j_0, g, (*j_r, c), o) or (g, (j_0, *j_r, c), o)
+    # w[g, o, c, j_0, *j_r] -> (g, (*j_r, c), j_0, o) or (g, (j_0, *j_r, c), o)
     w = weight.reshape(g, c_out_g, c_in_g, *spec.kernel_size)
     rest = tuple(range(4, 3 + ndim))
     if shifted:
-        w_mat = w.permute(3, 0, *rest, 2, 1).reshape(k0, g, -1, c_out_g)
+        w_mat = w.permute(0, *rest, 2, 3, 1).reshape(g, -1, k0, c_out_g)
         slab = _shifted_slab
         wasted = (k0 - 1) * spec.dilation[0]
     else:
         w_mat = w.permute(0, 3, *rest, 2, 1).reshape(g, -1, c_out_g)
         slab = _unrolled_slab
         wasted = 0
-    depth = w_mat.shape[-2]
+    depth = w_mat.shape[1]
     out = new_output(input, c_out, spec.output_size)
-    per_row = math.prod(spec.output_size[1:]) * g * max(depth, c_out_g)
+    width = k0 * c_out_g if shifted else c_out_g  # columns of the GEMM result
+    per_row = math.prod(spec.output_size[1:]) * g * max(depth, width)
     o0 = spec.output_size[0]
     per_sample = (o0 + wasted) * per_row
     samples = chunk_length(n, per_sample)
