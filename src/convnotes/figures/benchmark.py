@@ -3,7 +3,7 @@
 ``speed-ratio.png``: time of each method divided by torch's native time, per problem and
 dtype (log scale; left of 1 is faster than native). ``speed-gflops.png``: GFLOP/s with
 the GEMM peak measured in the same run. ``tables/speed.{zh,en}.md``: the machine and
-versions, the targets of the default candidate, and the full table.
+versions, the targets of the default method, and the full table.
 
 Without a results file every asset still builds, with a placeholder saying how to make
 one. :func:`results_fingerprint` (stdlib only, cheap) names the newest file's content, so
@@ -38,7 +38,7 @@ TEXT = {
         "command": "命令",
         "date": "时间",
         "peak": "GEMM 峰值",
-        "targets": "目标（默认候选方法 `{method}`，最短时间与原生之比）",
+        "targets": "目标（默认方法 `{method}`，最短时间与原生之比）",
         "met": "达到",
         "missed": "未达到",
         "header": [
@@ -57,7 +57,7 @@ TEXT = {
         "command": "Command",
         "date": "Date",
         "peak": "GEMM peak",
-        "targets": "Targets (default candidate `{method}`, min time / native min time)",
+        "targets": "Targets (default method `{method}`, min time / native min time)",
         "met": "met",
         "missed": "missed",
         "header": [
