@@ -38,6 +38,7 @@
       copy: "Copy",
       copied: "Copied",
       invalid: "Invalid input",
+      colon: ": ",
       maxKernel: "largest kernel",
       maxStride: "largest stride",
       solveFor: "Solve for",
@@ -48,7 +49,7 @@
       gaps: "gaps: some outputs get no input (kernel < stride)",
       use: "Use",
       picks: (a) => `PyTorch picks output_padding = ${a}`,
-      range: (lo, hi) => `output_size accepts ${lo} … ${hi}`,
+      rangeHead: "output_size accepts (per dimension)",
       chainInput: "input size",
       chainLayers: "layers (one per line)",
       chainHelp:
@@ -68,6 +69,10 @@
       parseError: (line, text) => `line ${line}: cannot read “${text}”`,
       shareHint: "The address bar holds this state: copy it to share the result.",
       ruleIntro: "breaks the rule",
+      invalidLayer: "Invalid layer",
+      fixesIntro: "Fixes:",
+      // English pages show convnotes.design's own sentences (step.message, each fix's text).
+      verdicts: null,
     },
     zh: {
       modes: { shape: "输出形状", inverse: "反求参数", outputSize: "output_size", chain: "多层串联" },
@@ -98,6 +103,7 @@
       copy: "复制",
       copied: "已复制",
       invalid: "输入无效",
+      colon: "：",
       maxKernel: "最大卷积核",
       maxStride: "最大步长",
       solveFor: "求解",
@@ -108,7 +114,7 @@
       gaps: "有空洞：部分输出得不到任何输入（卷积核小于步长）",
       use: "使用",
       picks: (a) => `PyTorch 选择 output_padding = ${a}`,
-      range: (lo, hi) => `output_size 可取 ${lo} … ${hi}`,
+      rangeHead: "output_size 的取值范围（逐维）",
       chainInput: "输入尺寸",
       chainLayers: "各层（每行一层）",
       chainHelp:
@@ -128,6 +134,34 @@
       parseError: (line, text) => `第 ${line} 行：无法读取“${text}”`,
       shareHint: "地址栏保存了当前状态：复制链接即可分享结果。",
       ruleIntro: "违反规则",
+      invalidLayer: "这一层无效",
+      fixesIntro: "修正方法：",
+      // Built from the structured fields of a planChain step (never from its English text).
+      verdicts: {
+        downsample: (step) =>
+          `下采样（${formatSize(step.inputSize)} → ${formatSize(step.outputSize)}）：` +
+          `解码器中应有一层把尺寸恢复为 ${formatSize(step.inputSize)}`,
+        mirror: (step) =>
+          `与编码器层 ${step.mirrors} 对称：恢复了它的输入尺寸 ${formatSize(step.expected)}`,
+        mismatch: (step) =>
+          `得到 ${formatSize(step.outputSize)}，但编码器层 ${step.mirrors} 的输入是 ` +
+          `${formatSize(step.expected)}：解码器与编码器不对称`,
+        upsample: () => "上采样（没有剩下的编码器层可以对应）",
+        keep: () => "尺寸不变",
+        change: () => "尺寸改变（既不是下采样，也不是对应编码器的上采样）",
+      },
+      /** A structured fix (shapes.js fixes()) as a list item's children. */
+      fix: (fix, code) =>
+        fix.type === "output-padding"
+          ? [
+              "保持 ",
+              code(fix.keep),
+              "，把输出填充设为 ",
+              code(`output_padding=${fix.outputPadding}`),
+              "；或者调用 ",
+              code(`forward(x, output_size=${fix.outputSize})`),
+            ]
+          : ["换成 ", code(fix.text)],
     },
   };
 
@@ -176,6 +210,8 @@
     a: "output_padding",
     o: "output_size",
   };
+  // output_size mode: symbol -> state key (the per-dimension fields are `${key}${j}`).
+  const OUTPUT_SIZE_FIELDS = { i: "oi", o: "oo", k: "ok", s: "os", p: "opd", d: "od" };
   const DIM_NAMES = { 1: ["L"], 2: ["H", "W"], 3: ["D", "H", "W"] };
   const DEFAULTS = {
     mode: "shape",
@@ -198,12 +234,13 @@
     io: "33",
     mk: "7",
     ms: "4",
-    oi: "16",
-    oo: "32",
-    ok: "3",
-    os: "2",
-    opd: "1",
-    od: "1",
+    odim: "2",
+    oi: "16,16,16",
+    oo: "32,32,32",
+    ok: "3,3,3",
+    os: "2,2,2",
+    opd: "1,1,1",
+    od: "1,1,1",
     // chain mode
     ci: "65",
     cl: "conv k=3 s=2 p=1\nconv k=3 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1",
@@ -442,34 +479,8 @@
           ["valid", "'valid'"],
         ])
       );
-      this.perDimHeader = h("tr");
-      const body = h("tbody");
-      this.perDimFields = {};
-      for (const key of ["i", "k", "s", "p", "d", "a"]) {
-        const cells = [];
-        const values = this.state[key].split(",");
-        for (let j = 0; j < 3; j++) {
-          const field = h("input", {
-            type: "number",
-            inputmode: "numeric",
-            step: "1",
-            value: values[j] ?? values[0] ?? "",
-            "data-field": `${key}${j}`,
-            "aria-label": `${t.params[key]} (${t.dim} ${j + 1})`,
-            oninput: () => this.setPerDim(key),
-          });
-          cells.push(field);
-        }
-        this.perDimFields[key] = cells;
-        const row = h(
-          "tr",
-          { "data-row": key },
-          h("th", { scope: "row", text: t.params[key] }),
-          cells.map((cell) => h("td", {}, cell))
-        );
-        body.append(row);
-      }
-      const table = h("table", { class: "cn-params" }, h("thead", {}, this.perDimHeader), body);
+      this.shapeGrid = this.perDimGrid(["i", "k", "s", "p", "d", "a"], (key) => t.params[key]);
+      const table = this.shapeGrid.table;
       const channels = h(
         "div",
         { class: "cn-row" },
@@ -480,6 +491,52 @@
       );
       this.shapeOut = h("div", { class: "cn-result", "aria-live": "polite" });
       return h("section", { class: "cn-section", "data-mode": "shape" }, head, table, channels, this.shapeOut);
+    }
+
+    /** A table of per-dimension number fields (data-field `${key}${j}`), one row per key. */
+    perDimGrid(keys, labelOf) {
+      const t = this.t;
+      this.perDimFields ??= {};
+      const header = h("tr");
+      const body = h("tbody");
+      const fields = {};
+      for (const key of keys) {
+        const values = this.state[key].split(",");
+        const cells = [0, 1, 2].map((j) =>
+          h("input", {
+            type: "number",
+            inputmode: "numeric",
+            step: "1",
+            value: values[j] ?? values[0] ?? "",
+            "data-field": `${key}${j}`,
+            "aria-label": `${labelOf(key)} (${t.dim} ${j + 1})`,
+            oninput: () => this.setPerDim(key),
+          })
+        );
+        fields[key] = cells;
+        this.perDimFields[key] = cells;
+        body.append(
+          h(
+            "tr",
+            { "data-row": key },
+            h("th", { scope: "row", text: labelOf(key) }),
+            cells.map((cell) => h("td", {}, cell))
+          )
+        );
+      }
+      const table = h("table", { class: "cn-params" }, h("thead", {}, header), body);
+      return { table, header, fields };
+    }
+
+    /** Show the first `ndim` columns of a grid, headed by the dimension names. */
+    showDims(grid, ndim) {
+      grid.header.replaceChildren(
+        h("th", {}),
+        ...DIM_NAMES[ndim].map((n) => h("th", { scope: "col", text: n }))
+      );
+      for (const cells of Object.values(grid.fields)) {
+        cells.forEach((cell, j) => (cell.closest("td").hidden = j >= ndim));
+      }
     }
 
     buildInverse() {
@@ -502,18 +559,25 @@
 
     buildOutputSize() {
       const t = this.t;
-      const form = h(
+      const head = h(
         "div",
         { class: "cn-row" },
-        this.input("oi", t.params.i),
-        this.input("oo", t.params.o),
-        this.input("ok", t.params.k),
-        this.input("os", t.params.s),
-        this.input("opd", t.params.p),
-        this.input("od", t.params.d)
+        this.select("odim", t.dims, [
+          ["1", "1d"],
+          ["2", "2d"],
+          ["3", "3d"],
+        ])
       );
+      const param = Object.fromEntries(Object.entries(OUTPUT_SIZE_FIELDS).map(([k, v]) => [v, k]));
+      this.outputSizeGrid = this.perDimGrid(Object.values(OUTPUT_SIZE_FIELDS), (key) => t.params[param[key]]);
       this.outputSizeOut = h("div", { class: "cn-result", "aria-live": "polite" });
-      return h("section", { class: "cn-section", "data-mode": "outputSize" }, form, this.outputSizeOut);
+      return h(
+        "section",
+        { class: "cn-section", "data-mode": "outputSize" },
+        head,
+        this.outputSizeGrid.table,
+        this.outputSizeOut
+      );
     }
 
     buildChain() {
@@ -595,20 +659,24 @@
     /** Mark the fields of the blamed parameter and return the error box. */
     showError(error, fieldsOf) {
       const box = h("div", { class: "cn-error", role: "alert", id: nextId("cn-error") });
-      const rule = this.rules[error.rule];
-      const param = error.param || "";
-      box.append(
-        h("strong", { text: `${this.t.invalid}: ` }),
-        h("code", { class: "cn-param", text: param }),
-        rule ? ` ${rule}` : "",
-        h("br"),
-        h("span", { class: "cn-detail", text: error.message })
-      );
-      for (const field of fieldsOf(param)) {
+      box.append(...this.errorParts(error, this.t.invalid));
+      for (const field of fieldsOf(error.param || "")) {
         field.setAttribute("aria-invalid", "true");
         field.setAttribute("aria-describedby", box.id);
       }
       return box;
+    }
+
+    /** "label: param" + the rule in this page's language, then Python's message. */
+    errorParts(error, label) {
+      const rule = this.rules[error.rule];
+      return [
+        h("strong", { text: `${label}${this.t.colon}` }),
+        h("code", { class: "cn-param", text: error.param || "" }),
+        rule ? ` ${rule}` : "",
+        h("br"),
+        h("span", { class: "cn-detail", text: error.message }),
+      ];
     }
 
     perDim(key, ndim) {
@@ -622,15 +690,9 @@
       const op = this.state.op === "transpose" ? "transpose" : "conv";
       const pm = op === "conv" && this.state.pm !== "int" ? this.state.pm : "int";
       this.fields.pm.closest(".cn-field").hidden = op !== "conv";
-      this.perDimHeader.replaceChildren(
-        h("th", {}),
-        ...DIM_NAMES[ndim].map((n) => h("th", { scope: "col", text: n }))
-      );
-      for (const [key, cells] of Object.entries(this.perDimFields)) {
-        cells.forEach((cell, j) => {
-          cell.closest("td").hidden = j >= ndim;
-          cell.disabled = key === "p" && pm !== "int";
-        });
+      this.showDims(this.shapeGrid, ndim);
+      for (const [key, cells] of Object.entries(this.shapeGrid.fields)) {
+        for (const cell of cells) cell.disabled = key === "p" && pm !== "int";
         cells[0].closest("tr").hidden = key === "a" && op !== "transpose";
       }
       const args = {
@@ -778,6 +840,19 @@
       );
     }
 
+    /** What a chain step means: design's English text, or the page language's, from the data. */
+    chainVerdict(step) {
+      const t = this.t;
+      if (step.error) return h("small", {}, this.errorParts(step.error, t.invalidLayer));
+      const code = (text) => h("code", { text });
+      const why = h("small", { text: t.verdicts ? t.verdicts[step.verdict](step) : step.message });
+      if (!step.fixes.length) return why;
+      const fixes = step.fixes.map((fix) =>
+        h("li", {}, t.verdicts ? t.fix(fix, code) : code(fix.text))
+      );
+      return [why, h("br"), h("small", { text: t.fixesIntro }), h("ul", { class: "cn-fixes" }, fixes)];
+    }
+
     useChoice(op, input, choice) {
       const ndim = Number(this.state.dims) || 2;
       const repeat = (v) => Array(3).fill(v).join(",");
@@ -801,35 +876,57 @@
     renderOutputSize() {
       const t = this.t;
       const cn = window.convnotes;
+      const ndim = Number(this.state.odim) || 2;
+      this.showDims(this.outputSizeGrid, ndim);
+      const values = (symbol) => this.perDim(OUTPUT_SIZE_FIELDS[symbol], ndim);
       const args = {
-        input: parseField(this.state.oi),
-        output: parseField(this.state.oo),
-        kernel: parseField(this.state.ok),
-        stride: parseField(this.state.os),
-        padding: parseField(this.state.opd),
-        dilation: parseField(this.state.od),
+        input: values("i"),
+        output: values("o"),
+        kernel: values("k"),
+        stride: values("s"),
+        padding: values("p"),
+        dilation: values("d"),
       };
-      const fields = {
-        input_size: [this.fields.oi],
-        output_size: [this.fields.oo],
-        kernel_size: [this.fields.ok],
-        stride: [this.fields.os],
-        padding: [this.fields.opd],
-        dilation: [this.fields.od],
+      const fieldsOf = (param) => {
+        const symbol = Object.keys(PARAM_OF_FIELD).find((k) => PARAM_OF_FIELD[k] === param);
+        const key = OUTPUT_SIZE_FIELDS[symbol];
+        return key ? this.outputSizeGrid.fields[key].slice(0, ndim) : [];
       };
+      let a;
+      let lo;
+      let hi;
       try {
-        const a = cn.outputPaddingFor(args);
-        const [lo, hi] = cn.outputSizeRange(args);
-        this.outputSizeOut.replaceChildren(
-          h("p", { class: "cn-shape" }, h("strong", { "data-result": "output-padding", text: t.picks(a) })),
-          h("p", { text: t.range(lo, hi) }),
-          h("p", {}, h("code", { text: `a = ${args.output} − ((${args.input}−1)·${args.stride} − 2·${args.padding} + ${args.dilation}·(${args.kernel}−1) + 1) = ${a}` })),
-          h("p", {}, h("code", { class: "cn-pytorch", text: `nn.ConvTranspose2d(C_in, C_out, ${args.kernel}, stride=${args.stride}, padding=${args.padding}, dilation=${args.dilation})(x, output_size=[${args.output}, ${args.output}])` }))
-        );
+        // Lists in, lists out: per dimension, as convnotes.shapes.output_padding_for(tuple, ...).
+        a = cn.outputPaddingFor(args);
+        [lo, hi] = cn.outputSizeRange(args);
       } catch (error) {
         if (!(error instanceof cn.ConvArgumentError)) throw error;
-        this.outputSizeOut.replaceChildren(this.showError(error, (p) => fields[p] || []));
+        this.outputSizeOut.replaceChildren(this.showError(error, fieldsOf));
+        delete this.outputSizeOut.dataset.output;
+        return;
       }
+      const names = DIM_NAMES[ndim];
+      const asPython = (values) => (ndim === 1 ? String(values[0]) : `(${values.join(", ")})`);
+      const formulas = a.map((aj, j) => {
+        const [i, o, k, s, p, d] = ["input", "output", "kernel", "stride", "padding", "dilation"].map(
+          (name) => args[name][j]
+        );
+        const text = `a = ${o} − ((${i}−1)·${s} − 2·${p} + ${d}·(${k}−1) + 1) = ${aj}`;
+        return h("li", {}, h("span", { class: "cn-dimname", text: `${names[j]}: ` }), h("code", { text }));
+      });
+      const ranges = lo.map((l, j) => h("li", {}, h("span", { class: "cn-dimname", text: `${names[j]}: ` }), `${l} … ${hi[j]}`));
+      const layer =
+        `nn.ConvTranspose${ndim}d(C_in, C_out, kernel_size=${pyTuple(args.kernel)}, ` +
+        `stride=${pyTuple(args.stride)}, padding=${pyTuple(args.padding)}, ` +
+        `dilation=${pyTuple(args.dilation)})(x, output_size=[${args.output.join(", ")}])`;
+      this.outputSizeOut.replaceChildren(
+        h("p", { class: "cn-shape" }, h("strong", { "data-result": "output-padding", text: t.picks(asPython(a)) })),
+        h("ul", { class: "cn-formulas" }, formulas),
+        h("p", { text: t.rangeHead }),
+        h("ul", { class: "cn-formulas", "data-result": "range" }, ranges),
+        h("p", {}, h("code", { class: "cn-pytorch", text: layer }))
+      );
+      this.outputSizeOut.dataset.output = JSON.stringify(a);
     }
 
     renderChain() {
@@ -852,25 +949,15 @@
       }
       const rows = plan.steps.map((step, j) => {
         const status = step.error
-          ? h("td", { class: "cn-bad", text: `✗ ${step.error.param}` })
+          ? h("td", { class: "cn-bad" }, "✗ ", h("code", { text: step.error.param }))
           : step.ok
             ? h("td", { class: "cn-good", text: `✓ ${t.ok}` })
             : h("td", { class: "cn-bad", text: `✗ ${t.mismatch}` });
-        const why = step.error ? `${this.rules[step.error.rule] || ""}: ${step.message}` : step.message;
-        const detail = step.ok
-          ? null
-          : h(
-              "tr",
-              { class: "cn-flagged cn-why" },
-              h(
-                "td",
-                { colspan: "5" },
-                h("small", { text: why }),
-                step.suggestions.length
-                  ? h("ul", { class: "cn-fixes" }, step.suggestions.map((x) => h("li", {}, h("code", { text: x }))))
-                  : null
-              )
-            );
+        const detail = h(
+          "tr",
+          { class: step.ok ? "cn-why" : "cn-flagged cn-why", "data-verdict": step.verdict },
+          h("td", { colspan: "5" }, this.chainVerdict(step))
+        );
         const row = h(
           "tr",
           { "data-step": j, class: step.ok ? "" : "cn-flagged" },

@@ -658,6 +658,11 @@
     return convTransposeOutputSize({ ...args, outputPadding: layer.outputPadding ?? 0 });
   }
 
+  /**
+   * design._fixes, as structured fixes: {type: "output-padding", kernel, stride, padding,
+   * outputPadding, outputSize, text} (keep the layer, set output_padding) or
+   * {type: "layer", choice, text} (a solver choice); `text` is Python's suggestion.
+   */
   function fixes(layer, size, expected) {
     const found = [];
     const stride = layer.stride ?? 1;
@@ -668,14 +673,20 @@
     );
     if (a !== undefined) {
       const shownA = Array.isArray(a) ? pyRepr(tuple(a)) : a;
-      found.push(
-        `keep k=${pyRepr(layer.kernel)} s=${pyRepr(stride)} p=${pyRepr(padding)} with ` +
-          `output_padding=${shownA} (or call forward(x, output_size=${pyRepr(expected)}))`
-      );
+      const keep = `k=${pyRepr(layer.kernel)} s=${pyRepr(stride)} p=${pyRepr(padding)}`;
+      found.push({
+        type: "output-padding",
+        keep,
+        outputPadding: shownA,
+        outputSize: pyRepr(expected),
+        text:
+          `keep ${keep} with output_padding=${shownA} ` +
+          `(or call forward(x, output_size=${pyRepr(expected)}))`,
+      });
     }
     if (isPlainInt(dilation)) {
       for (const choice of solveConvTranspose({ input: size, output: expected, dilation }).slice(0, 3)) {
-        found.push(choice.pytorch);
+        found.push({ type: "layer", choice, text: choice.pytorch });
       }
     }
     return found;
@@ -686,6 +697,10 @@
    * outputPadding, dilation, name?}) from `input`. A conv that shrinks pushes its input size;
    * a transposed conv that grows pops the size it must restore (mismatch: flagged, with fixes).
    * An invalid layer ends the chain.
+   *
+   * Each step carries Python's fields (message, suggestions: the text word for word) and,
+   * for pages in other languages, the same facts as data: `verdict` ("downsample",
+   * "mirror", "mismatch", "upsample", "keep", "change" or "invalid") and `fixes` (see fixes()).
    */
   function planChain({ input, layers }) {
     const steps = [];
@@ -697,12 +712,18 @@
       const step = { spec: layer, inputSize: size, outputSize: null, expected: null, ok: true };
       step.mirrors = null;
       step.suggestions = [];
+      step.fixes = [];
       let out;
       try {
         out = layerOutput(layer, size);
       } catch (error) {
         if (!(error instanceof ConvArgumentError)) throw error;
-        Object.assign(step, { ok: false, error, message: `invalid layer: ${error.message}` });
+        Object.assign(step, {
+          ok: false,
+          error,
+          verdict: "invalid",
+          message: `invalid layer: ${error.message}`,
+        });
         steps.push(step);
         return;
       }
@@ -710,21 +731,27 @@
       const dir = direction(size, out);
       if (layer.kind === "conv" && dir < 0) {
         stack.push([size, layer.name]);
+        step.verdict = "downsample";
         step.message = "downsamples; a decoder layer should bring it back";
       } else if (layer.kind === "transpose" && dir > 0 && stack.length) {
         [step.expected, step.mirrors] = stack.pop();
         step.ok = sameSize(out, step.expected);
         if (step.ok) {
+          step.verdict = "mirror";
           step.message = `mirrors ${step.mirrors}`;
         } else {
+          step.verdict = "mismatch";
           step.message =
             `gives ${showSize(out)} but ${step.mirrors} started from ${showSize(step.expected)}: ` +
             "the decoder does not mirror its encoder";
-          step.suggestions = fixes(layer, size, step.expected);
+          step.fixes = fixes(layer, size, step.expected);
+          step.suggestions = step.fixes.map((fix) => fix.text);
         }
       } else if (layer.kind === "transpose" && dir > 0) {
+        step.verdict = "upsample";
         step.message = "upsamples (no encoder step left to mirror)";
       } else {
+        step.verdict = dir === 0 ? "keep" : "change";
         step.message = dir === 0 ? "keeps the size" : "changes the size";
       }
       steps.push(step);

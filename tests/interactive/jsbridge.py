@@ -58,3 +58,17 @@ def blamed_parameter(message: str) -> str:
 def to_json(value):
     """Python result -> what JSON.stringify of the JS result gives (tuples become lists)."""
     return json.loads(json.dumps(value))
+
+
+def verdict_of(message: str) -> str:
+    """The kind of a design.plan_chain message (what the page's data-verdict must say)."""
+    prefixes = {
+        "downsamples": "downsample",
+        "mirrors ": "mirror",
+        "gives ": "mismatch",
+        "upsamples": "upsample",
+        "keeps the size": "keep",
+        "changes the size": "change",
+        "invalid layer": "invalid",
+    }
+    return next(kind for prefix, kind in prefixes.items() if message.startswith(prefix))

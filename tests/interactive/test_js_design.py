@@ -8,7 +8,7 @@ import re
 
 from convnotes import design
 
-from .jsbridge import run_js, to_json
+from .jsbridge import run_js, to_json, verdict_of
 
 CHOICE_KEYS = {
     "kind": "kind",
@@ -147,5 +147,8 @@ def test_chain_planner_matches_design():
         if isinstance(size, list):
             got, want = [comparable(x) for x in got], [comparable(x) for x in want]
         assert got == want, (size, layers)
+        # the structured verdict (what other languages are built from) says what the text says
+        kinds = [step["verdict"] for step in result["value"]["steps"]]
+        assert kinds == [verdict_of(step["message"]) for step in plan["steps"]], (size, layers)
         verdicts |= {(s["ok"], s["output_size"] is None) for s in want}
     assert verdicts == {(True, False), (False, False), (False, True)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ import torch
 from convnotes import design, shapes
 from convnotes.matrix import conv_matrix
 
-from .jsbridge import blamed_parameter
+from .jsbridge import blamed_parameter, verdict_of
 
 pytestmark = pytest.mark.browser
 
@@ -175,17 +176,63 @@ def test_inverse_mode_lists_only_valid_choices(tools_site, open_page, lang):
     assert page.inner_text(".cn-error .cn-param") == "output_size"
 
 
+def fill_output_size(page, ndim: int, values: dict[str, list[int]]) -> None:
+    page.select_option('[data-field="odim"]', str(ndim))
+    for field, per_dim in values.items():
+        fill_per_dim(page, field, per_dim)
+
+
 def test_output_size_mode_matches_output_padding_for(tools_site, open_page):
     page, _ = open_page(calculator(tools_site, "en", mode="outputSize"))
     for i, o, k, s, p in [(16, 32, 3, 2, 1), (16, 31, 3, 2, 1), (7, 23, 5, 3, 0), (7, 30, 5, 3, 0)]:
-        for field, value in zip(("oi", "oo", "ok", "os", "opd"), (i, o, k, s, p)):
-            page.fill(f'[data-field="{field}"]', str(value))
+        fill_output_size(page, 1, {"oi": [i], "oo": [o], "ok": [k], "os": [s], "opd": [p]})
         try:
             a = shapes.output_padding_for(i, o, k, stride=s, padding=p)
         except shapes.ConvArgumentError as error:
             assert page.inner_text(".cn-error .cn-param") == blamed_parameter(str(error))
         else:
             assert page.inner_text('[data-result="output-padding"]').endswith(f"= {a}")
+
+
+OUTPUT_SIZE_TUPLES = [
+    # (i, o, k, s, p, d) per dimension
+    ([16, 15], [32, 29], [3, 3], [2, 2], [1, 1], [1, 1]),
+    ([7, 8, 9], [24, 23, 30], [5, 4, 3], [3, 3, 3], [0, 1, 0], [1, 1, 2]),
+    ([5, 5], [10, 12], [3, 3], [2, 2], [0, 0], [1, 1]),  # 12 is out of range in W
+    ([4, 4, 4], [8, 8, 8], [2, 2, 2], [2, 2, 0], [0, 0, 0], [1, 1, 1]),  # stride 0
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_output_size_mode_per_dimension_matches_output_padding_for(tools_site, open_page, lang):
+    page, _ = open_page(calculator(tools_site, lang, mode="outputSize"))
+    seen = {"ok": 0, "error": 0}
+    for i, o, k, s, p, d in OUTPUT_SIZE_TUPLES:
+        ndim = len(i)
+        fill_output_size(page, ndim, {"oi": i, "oo": o, "ok": k, "os": s, "opd": p, "od": d})
+        result = page.locator(".cn-result:visible")
+        try:
+            a = shapes.output_padding_for(i, o, k, s, p, d)  # lists, as the page sends
+            lo, hi = shapes.output_size_range(i, k, s, p, d)
+        except shapes.ConvArgumentError as error:
+            seen["error"] += 1
+            assert result.locator(".cn-param").inner_text() == blamed_parameter(str(error))
+            assert str(error) in result.locator(".cn-detail").inner_text()
+            assert page.locator('[aria-invalid="true"]:visible').count() == ndim
+        else:
+            seen["ok"] += 1
+            assert isinstance(a, tuple) and len(a) == ndim
+            assert result.get_attribute("data-output") == str(list(a)).replace(" ", "")
+            picked = page.inner_text('[data-result="output-padding"]')
+            assert picked.endswith(f"= ({', '.join(map(str, a))})")
+            ranges = page.locator('[data-result="range"] li').all_inner_texts()
+            assert [r.split(": ")[1] for r in ranges] == [f"{x} … {y}" for x, y in zip(lo, hi)]
+            assert f"output_size=[{', '.join(map(str, o))}]" in page.inner_text(".cn-pytorch")
+    assert seen["ok"] and seen["error"], seen
+    shared = page.evaluate("location.href")
+    again, _ = open_page(shared)
+    assert again.input_value('[data-field="odim"]') == "3"
+    assert again.input_value('[data-field="os2"]') == "0"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -205,6 +252,83 @@ def test_chain_mode_flags_the_decoder_that_does_not_mirror(tools_site, open_page
     assert page.locator("tr[data-step].cn-flagged").count() == 0
     page.fill('[data-field="cl"]', "conv k=9 s=1\nbogus")
     assert page.locator(".cn-error").count() == 1
+
+
+CHAIN_KEYS = {
+    "k": "kernel_size",
+    "s": "stride",
+    "p": "padding",
+    "d": "dilation",
+    "a": "output_padding",
+}
+CHAIN_CASES = [
+    # U-Net 65 with k=4 decoders (mismatch, solver fixes) and with k=3 (mirrors)
+    ("65", "conv k=3 s=2 p=1\nconv k=3 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1"),
+    ("65", "conv k=3 s=2 p=1\nconv k=3 s=2 p=1\nconvT k=3 s=2 p=1\nconvT k=3 s=2 p=1"),
+    # 2d: an output_padding per dimension fixes it
+    ("64,63", "conv k=3 s=2 p=1\nconvT k=3 s=2 p=1"),
+    # keeps, changes, upsamples with nothing to mirror, downsamples, mismatch, invalid layer
+    ("16", "conv k=3 p=1\nconv k=1 p=2\nconvT k=2 s=2\nconv k=3 s=2 p=1\nconvT k=3\nconv k=99"),
+]
+
+
+def python_chain(size: str, text: str):
+    """design.plan_chain on the calculator's chain syntax."""
+    layers = []
+    for line in text.splitlines():
+        head, *tokens = line.split()
+        layer = {"kind": "conv" if head == "conv" else "transpose"}
+        layer.update({CHAIN_KEYS[t.split("=")[0]]: int(t.split("=")[1]) for t in tokens})
+        layers.append(layer)
+    sizes = tuple(int(v) for v in size.split(","))
+    return design.plan_chain(sizes[0] if len(sizes) == 1 else sizes, layers).to_dict()["steps"]
+
+
+# The chain table's own words: without code, Python's error detail and the layer names.
+CHAIN_PROSE = """
+() => {
+  const table = document.querySelector(".cn-chain").cloneNode(true);
+  table.querySelectorAll("code, .cn-detail").forEach((el) => el.remove());
+  return table.textContent.replace(/\\b(conv|transpose)\\d+\\b/g, "");
+}
+"""
+
+
+def why_rows(page) -> list[dict]:
+    rows = page.locator("tr.cn-why")
+    return [
+        {
+            "verdict": rows.nth(j).get_attribute("data-verdict"),
+            "text": rows.nth(j).locator("small").first.inner_text(),
+            "fixes": rows.nth(j).locator(".cn-fixes li").all_inner_texts(),
+        }
+        for j in range(rows.count())
+    ]
+
+
+@pytest.mark.parametrize(("size", "text"), CHAIN_CASES)
+def test_chain_verdicts_in_both_languages(tools_site, open_page, size, text):
+    steps = python_chain(size, text)
+    zh, _ = open_page(calculator(tools_site, "zh", mode="chain", ci=size, cl=text))
+    rows = why_rows(zh)
+    assert [r["verdict"] for r in rows] == [verdict_of(s["message"]) for s in steps]
+    prose = zh.evaluate(CHAIN_PROSE)
+    assert re.findall(r"[A-Za-z]{3,}", prose) == [], prose
+    for row, step in zip(rows, steps):
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in row["text"]), row
+        assert len(row["fixes"]) == len(step["suggestions"])
+        if step["mirrors"]:
+            assert step["mirrors"] in row["text"]
+        if step["output_size"] is None:
+            assert row["text"].startswith("这一层无效")
+            assert step["message"].removeprefix("invalid layer: ") in row["text"]
+    en, _ = open_page(calculator(tools_site, "en", mode="chain", ci=size, cl=text))
+    for row, step in zip(why_rows(en), steps, strict=True):
+        if step["output_size"] is None:  # the rule, then design's message
+            assert row["text"].startswith("Invalid layer: ")
+            assert step["message"].removeprefix("invalid layer: ") in row["text"]
+        else:  # design's own sentences, word for word
+            assert (row["text"], row["fixes"]) == (step["message"], step["suggestions"])
 
 
 # ---------------- visualizer ----------------
