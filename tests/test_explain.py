@@ -72,12 +72,7 @@ def check_lines(explanation: Explanation, expected) -> None:
         assert evaluate(latex_to_python(tex_numbers)) == value, tex_numbers
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_the_example_from_the_brief():

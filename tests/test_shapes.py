@@ -51,13 +51,7 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
 # --------------------------------------------------------------------------- oracles
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny tensors: extra intra-op threads only fight over a busy machine's cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def as_tuple(value: int | Sequence[int], ndim: int) -> tuple[int, ...]:

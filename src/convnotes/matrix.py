@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import torch
 
 from .functional._args import IntOrInts, prepare_conv
-from .functional.unrolled import kernel_index_map, unrolled_matrix
+from .functional.unrolled import conv_spec_matrix, kernel_index_map
 from .shapes import Padding, conv_output_size, conv_padding, expand
 
 __all__ = ["conv_matrix", "conv_matrix_labels", "conv_matrix_markdown"]
@@ -62,15 +62,7 @@ def conv_matrix(
     # A shape-only stand-in for one sample lets the conv's own argument checks run.
     sample = torch.empty((weight.shape[1] * groups, *sizes), dtype=weight.dtype, device="meta")
     spec = prepare_conv(ndim, sample, weight, None, stride, padding, dilation, groups).spec
-    return unrolled_matrix(
-        weight,
-        spec.input_size,
-        spec.output_size,
-        spec.stride,
-        tuple(before for before, _ in spec.padding),
-        spec.dilation,
-        spec.groups,
-    )
+    return conv_spec_matrix(weight, spec)
 
 
 def _ndim(*values: object) -> int:

@@ -98,12 +98,9 @@ def unrolled_matrix(
     )
 
 
-def conv(
-    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
-) -> torch.Tensor:
-    """``y = C @ x`` for every sample ``x`` (flattened), plus bias."""
-    n, c_in = input.shape[:2]
-    matrix = unrolled_matrix(
+def conv_spec_matrix(weight: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
+    """The matrix ``C`` of the conv that ``spec`` describes (checked arguments)."""
+    return unrolled_matrix(
         weight,
         spec.input_size,
         spec.output_size,
@@ -112,6 +109,14 @@ def conv(
         spec.dilation,
         spec.groups,
     )
+
+
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """``y = C @ x`` for every sample ``x`` (flattened), plus bias."""
+    n, c_in = input.shape[:2]
+    matrix = conv_spec_matrix(weight, spec)
     x = input.reshape(n, c_in * math.prod(spec.input_size))
     y = x @ matrix.T  # row n is C @ x[n]
     return add_bias(y.reshape(n, weight.shape[0], *spec.output_size), bias)
