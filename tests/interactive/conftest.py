@@ -6,8 +6,9 @@ import os
 from urllib.parse import urlparse
 
 import pytest
+from localhost import serve
 
-from .harness import build_harness, serve
+from .harness import build_harness
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
