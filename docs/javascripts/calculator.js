@@ -259,29 +259,10 @@
 
   // ---------- small DOM helpers ----------
 
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") el.className = value;
-      else if (key === "text") el.textContent = value;
-      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return el;
-  }
+  const { h, languageOf } = window.convnotesDom;
 
   let uid = 0;
   const nextId = (prefix) => `${prefix}-${++uid}`;
-
-  function languageOf(root) {
-    const lang = root.dataset.lang || document.documentElement.lang || "en";
-    return lang.toLowerCase().startsWith("zh") ? "zh" : "en";
-  }
 
   /** Text from a field -> what the Python function would receive. */
   function parseField(raw) {

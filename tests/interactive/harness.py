@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ["shapes.js", "calculator.js", "visualizer.js"]
+SCRIPTS = ["shapes.js", "dom.js", "calculator.js", "visualizer.js"]
 PAGES = ["calculator", "visualizer"]
 
 CONFIG = """\

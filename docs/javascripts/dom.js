@@ -1,0 +1,31 @@
+/**
+ * Small DOM helpers shared by calculator.js and visualizer.js (window.convnotesDom).
+ */
+(function () {
+  "use strict";
+
+  /** h("div", {class: "x", onclick: f}, child, ...) -> element. */
+  function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") el.className = value;
+      else if (key === "text") el.textContent = value;
+      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  /** "zh" or "en": the root's data-lang, else the page's <html lang>. */
+  function languageOf(root) {
+    const lang = root.dataset.lang || document.documentElement.lang || "en";
+    return lang.toLowerCase().startsWith("zh") ? "zh" : "en";
+  }
+
+  window.convnotesDom = { h, languageOf };
+})();
