@@ -32,6 +32,7 @@ contiguous values), one chunk of samples at a time.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import torch
 
@@ -120,13 +121,15 @@ def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: 
     return y.view(g, n, count, *spec.output_size[1:], -1)
 
 
-def conv(
-    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
-) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` by channels-last GEMMs, chunk by chunk."""
+def slabs(
+    input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec
+) -> Iterator[tuple[slice, slice, torch.Tensor]]:
+    """The output chunk by chunk, channels last: ``(samples, rows, y[g, n, rows, *o_r, c])``.
+
+    No bias. :func:`conv` writes each chunk to the output; the transposed conv of
+    :mod:`.phase` shuffles it into place instead.
+    """
     n, c_in = input.shape[:2]
-    if n == 0:  # nothing to chunk; im2col still links the empty output to the graph
-        return im2col.conv(input, weight, bias, spec)
     c_out, g = weight.shape[0], spec.groups
     c_in_g, c_out_g = c_in // g, c_out // g
     k0, ndim = spec.kernel_size[0], len(spec.kernel_size)
@@ -144,7 +147,6 @@ def conv(
         slab = _unrolled_slab
         wasted = 0
     depth = w_mat.shape[1]
-    out = new_output(input, c_out, spec.output_size)
     width = k0 * c_out_g if shifted else c_out_g  # columns of the GEMM result
     per_row = math.prod(spec.output_size[1:]) * g * max(depth, width)
     o0 = spec.output_size[0]
@@ -153,13 +155,24 @@ def conv(
     row_count = o0
     if samples == 1 and per_sample > _layout.CHUNK_ELEMENTS:  # one large sample: chunk its rows
         row_count = max(chunk_length(o0, per_row), MIN_ROWS_PER_WASTED_ROW * wasted)
-    b = None if bias is None else bias.view(g, 1, 1, *([1] * (ndim - 1)), c_out_g)
     for batch in chunks(n, samples):
         for rows in chunks(o0, row_count):
-            y = slab(xp[:, batch], w_mat, spec, rows)
-            if b is not None:
-                y = y + b
-            write_slab(out, y, batch, rows)
+            yield batch, rows, slab(xp[:, batch], w_mat, spec, rows)
+
+
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` by channels-last GEMMs, chunk by chunk."""
+    if input.shape[0] == 0:  # nothing to chunk; im2col still links the empty output to the graph
+        return im2col.conv(input, weight, bias, spec)
+    g, ndim = spec.groups, len(spec.kernel_size)
+    out = new_output(input, weight.shape[0], spec.output_size)
+    b = None if bias is None else bias.view(g, 1, 1, *([1] * (ndim - 1)), -1)
+    for batch, rows, y in slabs(input, weight, spec):
+        if b is not None:
+            y = y + b
+        write_slab(out, y, batch, rows)
     return out
 
 

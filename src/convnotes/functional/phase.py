@@ -1,34 +1,45 @@
-"""Transposed convolution by sub-pixel phases: ``s^ndim`` ordinary convs, no scatter-add.
+"""Transposed convolution as **one** ordinary convolution plus a pixel shuffle.
 
 In a transposed conv every input pixel ``i`` adds ``x[i] w[j]`` at (uncropped) output
-position ``q = i*s + j*d``. Group the outputs by their *phase* ``r = q mod s``: output
-``q = s*(m + c) + r`` only receives the taps with ``j*d = r (mod s)``, each from the input
+position ``q = i*s + j*d``. Group the outputs by their *phase* ``r = o mod s``: output
+``o = s*m + r`` (``q = o + p = s*(m + c) + r'``, ``c, r' = divmod(r + p, s)``) only
+receives the taps with ``j*d = r' (mod s)``, each from the input
 
-    i = m + shift_j,     shift_j = c - (j*d - r) / s
+    i = m + shift_j,     shift_j = c - (j*d - r') / s
 
-so each phase is an *ordinary* stride-1 convolution of the input with a sub-kernel (the
-taps ``j = j_0, j_0 + e, ..``, ``e = s / gcd(s, d)``), and the transposed conv is
-``s_0 * s_1 * ...`` small convs interleaved into ``out[.., r_0::s_0, r_1::s_1, ..]``
-("sub-pixel convolution"). No zeros are inserted into the input, no product is thrown
-away and nothing overlaps, so there is no col2im. A phase without taps (``k*d < s``, or
-``gcd(s, d)`` not dividing ``r``) is zero plus the bias.
+Consecutive taps of a phase are ``e = s / gcd(s, d)`` apart, so their shifts are
+``step = d / gcd(s, d)`` apart: phase ``r`` reads the inputs ``m + start_r + t*step`` for
+``t = 0 .. T_r - 1``. Every phase is an ordinary stride-1 convolution with a sub-kernel of
+``T_r`` taps and dilation ``step``, shifted by its own ``start_r``.
 
-Each phase's conv runs as **shifted GEMMs**, without unrolling anything: pad the input
-with enough zeros that every tap reads inside, and flatten ``(sample, *padded)`` into one
-row index ``f`` (strides ``S``). Output ``m`` of sample ``n`` sits at row
-``f = n*P + sum_d m_d S_d`` and tap ``j`` reads row ``f + sum_d (shift_d + before_d) S_d``,
-the same offset for every output, so
+Line the phases up on the input they read first, ``u = m + start_r``: then all ``s``
+phases are **the same** convolution ``y[u, r] = sum_t x[u + t*step] w_r[t]`` with
+``T = max T_r`` taps (a phase with fewer taps gets zero weights) and ``s * C_out`` output
+channels, one block of ``C_out`` per phase, and
 
-    Y_r[rows] = sum_{j in phase r} X[rows + offset_j] @ W_j        (W_j: C_in/g x C_out/g)
+    out[s*m + r] = y[m + start_r, r]          (the "pixel shuffle")
 
-one matrix product per tap, each reading a contiguous block of ``X``. The rows between
-the wanted ones (past ``count`` along a dimension, or between samples) are computed and
-dropped. ``X`` has channels innermost (``(rows, C)``) in float32 and outermost
-(``(C, rows)``) in float64, the faster GEMM shape of each on the measured machine.
+In ``ndim`` dimensions the phases are the ``prod(s)`` combinations of residues and the
+sub-kernel has ``prod(T)`` taps. When ``s`` divides ``k*d``, e.g. ``k=4, s=2``, no
+multiply is wasted; otherwise the zero taps cost up to a factor ``prod(T*s/(k*d))``.
+No zeros are inserted into the input and nothing overlaps, so there is no col2im.
+
+The convolution runs as **shifted GEMMs**, without unrolling: pad the input so that every
+tap reads inside, flatten ``(sample, *padded)`` into one row index ``f`` (strides ``S``).
+Tap ``t`` reads row ``f + sum_d t_d*step_d*S_d`` for the output row ``f``, the same offset
+for every output, so
+
+    Y[rows] = sum_t X[rows + offset_t] @ [W_{r=0}[t] | W_{r=1}[t] | ..]
+
+one wide matrix product (``C_in/g x prod(s)*C_out/g``) per tap, each reading a contiguous
+block of ``X``. The rows between the wanted ones are computed and dropped. ``X`` has
+channels innermost (``(rows, C)``) in float32 and outermost (``(C, rows)``) in float64,
+the faster GEMM shape of each on the measured machine.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -37,7 +48,7 @@ import torch
 
 from . import channels_last, im2col
 from ._args import ConvSpec, ConvTransposeSpec
-from ._layout import chunk_length, chunks, grouped_channels_last, new_output, write_slab
+from ._layout import new_output
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,8 @@ class Tap1d:
 
 @dataclass(frozen=True)
 class Phase1d:
-    """Outputs ``o = residue + s*m`` for ``m < count`` along one dimension, and their taps."""
+    """Outputs ``o = residue + s*m`` for ``m < count`` along one dimension, and their taps
+    (in order of increasing ``shift``)."""
 
     residue: int
     count: int
@@ -62,62 +74,209 @@ def phases_1d(
 ) -> list[Phase1d]:
     """The ``stride`` phases of one dimension (formulas in the module docstring).
 
-    Taps that read only outside ``[0, input_size)`` for this phase's outputs (cut away
-    by ``padding``) are left out.
+    Every tap is listed, also one that reads only zero padding for this phase's outputs.
     """
+    del input_size  # the taps do not depend on it; kept for a uniform signature
     phases = []
     for residue in range(stride):
         count = max(0, -(-(output_size - residue) // stride))
-        c, r = divmod(residue + padding, stride)  # q = o + p = s*(m + c) + r
-        taps = []
-        for j in range(kernel):
-            if (j * dilation - r) % stride:
-                continue
-            shift = c - (j * dilation - r) // stride
-            if max(0, -shift) < min(count, input_size - shift):
-                taps.append(Tap1d(j, shift))
-        phases.append(Phase1d(residue, count, tuple(taps)))
+        c, r = divmod(residue + padding, stride)
+        taps = [
+            Tap1d(j, c - (j * dilation - r) // stride)
+            for j in range(kernel)
+            if (j * dilation - r) % stride == 0
+        ]
+        phases.append(Phase1d(residue, count, tuple(sorted(taps, key=lambda t: t.shift))))
     return phases
 
 
-def _padding(phases: list[Phase1d], input_size: int) -> tuple[int, int]:
-    """Zeros before and after the input so that every tap of every phase reads inside."""
-    taps = [(t, p.count) for p in phases for t in p.taps]
-    before = max((-t.shift for t, _ in taps), default=0)
-    after = max((count - 1 + t.shift - (input_size - 1) for t, count in taps), default=0)
-    return max(0, before), max(0, after)
+@dataclass(frozen=True)
+class Shuffle1d:
+    """The common convolution along one dimension (module docstring).
+
+    Phase ``r`` has output ``m`` at row ``u = m + starts[r]``; the convolution has
+    ``taps`` taps ``step`` apart; ``kernel_index[t][r]`` is the kernel tap ``j`` that phase
+    ``r`` uses as tap ``t``, or ``None`` (a zero weight).
+    """
+
+    starts: tuple[int, ...]
+    counts: tuple[int, ...]
+    step: int
+    taps: int
+    kernel_index: tuple[tuple[int | None, ...], ...]
+
+    @property
+    def first(self) -> int:
+        """The first row ``u`` any phase keeps."""
+        return min(self.starts)
+
+    @property
+    def rows(self) -> int:
+        """Rows ``u`` from :attr:`first` to the last one any phase keeps."""
+        return max(s + c for s, c in zip(self.starts, self.counts)) - self.first
+
+    @property
+    def delta(self) -> int:
+        """How far the phases' starts move per residue, ``starts[1] - starts[0]``."""
+        return self.starts[1] - self.starts[0] if len(self.starts) > 1 else 0
+
+    @property
+    def uniform(self) -> bool:
+        """Every phase keeps the same number of outputs and ``start_r = start_0 + r*delta``:
+        the shuffle along this dimension is a single strided view (``delta >= 0``: torch
+        views have no negative strides)."""
+        return (
+            self.delta >= 0
+            and all(n == self.counts[0] for n in self.counts)
+            and all(start == self.starts[0] + r * self.delta for r, start in enumerate(self.starts))
+        )
+
+    def padding(self, input_size: int) -> tuple[int, int]:
+        """Zeros before and after the input so that every tap of every row reads inside."""
+        last_read = self.first + self.rows - 1 + (self.taps - 1) * self.step
+        return max(0, -self.first), max(0, last_read - (input_size - 1))
 
 
-def rows_first_layout(dtype: torch.dtype) -> bool:
-    """Channels innermost (``X @ W``) except in float64 (``W^T @ X``): measured faster."""
-    return dtype != torch.float64
+@functools.lru_cache(maxsize=256)
+def shuffle_1d(
+    input_size: int, output_size: int, kernel: int, stride: int, padding: int, dilation: int
+) -> Shuffle1d:
+    """Line the phases of one dimension up on a common sub-kernel."""
+    phases = phases_1d(input_size, output_size, kernel, stride, padding, dilation)
+    step = dilation // math.gcd(stride, dilation)
+    starts = tuple(p.taps[0].shift if p.taps else 0 for p in phases)
+    taps = max((p.taps[-1].shift - start) // step + 1 for p, start in zip(phases, starts) if p.taps)
+    kernel_index = [[None] * stride for _ in range(taps)]
+    for phase, start in zip(phases, starts):
+        for tap in phase.taps:
+            kernel_index[(tap.shift - start) // step][phase.residue] = tap.j
+    return Shuffle1d(
+        starts,
+        tuple(p.count for p in phases),
+        step,
+        taps,
+        tuple(tuple(row) for row in kernel_index),
+    )
 
 
-def _phase_rows(x: torch.Tensor, w: torch.Tensor, offsets: list[int], length: int, rows_first):
-    """``sum_j X[offset_j : offset_j + length] @ W_j`` (or ``W_j^T @ X[:, ..]``), batched
-    over groups: ``x`` is ``(g, rows, C_in/g)`` or ``(g, C_in/g, rows)``."""
-    y = None
-    for w_tap, offset in zip(w, offsets):
-        if rows_first:
-            a, b = x[:, offset : offset + length], w_tap
-        else:
-            a, b = w_tap, x[:, :, offset : offset + length]
-        y = torch.bmm(a, b) if y is None else y.baddbmm_(a, b)
-    return y
+def shuffled_weight(weight: torch.Tensor, groups: int, dims: list[Shuffle1d]) -> torch.Tensor:
+    """The weight of the common convolution: ``w[g*C_in/g + c, o, *j]`` ->
+    ``W[g*(P*C_out/g) + (r, o), c, *t] = w[g*C_in/g + c, o, *j_r(t)]``, zero where phase
+    ``r`` has no tap ``t``. Output channels: per group, one block of ``C_out/g`` per phase."""
+    c_in, c_out_g, *kernel = weight.shape
+    ndim, c_in_g = len(kernel), c_in // groups
+    picked = weight.movedim(1, -1)  # (C_in, *k, C_out/g): the gathers copy whole runs of o
+    for d, (dim, k) in enumerate(zip(dims, kernel)):
+        flat = [j for row in dim.kernel_index for j in row]
+        if None in flat:  # one zero tap at index k stands for "no tap"
+            picked = torch.cat([picked, picked.narrow(1 + d, 0, 1).mul(0)], dim=1 + d)
+        index = torch.tensor([k if j is None else j for j in flat])
+        picked = picked.index_select(1 + d, index)  # (.., T*s, ..)
+    sizes = [n for dim in dims for n in (dim.taps, len(dim.starts))]
+    picked = picked.reshape(groups, c_in_g, *sizes, c_out_g)  # (g, c, T_0, s_0, T_1, s_1, .., o)
+    taps, residues = list(range(2, 2 + 2 * ndim, 2)), list(range(3, 3 + 2 * ndim, 2))
+    # Stored as (g, *T_rest, c, T_0, *s, o), the order of channels_last's GEMM weight, so
+    # that its reshape is free (with one group); returned as (g*P*C_out/g, C_in/g, *T).
+    stored = picked.permute(0, *taps[1:], 1, taps[0], *residues, 2 + 2 * ndim).contiguous()
+    order = [0, *range(ndim + 2, 2 * ndim + 3), ndim, ndim + 1, *range(1, ndim)]
+    return stored.permute(order).reshape(-1, c_in_g, *(dim.taps for dim in dims))
+
+
+def phase_conv(
+    spec: ConvTransposeSpec, dims: list[Shuffle1d]
+) -> tuple[tuple[slice, ...], ConvSpec]:
+    """The ordinary convolution all phases share: which part of the input it reads, and
+    its spec (``T`` taps ``step`` apart, stride 1, zero padding where rows read outside)."""
+    window, padding = [], []
+    for dim, size in zip(dims, spec.input_size):
+        last_read = dim.first + dim.rows - 1 + (dim.taps - 1) * dim.step
+        lo, hi = max(dim.first, 0), min(size, last_read + 1)
+        window.append(slice(lo, hi))
+        padding.append((lo - dim.first, last_read + 1 - hi))
+    conv_spec = ConvSpec(
+        kernel_size=tuple(dim.taps for dim in dims),
+        stride=(1,) * len(dims),
+        padding=tuple(padding),
+        dilation=tuple(dim.step for dim in dims),
+        groups=spec.groups,
+        input_size=tuple(w.stop - w.start for w in window),
+        output_size=tuple(dim.rows for dim in dims),
+    )
+    return tuple(window), conv_spec
+
+
+def _shuffle_at_once(
+    y: torch.Tensor, target: torch.Tensor, dims: list[Shuffle1d], bias: torch.Tensor | None
+) -> None:
+    """:func:`_shuffle` in one copy, when every dimension is :attr:`Shuffle1d.uniform`:
+    ``y[.., m + start_0 - first + r*delta, .., r, ..]`` is then one strided view."""
+    ndim = len(dims)
+    st = y.stride()
+    sizes, strides = [target.shape[0], target.shape[1], target.shape[2]], [st[1], st[0], st[-1]]
+    offset = y.storage_offset()
+    for d, dim in enumerate(dims):
+        m_stride, r_stride = st[2 + d], st[2 + ndim + d]
+        sizes += [dim.counts[0], len(dim.starts)]
+        strides += [m_stride, r_stride + dim.delta * m_stride]
+        offset += (dim.starts[0] - dim.first) * m_stride
+    source = y.as_strided(sizes, strides, offset)  # (n, g, c, m_0, r_0, m_1, r_1, ..)
+    view = target
+    for d, dim in enumerate(dims):
+        view = view.unflatten(3 + 2 * d, (dim.counts[0], len(dim.starts)))
+    view.copy_(source)
+    if bias is not None:
+        view.add_(bias.view(*bias.shape, *([1] * ndim)))
+
+
+def _shuffle(
+    y: torch.Tensor,
+    out: torch.Tensor,
+    batch: slice,
+    rows: slice,
+    spec: ConvTransposeSpec,
+    dims: list[Shuffle1d],
+    bias: torch.Tensor | None,
+) -> None:
+    """The pixel shuffle of one chunk: ``out[n, g*C/g + c, *(s*m + r)] = y[g, n, *u, *r, c]``
+    with ``u = m + start_r - first``, where ``y`` holds the rows ``u_0`` in ``rows``."""
+    g, c = y.shape[0], y.shape[-1]
+    ndim = len(dims)
+    target = out.unflatten(1, (g, c))[batch]
+    b = None if bias is None else bias.view(1, g, c, *([1] * ndim))
+    if rows == slice(0, dims[0].rows) and all(dim.uniform for dim in dims):
+        _shuffle_at_once(y, target, dims, b)
+        return
+    for residues in itertools.product(*(range(s) for s in spec.stride)):
+        kept, local = [], []  # per dimension: (first m, count) here, and where y holds them
+        for d, (dim, r) in enumerate(zip(dims, residues)):
+            offset = dim.starts[r] - dim.first  # u of m = 0
+            lo, hi = offset, offset + dim.counts[r]
+            held = rows if d == 0 else slice(0, dim.rows)
+            lo, hi = max(lo, held.start), min(hi, held.stop)
+            kept.append((lo - offset, hi - lo))
+            local.append(slice(lo - held.start, hi - held.start))
+        if any(count <= 0 for _, count in kept):
+            continue
+        source = y[(slice(None), slice(None), *local, *residues)]  # (g, n, *count, c)
+        region = tuple(
+            slice(r + s * m0, r + s * (m0 + count - 1) + 1, s)
+            for r, s, (m0, count) in zip(residues, spec.stride, kept)
+        )
+        view = target[(slice(None), slice(None), slice(None), *region)]
+        view.copy_(source.permute(1, 0, 2 + ndim, *range(2, 2 + ndim)))
+        if b is not None:
+            view.add_(b)
 
 
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: shifted GEMMs per output phase."""
-    n, c_in = input.shape[:2]
-    if n == 0:
-        return im2col.conv_transpose(input, weight, bias, spec)
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
+    (:func:`.channels_last.slabs`), then the pixel shuffle."""
+    n = input.shape[0]
     g, c_out_g = spec.groups, weight.shape[1]
-    c_in_g, ndim = c_in // g, len(spec.kernel_size)
-    rows_first = rows_first_layout(input.dtype)
-    per_dim = [
-        phases_1d(*args)
+    dims = [
+        shuffle_1d(*args)
         for args in zip(
             spec.input_size,
             spec.output_size,
@@ -127,52 +286,17 @@ def conv_transpose(
             spec.dilation,
         )
     ]
-    if not all(any(p.taps for p in phases) for phases in per_dim):
-        # No product at all (every input lands in the cropped padding): nothing to compute,
-        # but im2col's GEMM still links the zero output to the input for autograd.
+    window, conv_spec = phase_conv(spec, dims)
+    if n == 0 or any(w.stop <= w.start for w in window):
+        # Nothing to chunk, or every kept output reads only padding (the output is the
+        # bias): im2col's GEMM still links the output to the input for autograd.
         return im2col.conv_transpose(input, weight, bias, spec)
-    pads = tuple(_padding(p, i) for p, i in zip(per_dim, spec.input_size))
-    padded = tuple(i + a + b for i, (a, b) in zip(spec.input_size, pads))
-    plane = math.prod(padded)
-    strides = [math.prod(padded[d + 1 :]) for d in range(ndim)]
-    # w[g, c, o, *j] -> (*j, g, c, o) for X @ W, or (*j, g, o, c) for W^T @ X
-    w = weight.reshape(g, c_in_g, c_out_g, *spec.kernel_size)
-    order = (1, 2) if rows_first else (2, 1)
-    w = w.permute(*range(3, 3 + ndim), 0, *order).contiguous()
-    xp = grouped_channels_last(input, g, pads)  # (g, N, *padded, C_in/g)
+    w = shuffled_weight(weight, g, dims)
+    x = input[(slice(None), slice(None), *window)]
     out = new_output(input, g * c_out_g, spec.output_size)
-    b = None if bias is None else bias.view(g, 1, *([1] * ndim), c_out_g)
-    samples = chunk_length(n, plane * (c_in + g * c_out_g))
-    for batch in chunks(n, samples):
-        m = batch.stop - batch.start
-        x = xp[:, batch].reshape(g, m * plane, c_in_g)
-        if not rows_first:
-            x = x.transpose(1, 2).contiguous()
-        for phase in itertools.product(*per_dim):
-            if any(p.count == 0 for p in phase):
-                continue
-            region = tuple(slice(p.residue, None, s) for p, s in zip(phase, spec.stride))
-            target = out[(slice(None), slice(None), *region)]
-            taps = list(itertools.product(*(p.taps for p in phase)))
-            if not taps:
-                target[batch] = 0 if bias is None else bias.view(-1, *([1] * ndim))
-                continue
-            offsets = [
-                sum((t.shift + before) * s for t, (before, _), s in zip(tap, pads, strides))
-                for tap in taps
-            ]
-            length = (m - 1) * plane + sum((p.count - 1) * s for p, s in zip(phase, strides)) + 1
-            y = _phase_rows(x, [w[tuple(t.j for t in tap)] for tap in taps], offsets, length,
-                            rows_first)  # fmt: skip
-            # Rows -> (g, m, *count, C_out/g): sample n, output m_d at row n*P + sum m_d S_d.
-            row, channel = (y.stride(1), y.stride(2)) if rows_first else y.stride()[2:0:-1]
-            y = y.as_strided(
-                (g, m, *(p.count for p in phase), c_out_g),
-                (y.stride(0), plane * row, *(s * row for s in strides), channel),
-            )
-            if b is not None:
-                y = y + b
-            write_slab(target, y, batch, slice(None))
+    for batch, rows, y in channels_last.slabs(x, w, conv_spec):
+        y = y.unflatten(-1, (*spec.stride, c_out_g))  # (g, n, rows, *u_rest, *s, C_out/g)
+        _shuffle(y, out, batch, rows, spec, dims, bias)
     return out
 
 
