@@ -39,10 +39,14 @@ PADDING_STRINGS = ("same", "valid")
 
 
 def _is_sequence(value: object) -> bool:
+    if type(value) in (tuple, list):  # the common case, without the slow ABC check
+        return True
     return isinstance(value, Sequence) and not isinstance(value, str)
 
 
 def _check_int(name: str, value: object) -> int:
+    if type(value) is int:  # the common case, without the slow ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ConvArgumentError(f"{name} must be an integer, got {value!r}")
     return int(value)

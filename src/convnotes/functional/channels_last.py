@@ -104,7 +104,7 @@ def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: 
         for j in range(1, k0):
             y[:, : total - j * shift] += z[:, j * shift :, j]
     else:
-        y = torch.matmul(u, w_taps[:, :, 0])
+        y = u.new_empty(g, total, w_taps.shape[-1]).baddbmm_(u, w_taps[:, :, 0], beta=0)
         for j in range(1, k0):
             y[:, : total - j * shift].baddbmm_(u[:, j * shift :], w_taps[:, :, j])
     return y.view(g, n, padded_rows, *spec.output_size[1:], -1)[:, :, :count]

@@ -137,7 +137,6 @@ class Shuffle1d:
         return max(0, -self.first), max(0, last_read - (input_size - 1))
 
 
-@functools.lru_cache(maxsize=256)
 def shuffle_1d(
     input_size: int, output_size: int, kernel: int, stride: int, padding: int, dilation: int
 ) -> Shuffle1d:
@@ -159,31 +158,62 @@ def shuffle_1d(
     )
 
 
-def shuffled_weight(weight: torch.Tensor, groups: int, dims: list[Shuffle1d]) -> torch.Tensor:
+def shuffled_weight(weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
     """The weight of the common convolution: ``w[g*C_in/g + c, o, *j]`` ->
     ``W[g*(P*C_out/g) + (r, o), c, *t] = w[g*C_in/g + c, o, *j_r(t)]``, zero where phase
-    ``r`` has no tap ``t``. Output channels: per group, one block of ``C_out/g`` per phase."""
-    c_in, c_out_g, *kernel = weight.shape
-    ndim, c_in_g = len(kernel), c_in // groups
-    picked = weight.movedim(1, -1)  # (C_in, *k, C_out/g): the gathers copy whole runs of o
-    for d, (dim, k) in enumerate(zip(dims, kernel)):
-        flat = [j for row in dim.kernel_index for j in row]
-        if None in flat:  # one zero tap at index k stands for "no tap"
-            picked = torch.cat([picked, picked.narrow(1 + d, 0, 1).mul(0)], dim=1 + d)
-        index = torch.tensor([k if j is None else j for j in flat])
-        picked = picked.index_select(1 + d, index)  # (.., T*s, ..)
-    sizes = [n for dim in dims for n in (dim.taps, len(dim.starts))]
-    picked = picked.reshape(groups, c_in_g, *sizes, c_out_g)  # (g, c, T_0, s_0, T_1, s_1, .., o)
-    taps, residues = list(range(2, 2 + 2 * ndim, 2)), list(range(3, 3 + 2 * ndim, 2))
-    # Stored as (g, *T_rest, c, T_0, *s, o), the order of channels_last's GEMM weight, so
-    # that its reshape is free (with one group); returned as (g*P*C_out/g, C_in/g, *T).
-    stored = picked.permute(0, *taps[1:], 1, taps[0], *residues, 2 + 2 * ndim).contiguous()
-    order = [0, *range(ndim + 2, 2 * ndim + 3), ndim, ndim + 1, *range(1, ndim)]
+    ``r`` has no tap ``t``. Output channels: per group, one block of ``C_out/g`` per phase.
+
+    One gather (:func:`_weight_index`). The result is stored as ``(g, *T_rest, c, T_0, *s, o)``,
+    the order of channels_last's GEMM weight, so that its reshape is free with one group.
+    """
+    ndim, c_in_g = len(dims), weight.shape[0] // groups
+    index = _weight_index(tuple(weight.shape), groups, dims)
+    flat = weight.reshape(-1)
+    if _has_zero_taps(dims):
+        flat = torch.cat([flat, flat.new_zeros(1)])  # index numel: "no tap"
+    stored = flat.index_select(0, index.view(-1)).view(index.shape)
+    t_rest, residues = range(1, ndim), range(ndim + 2, 2 * ndim + 2)
+    order = [0, *residues, 2 * ndim + 2, ndim, ndim + 1, *t_rest]  # (g, *s, o, c, *T)
     return stored.permute(order).reshape(-1, c_in_g, *(dim.taps for dim in dims))
 
 
+def _has_zero_taps(dims: tuple[Shuffle1d, ...]) -> bool:
+    return any(j is None for dim in dims for row in dim.kernel_index for j in row)
+
+
+@functools.lru_cache(maxsize=32)
+def _weight_index(shape: tuple[int, ...], groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
+    """Where each element of :func:`shuffled_weight`'s stored layout
+    ``(g, T_1, .., T_{n-1}, c, T_0, s_0, .., s_{n-1}, o)`` sits in the flattened weight
+    ``w[C_in, C_out/g, *k]`` (``numel``, one past the end, for a missing tap)."""
+    c_in, c_out_g, *kernel = shape
+    ndim, c_in_g = len(kernel), c_in // groups
+    axes = 2 * ndim + 3
+
+    def along(axis: int, values: torch.Tensor) -> torch.Tensor:
+        view = [1] * axes
+        view[axis] = values.numel()
+        return values.view(view)
+
+    tap_axis = [ndim + 1, *range(1, ndim)]  # T_0 sits after c, T_1.. after g
+    kernel_strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
+    per_channel = c_out_g * math.prod(kernel)
+    position = along(0, torch.arange(groups) * c_in_g * per_channel)
+    position = position + along(ndim, torch.arange(c_in_g) * per_channel)
+    position = position + along(axes - 1, torch.arange(c_out_g) * math.prod(kernel))
+    missing = torch.zeros((), dtype=torch.bool)
+    for d, (dim, k) in enumerate(zip(dims, kernel)):
+        table = torch.tensor([[k if j is None else j for j in row] for row in dim.kernel_index])
+        view = [1] * axes
+        view[tap_axis[d]], view[ndim + 2 + d] = table.shape
+        table = table.view(view)
+        position = position + table * kernel_strides[d]
+        missing = missing | (table == k)
+    return torch.where(missing, c_in * per_channel, position).contiguous()
+
+
 def phase_conv(
-    spec: ConvTransposeSpec, dims: list[Shuffle1d]
+    spec: ConvTransposeSpec, dims: tuple[Shuffle1d, ...]
 ) -> tuple[tuple[slice, ...], ConvSpec]:
     """The ordinary convolution all phases share: which part of the input it reads, and
     its spec (``T`` taps ``step`` apart, stride 1, zero padding where rows read outside)."""
@@ -206,7 +236,7 @@ def phase_conv(
 
 
 def _shuffle_at_once(
-    y: torch.Tensor, target: torch.Tensor, dims: list[Shuffle1d], bias: torch.Tensor | None
+    y: torch.Tensor, target: torch.Tensor, dims: tuple[Shuffle1d, ...], bias: torch.Tensor | None
 ) -> None:
     """:func:`_shuffle` in one copy, when every dimension is :attr:`Shuffle1d.uniform`:
     ``y[.., m + start_0 - first + r*delta, .., r, ..]`` is then one strided view."""
@@ -234,7 +264,7 @@ def _shuffle(
     batch: slice,
     rows: slice,
     spec: ConvTransposeSpec,
-    dims: list[Shuffle1d],
+    dims: tuple[Shuffle1d, ...],
     bias: torch.Tensor | None,
 ) -> None:
     """The pixel shuffle of one chunk: ``out[n, g*C/g + c, *(s*m + r)] = y[g, n, *u, *r, c]``
@@ -268,14 +298,10 @@ def _shuffle(
             view.add_(b)
 
 
-def conv_transpose(
-    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
-) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
-    (:func:`.channels_last.slabs`), then the pixel shuffle."""
-    n = input.shape[0]
-    g, c_out_g = spec.groups, weight.shape[1]
-    dims = [
+@functools.lru_cache(maxsize=64)
+def _plan(spec: ConvTransposeSpec) -> tuple[tuple[Shuffle1d, ...], tuple[slice, ...], ConvSpec]:
+    """Per dimension the shuffle, then the common convolution (pure function of the spec)."""
+    dims = tuple(
         shuffle_1d(*args)
         for args in zip(
             spec.input_size,
@@ -285,8 +311,18 @@ def conv_transpose(
             spec.padding,
             spec.dilation,
         )
-    ]
-    window, conv_spec = phase_conv(spec, dims)
+    )
+    return dims, *phase_conv(spec, dims)
+
+
+def conv_transpose(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
+    (:func:`.channels_last.slabs`), then the pixel shuffle."""
+    n = input.shape[0]
+    g, c_out_g = spec.groups, weight.shape[1]
+    dims, window, conv_spec = _plan(spec)
     if n == 0 or any(w.stop <= w.start for w in window):
         # Nothing to chunk, or every kept output reads only padding (the output is the
         # bias): im2col's GEMM still links the output to the input for autograd.
