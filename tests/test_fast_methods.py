@@ -26,7 +26,8 @@ import torch
 import torch.nn.functional as F
 
 import convnotes.functional as CF
-from convnotes.functional import _layout, auto, depthwise, phase
+from convnotes.functional import _layout, auto, depthwise, fft, phase
+from convnotes.functional._args import prepare_conv
 
 TORCH_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 TORCH_CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -176,6 +177,65 @@ def test_channels_last_chunks_agree_with_one_chunk(monkeypatch):
         got = CF.conv2d(x, wino, padding=(0, 1), method="winograd")
         expected_w = F.conv2d(x, wino, padding=(0, 1))
         torch.testing.assert_close(got, expected_w, rtol=0, atol=1e-9 * expected_w.abs().max())
+
+
+FFT_TILED_CALLS = [
+    # 1d: padding 30 beyond the dilated span 25, so whole tiles lie in the zero padding
+    ((3, 2, 97), (4, 2, 13), {"padding": 30, "stride": 3, "dilation": 2}),
+    # 2d: groups, a stride and a dilation along different dimensions
+    (
+        (2, 4, 45, 38),
+        (6, 2, 9, 7),
+        {"padding": (4, 25), "stride": (2, 1), "dilation": (1, 3), "groups": 2},
+    ),
+    # 2d "same" with an even kernel: unequal padding before and after
+    ((1, 3, 40, 33), (2, 3, 8, 11), {"padding": "same", "dilation": 2}),
+    # 3d: a different stride along each dimension
+    (
+        (2, 2, 17, 12, 14),
+        (4, 1, 5, 4, 6),
+        {"padding": (2, 5, 1), "stride": (1, 2, 3), "dilation": (2, 1, 1), "groups": 2},
+    ),
+    ((1, 2, 70, 70), (2, 2, 31, 31), {"padding": 15}),  # the benchmark's problem, smaller
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same")
+@pytest.mark.parametrize("chunk", [1, 3000, fft.CHUNK_VALUES])
+@pytest.mark.parametrize(("x_shape", "w_shape", "kwargs"), FFT_TILED_CALLS)
+def test_fft_tiles_match_torch(monkeypatch, chunk, x_shape, w_shape, kwargs):
+    """Small chunk budgets force many overlap-save tiles (the last ones partial) and chunks
+    of tiles and of samples; every tiling gives torch's values, gradients included."""
+    monkeypatch.setattr(fft, "CHUNK_VALUES", chunk)
+    chunks = []
+    chunk_output = fft.chunk_output
+    monkeypatch.setattr(fft, "chunk_output", lambda *a: chunks.append(1) or chunk_output(*a))
+    ndim = len(x_shape) - 2
+    x, w, b = _tensors(x_shape, w_shape, torch.float64, seed=0)
+    expected = TORCH_CONV[ndim](x, w, b, **kwargs)
+    got = OURS_CONV[ndim](x, w, b, **kwargs, method="fft")
+    _assert_float64(got, expected, "fft")
+    if chunk == 1:
+        assert len(chunks) > x_shape[0], "the budget should split every sample into tiles"
+    upstream = torch.randn_like(expected)
+    grads = torch.autograd.grad(got, (x, w, b), upstream)
+    for ours, theirs in zip(grads, torch.autograd.grad(expected, (x, w, b), upstream)):
+        _assert_float64(ours, theirs, "fft")
+
+
+def test_fft_tiles_are_bounded_for_a_large_image():
+    """4096x4096, k31: tiles far smaller than the image, whose spectra and the kernel's fit
+    the budget; they cover the output, each tile's circular result never wraps."""
+    x = torch.empty(1, 2, 4096, 4096, device="meta")
+    w = torch.empty(3, 2, 31, 31, device="meta")
+    spec = prepare_conv(2, x, w, None, (1, 2), 15, 1, 1).spec
+    tilings = fft.plan_tiles(spec, 2 + 3, 3 * 2)
+    lengths = tuple(t.length for t in tilings)
+    assert (2 + 3 + 3 * 2) * fft.spectrum_size(lengths) <= fft.CHUNK_VALUES
+    for t, o, s in zip(tilings, spec.output_size, spec.stride):
+        assert fft.is_fast(t.length) and t.length >= t.tile + t.span - 1
+        assert t.tile % s == 0 and t.count * t.kept >= o > (t.count - 1) * t.kept
+        assert 31 <= t.tile < 200
 
 
 @pytest.mark.parametrize(
