@@ -150,7 +150,7 @@ def test_float32_within_the_rounding_bound(method):
     assert checked >= 4
 
 
-def test_channels_last_chunks_agree_with_one_chunk(monkeypatch):
+def test_chunks_agree_with_one_chunk(monkeypatch):
     """Tiny chunk budgets force chunking over samples and over the rows of one sample."""
     x = torch.randn(3, 4, 11, 9, dtype=torch.float64)
     w = torch.randn(6, 2, 3, 2, dtype=torch.float64)
@@ -161,10 +161,11 @@ def test_channels_last_chunks_agree_with_one_chunk(monkeypatch):
     for budget in (1, 50, 400):
         monkeypatch.setattr(_layout, "CHUNK_ELEMENTS", budget)
         monkeypatch.setattr(depthwise, "PLANES_CHUNK_ELEMENTS", budget)
-        got = CF.conv2d(x, w, padding=1, groups=2, method="channels_last")
-        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
-        got = CF.conv2d(x, w, stride=(2, 1), groups=2, method="channels_last")
-        torch.testing.assert_close(got, expected_strided, rtol=1e-10, atol=1e-10)
+        for method in ("channels_last", "im2col"):
+            got = CF.conv2d(x, w, padding=1, groups=2, method=method)
+            torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+            got = CF.conv2d(x, w, stride=(2, 1), groups=2, method=method)
+            torch.testing.assert_close(got, expected_strided, rtol=1e-10, atol=1e-10)
         for method in ("channels_last", "phase"):
             got = CF.conv_transpose2d(x, wt, stride=2, padding=1, groups=2, method=method)
             torch.testing.assert_close(got, expected_t, rtol=1e-10, atol=1e-10)

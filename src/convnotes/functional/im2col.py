@@ -19,6 +19,7 @@ import torch
 
 from ._args import ConvSpec, ConvTransposeSpec
 from ._common import add_bias, crop, kernel_offsets, transpose_buffer_size, window, zero_pad
+from ._layout import chunk_length, chunks
 
 
 def im2col(x: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
@@ -37,14 +38,29 @@ def im2col(x: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` with one GEMM per group."""
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` with one GEMM per group.
+
+    The columns are ``prod(k)`` times the input, so they are made for a chunk of samples
+    at a time (:data:`._layout.CHUNK_ELEMENTS`): the peak memory stays near the output's.
+    """
     n, c_in = input.shape[:2]
     c_out, g = weight.shape[0], spec.groups
     taps, positions = math.prod(spec.kernel_size), math.prod(spec.output_size)
-    cols = im2col(input, spec).reshape(n, g, (c_in // g) * taps, positions)
     w = weight.reshape(g, c_out // g, (c_in // g) * taps)
-    y = torch.matmul(w, cols)  # (N, groups, C_out/g, prod(o))
-    return add_bias(y.reshape(n, c_out, *spec.output_size), bias)
+    samples = chunk_length(n, c_in * taps * positions)
+    if samples >= n:  # one chunk (also N = 0): no copy into an output buffer
+        return add_bias(_gemm(input, w, spec).reshape(n, c_out, *spec.output_size), bias)
+    out = input.new_empty(n, c_out, *spec.output_size)
+    for batch in chunks(n, samples):
+        out[batch] = _gemm(input[batch], w, spec).reshape(-1, c_out, *spec.output_size)
+    return add_bias(out, bias)
+
+
+def _gemm(x: torch.Tensor, w: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
+    """``W[g] @ cols[n, g]`` for the samples of ``x``: ``(N, groups, C_out/g, prod(o))``."""
+    g, depth = w.shape[0], w.shape[2]
+    cols = im2col(x, spec).reshape(x.shape[0], g, depth, math.prod(spec.output_size))
+    return torch.matmul(w, cols)
 
 
 def col2im(cols: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
