@@ -31,6 +31,7 @@ contiguous values), one chunk of samples at a time.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 
@@ -51,63 +52,85 @@ from ._layout import (
 MIN_ROWS_PER_WASTED_ROW = 8
 
 
-def _strided_view(xs: torch.Tensor, spec: ConvSpec, rows: int, unroll_first: bool) -> torch.Tensor:
+def shifted_dims(spec: ConvSpec) -> int:
+    """How many leading spatial dimensions the shifted GEMMs handle (0: full unroll).
+
+    The first one if its stride is 1 (and it has more than one tap); in 3d also the second
+    one if its stride is 1: then only the last dimension is unrolled, and the buffer is
+    ``k_last`` instead of ``k_1 * k_2`` times the input.
+    """
+    if spec.stride[0] != 1 or spec.kernel_size[0] == 1:
+        return 0
+    return 2 if len(spec.kernel_size) == 3 and spec.stride[1] == 1 else 1
+
+
+def _strided_view(xs: torch.Tensor, spec: ConvSpec, rows: int, lead: int) -> torch.Tensor:
     """The receptive fields of ``xs[g, n, *padded, c]`` as a view, no copy.
 
-    Shape ``(g, n, rows, *o_r, *j_r, c)`` (``rows`` padded rows, stride 1), or with
-    ``unroll_first`` ``(g, n, rows, *o_r, j_0, *j_r, c)`` (``rows`` output rows).
+    Shape ``(g, n, rows, *p_1.., *o_r, *j_r, c)``: the ``lead`` shifted dimensions keep
+    their padded positions (``rows`` of the first one), the others are unrolled into
+    output positions ``o_r`` and taps ``j_r``. With ``lead = 0`` everything is unrolled:
+    ``(g, n, rows, *o_r, j_0, *j_r, c)`` with ``rows`` output rows.
     """
-    g, n = xs.shape[:2]
     st = xs.stride()
     spatial = st[2:-1]
-    o_rest, k_rest = spec.output_size[1:], spec.kernel_size[1:]
-    s_rest, d_rest = spec.stride[1:], spec.dilation[1:]
-    first_size = (rows, *o_rest)
-    first_stride = (spatial[0] * (spec.stride[0] if unroll_first else 1),)
-    first_stride += tuple(t * s for t, s in zip(spatial[1:], s_rest))
-    tap_size, tap_stride = k_rest, tuple(t * d for t, d in zip(spatial[1:], d_rest))
-    if unroll_first:
-        tap_size = (spec.kernel_size[0], *tap_size)
-        tap_stride = (spatial[0] * spec.dilation[0], *tap_stride)
+    unrolled = range(max(lead, 1), len(spatial))
+    size = [rows, *xs.shape[3 : 2 + max(lead, 1)], *(spec.output_size[d] for d in unrolled)]
+    stride = [spatial[0] * (spec.stride[0] if lead == 0 else 1), *spatial[1 : max(lead, 1)]]
+    stride += [spatial[d] * spec.stride[d] for d in unrolled]
+    taps = range(lead, len(spatial))
+    size += [spec.kernel_size[d] for d in taps]
+    stride += [spatial[d] * spec.dilation[d] for d in taps]
     return xs.as_strided(
-        (g, n, *first_size, *tap_size, xs.shape[-1]),
-        (st[0], st[1], *first_stride, *tap_stride, st[-1]),
-        xs.storage_offset(),
+        (*xs.shape[:2], *size, xs.shape[-1]), (*st[:2], *stride, st[-1]), xs.storage_offset()
     )
 
 
 def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: slice):
     """Output rows ``rows`` of a chunk of samples by shifted GEMMs: ``(g, n, rows, *o_r, c)``.
 
-    ``w_taps`` is ``(g, depth, k_0, C_out/g)``. In float64 the taps go side by side into
-    **one** wide GEMM ``Z = U @ [W_0 | W_1 | ..]`` and ``Y = sum_j Z[rows + j*shift, j]``
-    (measured 1.4-2.2x faster than ``k_0`` narrow GEMMs); in float32 the ``k_0`` narrow
-    GEMMs accumulate into ``Y`` directly, which saves the adds over ``Z`` (measured faster
-    for 64 output channels).
+    ``w_taps`` is ``(g, depth, taps, C_out/g)``, one weight block per tap of the shifted
+    dimensions. In float64 the blocks go side by side into **one** wide GEMM
+    ``Z = U @ [W_0 | W_1 | ..]`` and ``Y = sum_t Z[rows + shift_t, t]`` (measured 1.4-2.2x
+    faster than narrow GEMMs); in float32 the narrow GEMMs accumulate into ``Y`` directly,
+    which saves the adds over ``Z`` (measured faster for 64 output channels).
     """
-    k0, d0 = spec.kernel_size[0], spec.dilation[0]
+    lead = shifted_dims(spec)
     count = rows.stop - rows.start
-    padded_rows = count + (k0 - 1) * d0
+    padded_rows = count + (spec.kernel_size[0] - 1) * spec.dilation[0]
     xs = xp[:, :, rows.start : rows.start + padded_rows]
     g, n = xs.shape[:2]
-    per_row = math.prod(spec.output_size[1:])
-    shift = d0 * per_row  # rows of U between consecutive first-dimension taps
-    total = n * padded_rows * per_row
+    # U rows are (n, p_0, p_1.., o_r): the row strides of the shifted dimensions
+    row_size = [padded_rows, *xs.shape[3 : 2 + lead], *spec.output_size[lead:]]
+    row_stride = [math.prod(row_size[d + 1 :]) for d in range(lead)]
+    shifts = [
+        sum(j * d * r for j, d, r in zip(tap, spec.dilation, row_stride))
+        for tap in itertools.product(*(range(k) for k in spec.kernel_size[:lead]))
+    ]
+    total = n * math.prod(row_size)
     depth = w_taps.shape[1]  # prod(k_r) * C/g
     u = xs.new_empty(g, total, depth)
-    fields = _strided_view(xs, spec, padded_rows, unroll_first=False)
+    fields = _strided_view(xs, spec, padded_rows, lead)
     u.view(fields.shape).copy_(fields)
-    # Rows past total - j*shift only feed rows beyond the last sample's outputs: skipped.
+    # Rows past total - shift only feed rows beyond the last sample's outputs: skipped.
     if u.dtype == torch.float64:
-        z = torch.matmul(u, w_taps.flatten(2)).unflatten(2, (k0, -1))  # (g, total, k0, c)
+        z = torch.matmul(u, w_taps.flatten(2)).unflatten(2, (len(shifts), -1))
         y = z[:, :, 0].clone()
-        for j in range(1, k0):
-            y[:, : total - j * shift] += z[:, j * shift :, j]
+        for tap, shift in enumerate(shifts[1:], 1):
+            y[:, : total - shift] += z[:, shift:, tap]
     else:
         y = u.new_empty(g, total, w_taps.shape[-1]).baddbmm_(u, w_taps[:, :, 0], beta=0)
-        for j in range(1, k0):
-            y[:, : total - j * shift].baddbmm_(u[:, j * shift :], w_taps[:, :, j])
-    return y.view(g, n, padded_rows, *spec.output_size[1:], -1)[:, :, :count]
+        for tap, shift in enumerate(shifts[1:], 1):
+            y[:, : total - shift].baddbmm_(u[:, shift:], w_taps[:, :, tap])
+    y = y.view(g, n, *row_size, -1)
+    return y[
+        (
+            slice(None),
+            slice(None),
+            slice(0, count),
+            *(slice(0, o) for o in spec.output_size[1:lead]),
+        )
+    ]
 
 
 def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: slice):
@@ -116,7 +139,7 @@ def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: 
     count = rows.stop - rows.start
     xs = xp[:, :, rows.start * s0 : rows.start * s0 + (count - 1) * s0 + (k0 - 1) * d0 + 1]
     g, n = xs.shape[:2]
-    cols = _strided_view(xs, spec, count, True).reshape(g, -1, w_all.shape[1])
+    cols = _strided_view(xs, spec, count, 0).reshape(g, -1, w_all.shape[1])
     y = torch.matmul(cols, w_all)
     return y.view(g, n, count, *spec.output_size[1:], -1)
 
@@ -127,28 +150,32 @@ def slabs(
     """The output chunk by chunk, channels last: ``(samples, rows, y[g, n, rows, *o_r, c])``.
 
     No bias. :func:`conv` writes each chunk to the output; the transposed conv of
-    :mod:`.phase` shuffles it into place instead.
+    :mod:`.phase` shuffles it into place instead. The channels-last copy of the input is
+    made per chunk of samples too.
     """
     n, c_in = input.shape[:2]
     c_out, g = weight.shape[0], spec.groups
     c_in_g, c_out_g = c_in // g, c_out // g
-    k0, ndim = spec.kernel_size[0], len(spec.kernel_size)
-    shifted = spec.stride[0] == 1 and k0 > 1
-    xp = grouped_channels_last(input, g, spec.padding)
-    # w[g, o, c, j_0, *j_r] -> (g, (*j_r, c), j_0, o) or (g, (j_0, *j_r, c), o)
+    ndim = len(spec.kernel_size)
+    lead = shifted_dims(spec)
+    # w[g, o, c, *j_lead, *j_r] -> (g, (*j_r, c), prod(j_lead), o) or (g, (*j, c), o)
     w = weight.reshape(g, c_out_g, c_in_g, *spec.kernel_size)
-    rest = tuple(range(4, 3 + ndim))
-    if shifted:
-        w_mat = w.permute(0, *rest, 2, 3, 1).reshape(g, -1, k0, c_out_g)
+    shifted_taps, rest = range(3, 3 + lead), range(3 + lead, 3 + ndim)
+    if lead:
+        w_mat = w.permute(0, *rest, 2, *shifted_taps, 1).reshape(
+            g, -1, math.prod(spec.kernel_size[:lead]), c_out_g
+        )
         slab = _shifted_slab
-        wasted = (k0 - 1) * spec.dilation[0]
+        wasted = (spec.kernel_size[0] - 1) * spec.dilation[0]
     else:
-        w_mat = w.permute(0, 3, *rest, 2, 1).reshape(g, -1, c_out_g)
+        w_mat = w.permute(0, *range(3, 3 + ndim), 2, 1).reshape(g, -1, c_out_g)
         slab = _unrolled_slab
         wasted = 0
     depth = w_mat.shape[1]
-    width = k0 * c_out_g if shifted else c_out_g  # columns of the GEMM result
-    per_row = math.prod(spec.output_size[1:]) * g * max(depth, width)
+    width = w_mat.shape[2] * c_out_g if lead else c_out_g  # columns of the GEMM result
+    padded = [i + a + b for i, (a, b) in zip(spec.input_size, spec.padding)]
+    per_row = math.prod([*padded[1:lead], *spec.output_size[max(lead, 1) :]]) * g
+    per_row *= max(depth, width)
     o0 = spec.output_size[0]
     per_sample = (o0 + wasted) * per_row
     samples = chunk_length(n, per_sample)
@@ -156,8 +183,9 @@ def slabs(
     if samples == 1 and per_sample > _layout.CHUNK_ELEMENTS:  # one large sample: chunk its rows
         row_count = max(chunk_length(o0, per_row), MIN_ROWS_PER_WASTED_ROW * wasted)
     for batch in chunks(n, samples):
+        xp = grouped_channels_last(input[batch], g, spec.padding)
         for rows in chunks(o0, row_count):
-            yield batch, rows, slab(xp[:, batch], w_mat, spec, rows)
+            yield batch, rows, slab(xp, w_mat, spec, rows)
 
 
 def conv(
