@@ -327,14 +327,13 @@ def test_phase_accepts_and_rejects_like_torch_on_random_calls():
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_auto_transposed_uses_phase_except_in_float64(dtype):
+def test_auto_transposed_uses_phase(dtype):
     x = torch.randn(2, 4, 6, 6, dtype=dtype)
     w = torch.randn(4, 3, 4, 4, dtype=dtype)
     from convnotes.functional._args import prepare_conv_transpose
 
     call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
-    expected_method = "im2col" if dtype == torch.float64 else "phase"
-    assert auto.conv_transpose_method(call.input, call.spec) == expected_method
+    assert auto.conv_transpose_method(call.input, call.spec) == "phase"
     got = CF.conv_transpose2d(x, w, stride=2, padding=1, method="auto")
     expected = F.conv_transpose2d(x.double(), w.double(), stride=2, padding=1)
     bound = (

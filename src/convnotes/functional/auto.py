@@ -11,9 +11,8 @@
 * everything else (1d, a stride along the first dimension): :mod:`.im2col`, whose copy is
   cheap there (contiguous runs along the last dimension) and needs no layout change.
 
-Transposed convs: :mod:`.phase` (one ordinary conv per output phase, by shifted GEMMs; no
-col2im) except in float64, where the single large GEMM of :mod:`.im2col` (GEMM + col2im)
-measured faster: there the GEMM, not the memory traffic, is the cost.
+Transposed convs: :mod:`.phase`, one ordinary convolution with ``prod(s)*C_out`` output
+channels by shifted GEMMs, then a pixel shuffle (no col2im, no inserted zeros).
 
 The rules only choose; every algorithm computes the same function and the arguments are
 checked before any kernel runs, so "auto" accepts and rejects exactly what the others (and
@@ -54,8 +53,8 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
 
 
 def conv_transpose_method(input: torch.Tensor, spec: ConvTransposeSpec) -> str:
-    """Sub-pixel phases, or GEMM + col2im in float64 (see the module docstring)."""
-    return "im2col" if input.dtype == torch.float64 else "phase"
+    """Sub-pixel phases (see the module docstring); integer tensors too."""
+    return "phase"
 
 
 def conv(

@@ -371,7 +371,7 @@ def conv_transpose(
     out = new_output(input, g * c_out_g, spec.output_size)
     rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
     per_row = math.prod(dim.rows for dim in dims[1:]) * g * (a.shape[2] + a.shape[3])
-    budget = _layout.CHUNK_ELEMENTS // 4
+    budget = _layout.CHUNK_ELEMENTS
     samples = chunk_length(n, (rows + wasted) * per_row, budget)
     row_count = rows
     if samples == 1 and (rows + wasted) * per_row > budget:
