@@ -49,7 +49,7 @@ from ._layout import (
 )
 
 # A chunk of output rows must be this many times the rows a shifted GEMM wastes.
-MIN_ROWS_PER_WASTED_ROW = 8
+MIN_ROWS_PER_WASTED_ROW = 4
 
 
 def shifted_dims(spec: ConvSpec) -> int:
@@ -178,10 +178,15 @@ def slabs(
     per_row *= max(depth, width)
     o0 = spec.output_size[0]
     per_sample = (o0 + wasted) * per_row
-    samples = chunk_length(n, per_sample)
+    # A buffer no larger than the input or the output (what the call holds anyway), so
+    # that the peak memory stays a small multiple of it; at most CHUNK_ELEMENTS.
+    budget = min(
+        _layout.CHUNK_ELEMENTS, max(input.numel(), n * c_out * math.prod(spec.output_size))
+    )
+    samples = chunk_length(n, per_sample, budget)
     row_count = o0
-    if samples == 1 and per_sample > _layout.CHUNK_ELEMENTS:  # one large sample: chunk its rows
-        row_count = max(chunk_length(o0, per_row), MIN_ROWS_PER_WASTED_ROW * wasted)
+    if samples == 1 and per_sample > budget:  # one large sample: chunk its rows
+        row_count = max(chunk_length(o0, per_row, budget), MIN_ROWS_PER_WASTED_ROW * wasted)
     for batch in chunks(n, samples):
         xp = grouped_channels_last(input[batch], g, spec.padding)
         for rows in chunks(o0, row_count):
