@@ -72,6 +72,12 @@ def test_methods_for_each_problem_take_their_own_path(bench):
     assert all("auto" in methods for methods in names.values())
 
 
+def test_every_timed_method_has_a_colour_in_the_speed_figures(bench):
+    """A method without a colour would silently drop out of the plots."""
+    timed = {m for p in bench.SUITE for m in bench.methods_for(p)}
+    assert timed <= set(benchmark.COLORS)
+
+
 def test_speed_assets_without_results_show_how_to_make_them(tmp_path):
     files = benchmark.build_speed(folder=str(tmp_path))
     assert set(files) == {"speed-ratio.png", "speed-gflops.png", "tables/speed.zh.md",

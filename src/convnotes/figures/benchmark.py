@@ -25,6 +25,7 @@ COLORS = {
     "depthwise": "#2ca02c",
     "winograd": "#9467bd",
     "fft": "#d62728",
+    "phase": "#8c564b",
     "auto": "#ff7f0e",
 }
 
