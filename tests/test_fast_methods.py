@@ -415,3 +415,27 @@ def test_fast_methods_never_call_torch_conv_kernels(monkeypatch):
     CF.conv_transpose2d(
         x.double(), torch.randn(4, 2, 4, 4, dtype=torch.float64), stride=2, method="auto"
     ).sum().backward()
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_phase_without_autograd_matches_torch(monkeypatch, channels_last):
+    """Under no_grad the phase method reuses one workspace across chunks and writes pairs
+    of residues through a complex view: check those paths against torch (float64)."""
+    cases = [
+        ((3, 4, 6, 7), (4, 3, 4, 4), {"stride": 2, "padding": 1}),  # uniform, pairs
+        ((2, 4, 5, 6), (4, 2, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+        ((2, 4, 5, 6), (4, 3, 3, 2), {"stride": (2, 3), "padding": (1, 0), "groups": 2}),
+        ((2, 2, 4, 5), (2, 2, 2, 2), {"stride": 2, "dilation": 2}),
+    ]
+    for budget in (1, 64, 1 << 20):
+        monkeypatch.setattr(_layout, "CHUNK_ELEMENTS", budget)
+        for x_shape, w_shape, kwargs in cases:
+            x = torch.randn(x_shape, dtype=torch.float64)
+            if channels_last:
+                x = x.to(memory_format=torch.channels_last)
+            w = torch.randn(w_shape, dtype=torch.float64)
+            b = torch.randn(w_shape[1] * kwargs.get("groups", 1), dtype=torch.float64)
+            with torch.no_grad():
+                got = CF.conv_transpose2d(x, w, b, **kwargs, method="phase")
+            expected = F.conv_transpose2d(x, w, b, **kwargs)
+            torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
