@@ -39,7 +39,7 @@ import torch
 
 from . import _layout, im2col
 from ._args import ConvSpec, ConvTransposeSpec
-from ._common import kernel_offsets, transpose_buffer_size, window
+from ._common import gemm_, kernel_offsets, transpose_buffer_size, window
 from ._layout import (
     chunk_length,
     chunks,
@@ -119,9 +119,9 @@ def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: 
         for tap, shift in enumerate(shifts[1:], 1):
             y[:, : total - shift] += z[:, shift:, tap]
     else:
-        y = u.new_empty(g, total, w_taps.shape[-1]).baddbmm_(u, w_taps[:, :, 0], beta=0)
+        y = gemm_(u.new_empty(g, total, w_taps.shape[-1]), u, w_taps[:, :, 0], beta=0)
         for tap, shift in enumerate(shifts[1:], 1):
-            y[:, : total - shift].baddbmm_(u[:, shift:], w_taps[:, :, tap])
+            gemm_(y[:, : total - shift], u[:, shift:], w_taps[:, :, tap])
     y = y.view(g, n, *row_size, -1)
     return y[
         (

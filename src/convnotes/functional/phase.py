@@ -51,6 +51,7 @@ import torch
 
 from . import _layout, channels_last, im2col
 from ._args import ConvSpec, ConvTransposeSpec
+from ._common import gemm_
 from ._layout import chunk_length, chunks, new_output
 
 
@@ -393,10 +394,10 @@ def _slab(
         y = workspace[g * depth * total : g * (depth + width) * total].view(g, width, total)
     shape = (g, *spec.kernel_size[1:], depth // math.prod(spec.kernel_size[1:]))
     _unroll(x, spec, rows.start, u.view(*shape, m, padded_rows, *rest_out))
-    y.baddbmm_(a[:, 0], u, beta=0)
+    gemm_(y, a[:, 0], u, beta=0)
     for t in range(1, taps0):
         shift = t * spec.dilation[0] * per_row
-        y[:, :, : total - shift].baddbmm_(a[:, t], u[:, :, shift:])
+        gemm_(y[:, :, : total - shift], a[:, t], u[:, :, shift:])
     # Columns past total - shift only feed rows past the last sample's outputs.
     y = y.view(g, width, m, padded_rows, *rest_out)[:, :, :, :count]
     return y.permute(0, 2, 3, *range(4, 3 + len(spec.kernel_size)), 1)
