@@ -109,22 +109,22 @@ class Shuffle1d:
     taps: int
     kernel_index: tuple[tuple[int | None, ...], ...]
 
-    @property
+    @functools.cached_property
     def first(self) -> int:
         """The first row ``u`` any phase keeps."""
         return min(self.starts)
 
-    @property
+    @functools.cached_property
     def rows(self) -> int:
         """Rows ``u`` from :attr:`first` to the last one any phase keeps."""
         return max(s + c for s, c in zip(self.starts, self.counts)) - self.first
 
-    @property
+    @functools.cached_property
     def delta(self) -> int:
         """How far the phases' starts move per residue, ``starts[1] - starts[0]``."""
         return self.starts[1] - self.starts[0] if len(self.starts) > 1 else 0
 
-    @property
+    @functools.cached_property
     def uniform(self) -> bool:
         """Every phase keeps the same number of outputs and ``start_r = start_0 + r*delta``:
         the shuffle along this dimension is a single strided view (``delta >= 0``: torch
@@ -342,10 +342,21 @@ def _unroll(x: torch.Tensor, spec: ConvSpec, first_row: int, u: torch.Tensor) ->
     copied in (contiguous runs along the last dimension), one copy per tap of ``t_rest``.
     """
     g, ndim = spec.groups, len(spec.kernel_size)
-    lengths = u.shape[ndim + 2 :]  # p, *u_rest
     source = x.unflatten(1, (g, x.shape[1] // g)).movedim(0, 2)  # (g, c, n, *i)
     if any(before or after for before, after in spec.padding):
         u.zero_()
+    for taps, target, read in _boxes(spec, first_row, tuple(u.shape[ndim + 2 :])):
+        everything = (slice(None),) * 3
+        u[(slice(None), *taps, slice(None), slice(None), *target)].copy_(
+            source[(*everything, *read)]
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _boxes(spec: ConvSpec, first_row: int, lengths: tuple[int, ...]) -> list:
+    """For :func:`_unroll`: per tap ``t_rest``, where its real inputs go in ``u`` (``lengths``:
+    rows, then ``u_rest``) and where they come from in ``x``."""
+    boxes = []
     for taps in itertools.product(*(range(k) for k in spec.kernel_size[1:])):
         # input index = position + offset, per spatial dimension
         offsets = [first_row - spec.padding[0][0]]
@@ -357,10 +368,8 @@ def _unroll(x: torch.Tensor, spec: ConvSpec, first_row: int, u: torch.Tensor) ->
             lo, hi = max(0, -offset), min(length, size - offset)
             target.append(slice(lo, max(lo, hi)))
             read.append(slice(lo + offset, max(lo, hi) + offset))
-        everything = (slice(None),) * 3
-        u[(slice(None), *taps, slice(None), slice(None), *target)].copy_(
-            source[(*everything, *read)]
-        )
+        boxes.append((taps, tuple(target), tuple(read)))
+    return boxes
 
 
 def _slab(
