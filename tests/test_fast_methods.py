@@ -285,7 +285,7 @@ def test_phases_cover_every_product_exactly_once():
             if o + p == i * s + j * d
         )
         got = []
-        for ph in phase.phases_1d(i_size, o_size, k, s, p, d):
+        for ph in phase.phases_1d(o_size, k, s, p, d):
             for tap in ph.taps:
                 for m in range(ph.count):
                     if 0 <= m + tap.shift < i_size:

@@ -18,6 +18,10 @@ import torch
 # close to torch's, large enough that each GEMM runs near the machine's peak.
 CHUNK_ELEMENTS = 1 << 20
 
+# When one large sample is chunked by rows, a chunk must be at least this many times the
+# rows a shifted GEMM computes and throws away at its end.
+MIN_ROWS_PER_WASTED_ROW = 4
+
 
 def grouped_channels_last(
     x: torch.Tensor, groups: int, padding: tuple[tuple[int, int], ...]

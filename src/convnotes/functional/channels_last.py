@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
 
 import torch
 
@@ -41,15 +40,13 @@ from . import _layout, im2col
 from ._args import ConvSpec, ConvTransposeSpec
 from ._common import gemm_, kernel_offsets, transpose_buffer_size, window
 from ._layout import (
+    MIN_ROWS_PER_WASTED_ROW,
     chunk_length,
     chunks,
     grouped_channels_last,
     new_output,
     write_slab,
 )
-
-# A chunk of output rows must be this many times the rows a shifted GEMM wastes.
-MIN_ROWS_PER_WASTED_ROW = 4
 
 
 def shifted_dims(spec: ConvSpec) -> int:
@@ -144,16 +141,14 @@ def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: 
     return y.view(g, n, count, *spec.output_size[1:], -1)
 
 
-def slabs(
-    input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec
-) -> Iterator[tuple[slice, slice, torch.Tensor]]:
-    """The output chunk by chunk, channels last: ``(samples, rows, y[g, n, rows, *o_r, c])``.
-
-    No bias. :func:`conv` writes each chunk to the output; the transposed conv of
-    :mod:`.phase` shuffles it into place instead. The channels-last copy of the input is
-    made per chunk of samples too.
-    """
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` by channels-last GEMMs, chunk by chunk (the
+    channels-last copy of the input too)."""
     n, c_in = input.shape[:2]
+    if n == 0:  # nothing to chunk; im2col still links the empty output to the graph
+        return im2col.conv(input, weight, bias, spec)
     c_out, g = weight.shape[0], spec.groups
     c_in_g, c_out_g = c_in // g, c_out // g
     ndim = len(spec.kernel_size)
@@ -187,25 +182,15 @@ def slabs(
     row_count = o0
     if samples == 1 and per_sample > budget:  # one large sample: chunk its rows
         row_count = max(chunk_length(o0, per_row, budget), MIN_ROWS_PER_WASTED_ROW * wasted)
+    out = new_output(input, c_out, spec.output_size)
+    b = None if bias is None else bias.view(g, 1, 1, *([1] * (ndim - 1)), c_out_g)
     for batch in chunks(n, samples):
         xp = grouped_channels_last(input[batch], g, spec.padding)
         for rows in chunks(o0, row_count):
-            yield batch, rows, slab(xp, w_mat, spec, rows)
-
-
-def conv(
-    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
-) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` by channels-last GEMMs, chunk by chunk."""
-    if input.shape[0] == 0:  # nothing to chunk; im2col still links the empty output to the graph
-        return im2col.conv(input, weight, bias, spec)
-    g, ndim = spec.groups, len(spec.kernel_size)
-    out = new_output(input, weight.shape[0], spec.output_size)
-    b = None if bias is None else bias.view(g, 1, 1, *([1] * (ndim - 1)), -1)
-    for batch, rows, y in slabs(input, weight, spec):
-        if b is not None:
-            y = y + b
-        write_slab(out, y, batch, rows)
+            y = slab(xp, w_mat, spec, rows)
+            if b is not None:
+                y = y + b
+            write_slab(out, y, batch, rows)
     return out
 
 

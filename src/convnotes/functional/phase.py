@@ -52,7 +52,7 @@ import torch
 from . import _layout, channels_last, im2col
 from ._args import ConvSpec, ConvTransposeSpec
 from ._common import gemm_
-from ._layout import chunk_length, chunks, new_output
+from ._layout import MIN_ROWS_PER_WASTED_ROW, chunk_length, chunks, new_output
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,12 @@ class Phase1d:
 
 
 def phases_1d(
-    input_size: int, output_size: int, kernel: int, stride: int, padding: int, dilation: int
+    output_size: int, kernel: int, stride: int, padding: int, dilation: int
 ) -> list[Phase1d]:
     """The ``stride`` phases of one dimension (formulas in the module docstring).
 
     Every tap is listed, also one that reads only zero padding for this phase's outputs.
     """
-    del input_size  # the taps do not depend on it; kept for a uniform signature
     phases = []
     for residue in range(stride):
         count = max(0, -(-(output_size - residue) // stride))
@@ -135,17 +134,17 @@ class Shuffle1d:
             and all(start == self.starts[0] + r * self.delta for r, start in enumerate(self.starts))
         )
 
-    def padding(self, input_size: int) -> tuple[int, int]:
-        """Zeros before and after the input so that every tap of every row reads inside."""
-        last_read = self.first + self.rows - 1 + (self.taps - 1) * self.step
-        return max(0, -self.first), max(0, last_read - (input_size - 1))
+    @functools.cached_property
+    def last_read(self) -> int:
+        """The last input any tap of any kept row reads."""
+        return self.first + self.rows - 1 + (self.taps - 1) * self.step
 
 
 def shuffle_1d(
-    input_size: int, output_size: int, kernel: int, stride: int, padding: int, dilation: int
+    output_size: int, kernel: int, stride: int, padding: int, dilation: int
 ) -> Shuffle1d:
     """Line the phases of one dimension up on a common sub-kernel."""
-    phases = phases_1d(input_size, output_size, kernel, stride, padding, dilation)
+    phases = phases_1d(output_size, kernel, stride, padding, dilation)
     step = dilation // math.gcd(stride, dilation)
     starts = tuple(p.taps[0].shift if p.taps else 0 for p in phases)
     taps = max((p.taps[-1].shift - start) // step + 1 for p, start in zip(phases, starts) if p.taps)
@@ -220,10 +219,9 @@ def phase_conv(
     its spec (``T`` taps ``step`` apart, stride 1, zero padding where rows read outside)."""
     window, padding = [], []
     for dim, size in zip(dims, spec.input_size):
-        last_read = dim.first + dim.rows - 1 + (dim.taps - 1) * dim.step
-        lo, hi = max(dim.first, 0), min(size, last_read + 1)
+        lo, hi = max(dim.first, 0), min(size, dim.last_read + 1)
         window.append(slice(lo, hi))
-        padding.append((lo - dim.first, last_read + 1 - hi))
+        padding.append((lo - dim.first, dim.last_read + 1 - hi))
     conv_spec = ConvSpec(
         kernel_size=tuple(dim.taps for dim in dims),
         stride=(1,) * len(dims),
@@ -323,7 +321,6 @@ def _plan(spec: ConvTransposeSpec) -> tuple[tuple[Shuffle1d, ...], tuple[slice, 
     dims = tuple(
         shuffle_1d(*args)
         for args in zip(
-            spec.input_size,
             spec.output_size,
             spec.kernel_size,
             spec.stride,
@@ -433,7 +430,7 @@ def conv_transpose(
     samples = chunk_length(n, (rows + wasted) * per_row, budget)
     row_count = rows
     if samples == 1 and (rows + wasted) * per_row > budget:
-        row_count = max(chunk_length(rows, per_row, budget), 8 * wasted)  # one large sample
+        row_count = max(chunk_length(rows, per_row, budget), MIN_ROWS_PER_WASTED_ROW * wasted)
     # Fresh memory costs a page fault per 4 KiB (measured: a third of the time with a new
     # buffer per chunk), so the chunks share one workspace.
     workspace = None
