@@ -439,3 +439,29 @@ def test_phase_without_autograd_matches_torch(monkeypatch, channels_last):
                 got = CF.conv_transpose2d(x, w, b, **kwargs, method="phase")
             expected = F.conv_transpose2d(x, w, b, **kwargs)
             torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_phase_recorded_views_follow_the_input_layout_and_dtype():
+    """Without autograd the phase method replays views recorded once per geometry: inputs
+    that differ only in memory layout, storage offset or dtype must each get their own."""
+    gen = torch.Generator().manual_seed(7)
+    base = torch.randn(3, 6, 9, 11, dtype=torch.float64, generator=gen)
+    w = torch.randn(4, 3, 4, 3, dtype=torch.float64, generator=gen)
+    b = torch.randn(6, dtype=torch.float64, generator=gen)
+    kwargs = {"stride": (2, 3), "padding": (1, 0), "groups": 2}
+    inputs = [
+        base[:, :4, 1:8, 2:10],  # storage offset, every stride unusual
+        base[:, :4, 1:8, 2:10].contiguous(),
+        base[:, :4, 1:8, 2:10].contiguous(memory_format=torch.channels_last),
+        base[:, 2:6, 1:8, 2:10],  # same strides, another offset
+    ]
+    for dtype in (torch.float32, torch.float64, torch.float32):
+        for x in inputs:
+            x, wd, bd = x.to(dtype), w.to(dtype), b.to(dtype)
+            expected = F.conv_transpose2d(x.double(), wd.double(), bd.double(), **kwargs)
+            for _ in range(2):  # the second call replays the recorded views
+                with torch.no_grad():
+                    got = CF.conv_transpose2d(x, wd, bd, **kwargs, method="phase")
+                assert got.dtype == dtype
+                tol = 1e-10 if dtype == torch.float64 else 1e-4
+                torch.testing.assert_close(got.double(), expected, rtol=tol, atol=tol)

@@ -15,6 +15,7 @@ Every public function in :mod:`convnotes.functional` calls :func:`prepare_conv` 
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -199,6 +200,62 @@ def _batched(input: torch.Tensor, ndim: int) -> tuple[torch.Tensor, bool]:
 # ------------------------------------------------------------------------------ entry points
 
 
+# The sizes are a pure function of the shapes and the integer arguments: computed (and
+# checked, by convnotes.shapes) once per combination. An error is raised again on every
+# call, since lru_cache does not keep exceptions.
+
+
+@functools.lru_cache(maxsize=256)
+def _conv_spec(
+    input_size: tuple[int, ...],
+    kernel_size: tuple[int, ...],
+    stride: int | tuple[int, ...],
+    padding: int | tuple[int, ...] | str,
+    dilation: int | tuple[int, ...],
+    groups: int,
+) -> ConvSpec:
+    ndim = len(kernel_size)
+    strides, dilations = expand("stride", stride, ndim), expand("dilation", dilation, ndim)
+    pads = padding if isinstance(padding, str) else expand("padding", padding, ndim)
+    return ConvSpec(
+        kernel_size=kernel_size,
+        stride=strides,
+        padding=conv_padding(pads, kernel_size, strides, dilations),
+        dilation=dilations,
+        groups=groups,
+        input_size=input_size,
+        output_size=conv_output_size(input_size, kernel_size, strides, pads, dilations),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _conv_transpose_spec(
+    input_size: tuple[int, ...],
+    kernel_size: tuple[int, ...],
+    stride: int | tuple[int, ...],
+    padding: int | tuple[int, ...],
+    output_padding: int | tuple[int, ...],
+    dilation: int | tuple[int, ...],
+    groups: int,
+) -> ConvTransposeSpec:
+    ndim = len(kernel_size)
+    strides, pads = expand("stride", stride, ndim), expand("padding", padding, ndim)
+    out_pads = expand("output_padding", output_padding, ndim)
+    dilations = expand("dilation", dilation, ndim)
+    return ConvTransposeSpec(
+        kernel_size=kernel_size,
+        stride=strides,
+        padding=pads,
+        output_padding=out_pads,
+        dilation=dilations,
+        groups=groups,
+        input_size=input_size,
+        output_size=conv_transpose_output_size(
+            input_size, kernel_size, strides, pads, out_pads, dilations
+        ),
+    )
+
+
 def prepare_conv(
     ndim: int,
     input: torch.Tensor,
@@ -221,20 +278,8 @@ def prepare_conv(
     rule = f"weight.shape[1] * groups = {weight.shape[1]} * {groups}"
     _check_channels(fn, x, weight.shape[1] * groups, rule)
     _check_bias(fn, bias, weight.shape[0], "one per output channel, weight.shape[0]")
-    kernel_size = tuple(weight.shape[2:])
-    input_size = tuple(x.shape[2:])
-    strides, dilations = expand("stride", stride, ndim), expand("dilation", dilation, ndim)
-    pads = padding if isinstance(padding, str) else expand("padding", padding, ndim)
-    output_size = conv_output_size(input_size, kernel_size, strides, pads, dilations)
-    spec = ConvSpec(
-        kernel_size=kernel_size,
-        stride=strides,
-        padding=conv_padding(pads, kernel_size, strides, dilations),
-        dilation=dilations,
-        groups=groups,
-        input_size=input_size,
-        output_size=output_size,
-    )
+    sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
+    spec = _conv_spec(*sizes, stride, padding, dilation, groups)
     return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))
 
 
@@ -272,22 +317,6 @@ def prepare_conv_transpose(
         )
     out_channels = weight.shape[1] * groups
     _check_bias(fn, bias, out_channels, "one per output channel, weight.shape[1] * groups")
-    kernel_size = tuple(weight.shape[2:])
-    input_size = tuple(x.shape[2:])
-    strides, pads = expand("stride", stride, ndim), expand("padding", padding, ndim)
-    out_pads = expand("output_padding", output_padding, ndim)
-    dilations = expand("dilation", dilation, ndim)
-    output_size = conv_transpose_output_size(
-        input_size, kernel_size, strides, pads, out_pads, dilations
-    )
-    spec = ConvTransposeSpec(
-        kernel_size=kernel_size,
-        stride=strides,
-        padding=pads,
-        output_padding=out_pads,
-        dilation=dilations,
-        groups=groups,
-        input_size=input_size,
-        output_size=output_size,
-    )
+    sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
+    spec = _conv_transpose_spec(*sizes, stride, padding, output_padding, dilation, groups)
     return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))

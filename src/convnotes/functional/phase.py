@@ -45,6 +45,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -164,12 +165,26 @@ def shuffle_1d(
 def shuffled_weight(weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
     """The weight of the common convolution as GEMM matrices, one per tap ``t_0`` of the
     first dimension: ``A[g, t_0, (r, o), (t_rest, c)] = w[g*C_in/g + c, o, *j_r(t)]``, zero
-    where phase ``r`` has no tap ``t``. Rows: one block of ``C_out/g`` per phase."""
-    index = _weight_index(tuple(weight.shape), groups, dims)
-    flat = weight.reshape(-1)
+    where phase ``r`` has no tap ``t``. Rows: one block of ``C_out/g`` per phase.
+
+    Every row of ``A`` is one ``(o, j)`` column of the weight, all ``C_in/g`` channels: the
+    weight is transposed once to ``(g, (o, j), c)`` and whole rows are gathered (measured
+    2x faster than gathering single elements, whose runs are 1 long).
+    """
+    c_in, c_out_g, *kernel = weight.shape
+    c_in_g = c_in // groups
+    taps = c_out_g * math.prod(kernel)
+    rows = weight.reshape(groups, c_in_g, taps).transpose(1, 2)  # (g, (o, j), c)
     if _has_zero_taps(dims):
-        flat = torch.cat([flat, flat.new_zeros(1)])  # index numel: "no tap"
-    return flat.index_select(0, index.view(-1)).view(index.shape)
+        rows = torch.cat([rows, rows.new_zeros(groups, 1, c_in_g)], 1)  # row taps: no tap
+    elif groups == 1:
+        rows = rows[0].contiguous().unsqueeze(0)  # a 2-d transpose takes torch's blocked copy
+    index = _weight_rows(tuple(weight.shape), dims)
+    if groups > 1:
+        index = (index + torch.arange(groups).view(-1, 1) * rows.shape[1]).view(-1)
+    picked = rows.reshape(-1, c_in_g).index_select(0, index)
+    t_rest = math.prod(dim.taps for dim in dims[1:])
+    return picked.view(groups, dims[0].taps, -1, t_rest * c_in_g)
 
 
 def _has_zero_taps(dims: tuple[Shuffle1d, ...]) -> bool:
@@ -177,39 +192,31 @@ def _has_zero_taps(dims: tuple[Shuffle1d, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=32)
-def _weight_index(shape: tuple[int, ...], groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
-    """Where each element of :func:`shuffled_weight`'s ``(g, T_0, (*s, o), (*T_rest, c))``
-    sits in the flattened weight ``w[C_in, C_out/g, *k]`` (``numel`` for a missing tap)."""
-    c_in, c_out_g, *kernel = shape
-    ndim, c_in_g = len(kernel), c_in // groups
-    # axes: g, T_0, s_0 .. s_{n-1}, o, T_1 .. T_{n-1}, c
-    axes = 2 * ndim + 3
-    tap_axis = [1, *range(ndim + 3, 2 * ndim + 2)]
-    residue_axis = list(range(2, 2 + ndim))
-
-    def along(axis: int, values: torch.Tensor) -> torch.Tensor:
-        view = [1] * axes
-        view[axis] = values.numel()
-        return values.view(view)
-
+def _weight_rows(shape: tuple[int, ...], dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
+    """For each row ``(t_0, *r, o, *t_rest)`` of :func:`shuffled_weight`, the row
+    ``o*prod(k) + j`` of the transposed weight ``(o, j)`` it copies (``C_out/g * prod(k)``,
+    the zero row, for a missing tap)."""
+    _, c_out_g, *kernel = shape
+    ndim = len(kernel)
+    missing = c_out_g * math.prod(kernel)
+    # axes: t_0, r_0 .. r_{n-1}, o, t_1 .. t_{n-1}
+    axes = 2 * ndim + 1
+    tap_axis = [0, *range(ndim + 2, 2 * ndim + 1)]
+    residue_axis = list(range(1, 1 + ndim))
     kernel_strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
-    per_channel = c_out_g * math.prod(kernel)
-    position = along(0, torch.arange(groups) * c_in_g * per_channel)
-    position = position + along(axes - 1, torch.arange(c_in_g) * per_channel)
-    position = position + along(ndim + 2, torch.arange(c_out_g) * math.prod(kernel))
-    missing = torch.zeros((), dtype=torch.bool)
+    position = torch.arange(c_out_g).view([c_out_g if a == ndim + 1 else 1 for a in range(axes)])
+    position = position * math.prod(kernel)
+    absent = torch.zeros((), dtype=torch.bool)
     for d, (dim, k) in enumerate(zip(dims, kernel)):
         table = torch.tensor([[k if j is None else j for j in row] for row in dim.kernel_index])
-        if tap_axis[d] > residue_axis[d]:
-            table = table.T.contiguous()  # (s, T): the axes in the order they appear
         view = [1] * axes
         view[tap_axis[d]], view[residue_axis[d]] = dim.taps, len(dim.starts)
+        if tap_axis[d] > residue_axis[d]:
+            table = table.T.contiguous()  # (s, T): the axes in the order they appear
         table = table.view(view)
         position = position + table * kernel_strides[d]
-        missing = missing | (table == k)
-    index = torch.where(missing, c_in * per_channel, position)
-    t_rest = math.prod(dim.taps for dim in dims[1:])
-    return index.reshape(groups, dims[0].taps, -1, t_rest * c_in_g).contiguous()
+        absent = absent | (table == k)
+    return torch.where(absent, missing, position).reshape(-1)
 
 
 def phase_conv(
@@ -235,7 +242,7 @@ def phase_conv(
 
 
 def _pairs_as_complex(view: torch.Tensor, source: torch.Tensor) -> bool:
-    """Whether :func:`_shuffle_at_once` may write ``view`` through its complex view."""
+    """Whether :func:`_write` may write ``view`` through its complex view."""
     return (
         view.shape[-1] == 2
         and view.stride(-1) == 1
@@ -246,11 +253,25 @@ def _pairs_as_complex(view: torch.Tensor, source: torch.Tensor) -> bool:
     )
 
 
+def _write(target: torch.Tensor, source: torch.Tensor, bias: torch.Tensor | None) -> None:
+    """``target = source + bias``, where both are ``(n, g, c, ...)`` views."""
+    if _pairs_as_complex(target, source):
+        # Two residues along the last dimension: the pairs (r = 0, r = 1) are the real and
+        # imaginary parts of complex numbers, and torch.complex writes them with contiguous
+        # stores (measured 2.5x faster than the strided copy). Not differentiable: no_grad only.
+        torch.complex(source[..., 0], source[..., 1], out=torch.view_as_complex(target))
+    else:
+        target.copy_(source)
+    if bias is not None:
+        target.add_(bias.view(1, *target.shape[1:3], *([1] * (target.dim() - 3))))
+
+
 def _shuffle_at_once(
-    y: torch.Tensor, target: torch.Tensor, dims: tuple[Shuffle1d, ...], bias: torch.Tensor | None
-) -> None:
-    """:func:`_shuffle` in one copy, when every dimension is :attr:`Shuffle1d.uniform`:
-    ``y[.., m + start_0 - first + r*delta, .., r, ..]`` is then one strided view."""
+    y: torch.Tensor, target: torch.Tensor, dims: tuple[Shuffle1d, ...]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`_shuffle` as one ``(into, from)`` pair, when every dimension is
+    :attr:`Shuffle1d.uniform`: ``y[.., m + start_0 - first + r*delta, .., r, ..]`` is then
+    one strided view."""
     ndim = len(dims)
     st = y.stride()
     sizes, strides = [target.shape[0], target.shape[1], target.shape[2]], [st[1], st[0], st[-1]]
@@ -264,15 +285,7 @@ def _shuffle_at_once(
     view = target
     for d, dim in enumerate(dims):
         view = view.unflatten(3 + 2 * d, (dim.counts[0], len(dim.starts)))
-    if _pairs_as_complex(view, source):
-        # Two residues along the last dimension: the pairs (r = 0, r = 1) are the real and
-        # imaginary parts of complex numbers, and torch.complex writes them with contiguous
-        # stores (measured 2.5x faster than the strided copy). Not differentiable: no_grad only.
-        torch.complex(source[..., 0], source[..., 1], out=torch.view_as_complex(view))
-    else:
-        view.copy_(source)
-    if bias is not None:
-        view.add_(bias.view(*bias.shape, *([1] * ndim)))
+    return view, source
 
 
 def _shuffle(
@@ -282,16 +295,15 @@ def _shuffle(
     rows: slice,
     spec: ConvTransposeSpec,
     dims: tuple[Shuffle1d, ...],
-    bias: torch.Tensor | None,
-) -> None:
-    """The pixel shuffle of one chunk: ``out[n, g*C/g + c, *(s*m + r)] = y[g, n, *u, *r, c]``
-    with ``u = m + start_r - first``, where ``y`` holds the rows ``u_0`` in ``rows``."""
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """The pixel shuffle of one chunk as ``(into out, from y)`` pairs of views:
+    ``out[n, g*C/g + c, *(s*m + r)] = y[g, n, *u, *r, c]`` with ``u = m + start_r - first``,
+    where ``y`` holds the rows ``u_0`` in ``rows``."""
     g, c = y.shape[0], y.shape[-1]
     ndim = len(dims)
     target = out.unflatten(1, (g, c))[batch]
-    b = None if bias is None else bias.view(1, g, c, *([1] * ndim))
     if rows == slice(0, dims[0].rows) and all(dim.uniform for dim in dims):
-        _shuffle_at_once(y, target, dims, b)
+        yield _shuffle_at_once(y, target, dims)
         return
     for residues in itertools.product(*(range(s) for s in spec.stride)):
         kept, local = [], []  # per dimension: (first m, count) here, and where y holds them
@@ -310,9 +322,7 @@ def _shuffle(
             for r, s, (m0, count) in zip(residues, spec.stride, kept)
         )
         view = target[(slice(None), slice(None), slice(None), *region)]
-        view.copy_(source.permute(1, 0, 2 + ndim, *range(2, 2 + ndim)))
-        if b is not None:
-            view.add_(b)
+        yield view, source.permute(1, 0, 2 + ndim, *range(2, 2 + ndim))
 
 
 @functools.lru_cache(maxsize=64)
@@ -331,22 +341,21 @@ def _plan(spec: ConvTransposeSpec) -> tuple[tuple[Shuffle1d, ...], tuple[slice, 
     return dims, *phase_conv(spec, dims)
 
 
-def _unroll(x: torch.Tensor, spec: ConvSpec, first_row: int, u: torch.Tensor) -> None:
+def _unroll(
+    x: torch.Tensor, spec: ConvSpec, first_row: int, u: torch.Tensor
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """``u[g, *t_rest, c, n, p, *u_rest] = x_pad[n, g*C/g + c, first_row + p, *(u_rest +
-    t_rest*step)]``, where ``x_pad`` is ``x`` with ``spec.padding`` zeros around it.
-
-    The padded input is never made: ``u`` is zeroed and each tap's box of real inputs is
-    copied in (contiguous runs along the last dimension), one copy per tap of ``t_rest``.
+    t_rest*step)]``, where ``x_pad`` is ``x`` with ``spec.padding`` zeros around it, as
+    ``(into u, from x)`` pairs of views: one per tap of ``t_rest``, the box of its real
+    inputs (contiguous runs along the last dimension). The padded input is never made;
+    where the convolution pads, ``u`` is zeroed first.
     """
     g, ndim = spec.groups, len(spec.kernel_size)
     source = x.unflatten(1, (g, x.shape[1] // g)).movedim(0, 2)  # (g, c, n, *i)
-    if any(before or after for before, after in spec.padding):
-        u.zero_()
+    everything = (slice(None),) * 3
     for taps, target, read in _boxes(spec, first_row, tuple(u.shape[ndim + 2 :])):
-        everything = (slice(None),) * 3
-        u[(slice(None), *taps, slice(None), slice(None), *target)].copy_(
-            source[(*everything, *read)]
-        )
+        into = u[(slice(None), *taps, slice(None), slice(None), *target)]
+        yield into, source[(*everything, *read)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -369,78 +378,226 @@ def _boxes(spec: ConvSpec, first_row: int, lengths: tuple[int, ...]) -> list:
     return boxes
 
 
-def _slab(
+@dataclass(frozen=True)
+class Strided:
+    """Where a view sits in the storage of its base tensor: ``on(base)`` rebuilds it with
+    a single ``as_strided`` call."""
+
+    size: tuple[int, ...]
+    stride: tuple[int, ...]
+    offset: int
+
+    @classmethod
+    def of(cls, view: torch.Tensor, base: torch.Tensor) -> Strided:
+        return cls(tuple(view.shape), view.stride(), view.storage_offset() - base.storage_offset())
+
+    def on(self, base: torch.Tensor) -> torch.Tensor:
+        return base.as_strided(self.size, self.stride, base.storage_offset() + self.offset)
+
+
+@dataclass(frozen=True)
+class ChunkWork:
+    """Everything one chunk does, as views (tensors, or :class:`Strided` recorded from
+    them): ``unroll`` copies (into ``u``, from the input), after zeroing ``u`` if
+    ``zero``; per ``(t_0, shift)`` in ``gemms`` the GEMM
+    ``y[:, :, :end - shift] (+)= A[:, t_0] @ u[:, :, shift:]`` (``=`` for the first);
+    ``shuffle`` writes (into the output, from ``y``).
+
+    Live work (autograd) holds ``unroll`` and ``shuffle`` as generators and the GEMMs slice
+    only when they run: autograd rejects an in-place write into a view made before an
+    earlier in-place write to the same tensor.
+    """
+
+    u: object
+    y: object
+    columns_first: bool
+    zero: bool
+    unroll: Iterable[tuple[object, object]]
+    gemms: tuple[tuple[int, int], ...]
+    shuffle: Iterable[tuple[object, object]]
+
+    def record(self, input: torch.Tensor, workspace: torch.Tensor, out: torch.Tensor) -> ChunkWork:
+        """The same work as :class:`Strided` records relative to the three tensors."""
+        return ChunkWork(
+            Strided.of(self.u, workspace),
+            Strided.of(self.y, workspace),
+            self.columns_first,
+            self.zero,
+            tuple((Strided.of(u, workspace), Strided.of(x, input)) for u, x in self.unroll),
+            self.gemms,
+            tuple((Strided.of(o, out), Strided.of(y, workspace)) for o, y in self.shuffle),
+        )
+
+    def replay(self, input: torch.Tensor, workspace: torch.Tensor, out: torch.Tensor) -> ChunkWork:
+        """The recorded work as views of these tensors."""
+        return ChunkWork(
+            self.u.on(workspace),
+            self.y.on(workspace),
+            self.columns_first,
+            self.zero,
+            tuple((u.on(workspace), x.on(input)) for u, x in self.unroll),
+            self.gemms,
+            tuple((o.on(out), y.on(workspace)) for o, y in self.shuffle),
+        )
+
+    def run(self, a: torch.Tensor, bias: torch.Tensor | None) -> None:
+        if self.zero:
+            self.u.zero_()
+        for into, source in self.unroll:
+            into.copy_(source)
+        end = self.u.shape[2]
+        for k, (t, shift) in enumerate(self.gemms):
+            u, beta = self.u[:, :, shift:], 0 if k == 0 else 1
+            if self.columns_first:  # Y^T = U^T A^T
+                gemm_(self.y[:, : end - shift], u.transpose(1, 2), a[:, t].transpose(1, 2), beta)
+            else:
+                gemm_(self.y[:, :, : end - shift], a[:, t], u, beta)
+        for into, source in self.shuffle:
+            _write(into, source, bias)
+
+
+def _chunk_work(
     x: torch.Tensor,
-    a: torch.Tensor,
-    spec: ConvSpec,
+    a_shape: tuple[int, ...],
+    spec: ConvTransposeSpec,
     rows: slice,
-    workspace: torch.Tensor | None,
-) -> torch.Tensor:
-    """Rows ``rows`` of the common convolution for the samples of ``x`` (the input window,
-    unpadded), channels first: a view ``(g, m, rows, *u_rest, P*C_out/g)``.
+    batch: slice,
+    buffer: torch.Tensor | None,
+    out: torch.Tensor,
+) -> ChunkWork:
+    """Rows ``rows`` of the common convolution for the samples ``batch`` of ``x`` (the input
+    window, unpadded), channels first, with ``U`` and ``Y`` in ``buffer`` (``None``: fresh
+    memory); then their pixel shuffle into ``out``.
 
     ``U[g, (t_rest, c), (n, p_0, u_rest)] = x_pad[n, g*C/g + c, p_0, *(u_rest + t_rest*step)]``
     (:func:`_unroll`); row ``u_0`` with tap ``t_0`` reads ``p_0 = u_0 + t_0*step_0``, the
     same matrix shifted by ``t_0*step_0*prod(u_rest)`` columns, so
-    ``Y = sum_t0 A[t_0] @ U[:, :, shift_t0:]``: one GEMM per ``t_0``. ``U`` and ``Y`` live in
-    ``workspace``, which every chunk of a call reuses (``None``: fresh memory, as autograd
-    needs when it keeps ``U`` for the backward pass).
+    ``Y = sum_t0 A[t_0] @ U[:, :, shift_t0:]``: one GEMM per ``t_0``.
     """
-    g, taps0, width, depth = a.shape
+    dims, _, conv_spec = _plan(spec)
+    g, taps0, width, depth = a_shape
+    x = x[batch]
     m = x.shape[0]
     count = rows.stop - rows.start
-    padded_rows = count + (spec.kernel_size[0] - 1) * spec.dilation[0]
-    rest_out = spec.output_size[1:]
+    padded_rows = count + (conv_spec.kernel_size[0] - 1) * conv_spec.dilation[0]
+    rest_out = conv_spec.output_size[1:]
     per_row = math.prod(rest_out)
     total = m * padded_rows * per_row
-    if workspace is None:
-        u, y = x.new_empty(g, depth, total), x.new_empty(g, width, total)
+    # Y's layout: float32 GEMMs measured 20-40% faster writing Y^T (the P*C_out/g channels
+    # contiguous: float32 takes the "columns first" orientation), float64 ones 40-60% slower.
+    y_shape = (g, total, width) if _columns_first(x.dtype) else (g, width, total)
+    if buffer is None:  # two tensors: writing Y must not change the version of U's base
+        u, y = x.new_empty(g, depth, total), x.new_empty(y_shape)
     else:
-        u = workspace[: g * depth * total].view(g, depth, total)
-        y = workspace[g * depth * total : g * (depth + width) * total].view(g, width, total)
-    shape = (g, *spec.kernel_size[1:], depth // math.prod(spec.kernel_size[1:]))
-    _unroll(x, spec, rows.start, u.view(*shape, m, padded_rows, *rest_out))
-    gemm_(y, a[:, 0], u, beta=0)
-    for t in range(1, taps0):
-        shift = t * spec.dilation[0] * per_row
-        gemm_(y[:, :, : total - shift], a[:, t], u[:, :, shift:])
+        u = buffer[: g * depth * total].view(g, depth, total)
+        y = buffer[g * depth * total : g * (depth + width) * total].view(y_shape)
+    shape = (g, *conv_spec.kernel_size[1:], depth // math.prod(conv_spec.kernel_size[1:]))
+    unroll = _unroll(x, conv_spec, rows.start, u.view(*shape, m, padded_rows, *rest_out))
+    pads = any(before or after for before, after in conv_spec.padding)
     # Columns past total - shift only feed rows past the last sample's outputs.
-    y = y.view(g, width, m, padded_rows, *rest_out)[:, :, :, :count]
-    return y.permute(0, 2, 3, *range(4, 3 + len(spec.kernel_size)), 1)
+    gemms = tuple((t, t * conv_spec.dilation[0] * per_row) for t in range(taps0))
+    work_u, work_y = u, y
+    if _columns_first(x.dtype):
+        y = y.view(g, m, padded_rows, *rest_out, width)[:, :, :count]
+    else:
+        y = y.view(g, width, m, padded_rows, *rest_out)[:, :, :, :count]
+        y = y.permute(0, 2, 3, *range(4, 4 + len(rest_out)), 1)  # (g, m, rows, *u_rest, P*C/g)
+    y = y.unflatten(-1, (*spec.stride, width // math.prod(spec.stride)))
+    shuffle = _shuffle(y, out, batch, rows, spec, dims)
+    return ChunkWork(work_u, work_y, _columns_first(x.dtype), pads, unroll, gemms, shuffle)
+
+
+def _columns_first(dtype: torch.dtype) -> bool:
+    """Whether :func:`_chunk_work` lays ``Y`` out as ``Y^T``: one row per column of ``U``."""
+    return dtype == torch.float32
+
+
+def _chunks(
+    n: int, a_shape: tuple[int, ...], dims: tuple[Shuffle1d, ...]
+) -> tuple[list[tuple[slice, slice]], int]:
+    """The ``(samples, rows)`` chunks of a call and the elements of ``U`` and ``Y`` the
+    largest one needs (about :data:`._layout.CHUNK_ELEMENTS`)."""
+    g, _, width, depth = a_shape
+    rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
+    per_row = math.prod(dim.rows for dim in dims[1:]) * g * (width + depth)
+    budget = _layout.CHUNK_ELEMENTS
+    samples = chunk_length(n, (rows + wasted) * per_row, budget)
+    row_count = rows
+    if samples == 1 and (rows + wasted) * per_row > budget:
+        row_count = max(chunk_length(rows, per_row, budget), MIN_ROWS_PER_WASTED_ROW * wasted)
+    pieces = [(batch, part) for batch in chunks(n, samples) for part in chunks(rows, row_count)]
+    return pieces, min(samples, n) * (row_count + wasted) * per_row
+
+
+@dataclass(frozen=True)
+class Program:
+    """A call without autograd, recorded once per geometry: the workspace it needs and each
+    chunk's work relative to the input, the workspace and the output."""
+
+    workspace: int
+    chunks: tuple[ChunkWork, ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _program(
+    spec: ConvTransposeSpec,
+    input_layout: tuple[tuple[int, ...], tuple[int, ...]],
+    output_layout: tuple[tuple[int, ...], tuple[int, ...]],
+    a_shape: tuple[int, ...],
+    dtype: torch.dtype,
+) -> Program:
+    """Build every chunk's views once on ``meta`` tensors (shapes and strides, no data)."""
+    _, window, _ = _plan(spec)
+    input = torch.empty_strided(*input_layout, dtype=dtype, device="meta")
+    out = torch.empty_strided(*output_layout, dtype=dtype, device="meta")
+    pieces, size = _chunks(input.shape[0], a_shape, _plan(spec)[0])
+    workspace = torch.empty(size, dtype=dtype, device="meta")
+    x = input[(slice(None), slice(None), *window)]
+    works = (
+        _chunk_work(x, a_shape, spec, rows, batch, workspace, out).record(input, workspace, out)
+        for batch, rows in pieces
+    )
+    return Program(size, tuple(works))
 
 
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
     """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
-    (:func:`_slab`, chunk by chunk), then the pixel shuffle."""
+    (:func:`_chunk_work`, chunk by chunk), then the pixel shuffle."""
     n = input.shape[0]
     g, c_out_g = spec.groups, weight.shape[1]
-    dims, window, conv_spec = _plan(spec)
+    dims, window, _ = _plan(spec)
     if n == 0 or any(w.stop <= w.start for w in window):
         # Nothing to chunk, or every kept output reads only padding (the output is the
         # bias): im2col's GEMM still links the output to the input for autograd.
         return im2col.conv_transpose(input, weight, bias, spec)
     a = shuffled_weight(weight, g, dims)  # (g, T_0, P*C_out/g, T_rest*C_in/g)
-    x = input[(slice(None), slice(None), *window)]
     out = new_output(input, g * c_out_g, spec.output_size)
-    rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
-    per_row = math.prod(dim.rows for dim in dims[1:]) * g * (a.shape[2] + a.shape[3])
-    budget = _layout.CHUNK_ELEMENTS
-    samples = chunk_length(n, (rows + wasted) * per_row, budget)
-    row_count = rows
-    if samples == 1 and (rows + wasted) * per_row > budget:
-        row_count = max(chunk_length(rows, per_row, budget), MIN_ROWS_PER_WASTED_ROW * wasted)
-    # Fresh memory costs a page fault per 4 KiB (measured: a third of the time with a new
-    # buffer per chunk), so the chunks share one workspace.
-    workspace = None
-    if not (torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad)):
-        workspace = x.new_empty(min(samples, n) * (row_count + wasted) * per_row)
-    for batch in chunks(n, samples):
-        for part in chunks(rows, row_count):
-            y = _slab(x[batch], a, conv_spec, part, workspace)
-            y = y.unflatten(-1, (*spec.stride, c_out_g))  # (g, n, rows, *u_rest, *s, C_out/g)
-            _shuffle(y, out, batch, part, spec, dims, bias)
+    if torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (input, weight, bias)
+    ):
+        # Autograd keeps each chunk's U for the backward pass: fresh buffers, live views.
+        x = input[(slice(None), slice(None), *window)]
+        pieces, _ = _chunks(n, tuple(a.shape), dims)
+        for batch, rows in pieces:
+            _chunk_work(x, tuple(a.shape), spec, rows, batch, None, out).run(a, bias)
+        return out
+    # Without autograd the views are the same on every call with this geometry: recorded
+    # once, rebuilt with one as_strided each (the Python cost of slicing them measured
+    # about a third of the time at batch 1). Fresh memory costs a page fault per 4 KiB
+    # (measured: a third of the time with a new buffer per chunk), so the chunks share
+    # one workspace.
+    program = _program(
+        spec,
+        (tuple(input.shape), input.stride()),
+        (tuple(out.shape), out.stride()),
+        tuple(a.shape),
+        input.dtype,
+    )
+    workspace = input.new_empty(program.workspace)
+    for work in program.chunks:
+        work.replay(input, workspace, out).run(a, bias)
     return out
 
 
