@@ -465,3 +465,26 @@ def test_phase_recorded_views_follow_the_input_layout_and_dtype():
                 assert got.dtype == dtype
                 tol = 1e-10 if dtype == torch.float64 else 1e-4
                 torch.testing.assert_close(got.double(), expected, rtol=tol, atol=tol)
+
+
+def test_phase_zeroes_the_padding_once_for_chunks_of_equal_layout(monkeypatch):
+    """Chunks with the same layout of U skip zeroing it (the padding zeros are still
+    there): one sample per chunk, with padding, must still match torch."""
+    x = torch.randn(4, 4, 6, 7, dtype=torch.float64)
+    w = torch.randn(4, 3, 4, 4, dtype=torch.float64)
+    kwargs = {"stride": 2, "padding": 1}
+    from convnotes.functional._args import prepare_conv_transpose
+
+    call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
+    dims, _, _ = phase._plan(call.spec)
+    a_shape = tuple(phase.shuffled_weight(w, 1, dims).shape)
+    one_sample = phase._chunks(1, a_shape, dims, 1 << 30)[1]
+    monkeypatch.setattr(_layout, "CHUNK_ELEMENTS", one_sample)
+    with torch.no_grad():
+        got = CF.conv_transpose2d(x, w, **kwargs, method="phase")
+    program = phase._program(
+        call.spec, (tuple(x.shape), x.stride()), (tuple(got.shape), got.stride()), a_shape,
+        x.dtype, one_sample,
+    )  # fmt: skip
+    assert [work.zero for work in program.chunks] == [True, False, False, False]
+    torch.testing.assert_close(got, F.conv_transpose2d(x, w, **kwargs), rtol=1e-10, atol=1e-10)

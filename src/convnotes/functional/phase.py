@@ -42,11 +42,11 @@ fresh memory cost a page fault per 4 KiB, a third of the time with a new buffer 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import torch
 
@@ -56,7 +56,7 @@ from ._common import gemm_
 from ._layout import MIN_ROWS_PER_WASTED_ROW, chunk_length, chunks, new_output
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Tap1d:
     """Tap ``j`` feeds the phase's output ``m`` from input ``m + shift``."""
 
@@ -64,7 +64,7 @@ class Tap1d:
     shift: int
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Phase1d:
     """Outputs ``o = residue + s*m`` for ``m < count`` along one dimension, and their taps
     (in order of increasing ``shift``)."""
@@ -94,7 +94,7 @@ def phases_1d(
     return phases
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Shuffle1d:
     """The common convolution along one dimension (module docstring).
 
@@ -378,7 +378,7 @@ def _boxes(spec: ConvSpec, first_row: int, lengths: tuple[int, ...]) -> list:
     return boxes
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Strided:
     """Where a view sits in the storage of its base tensor: ``on(base)`` rebuilds it with
     a single ``as_strided`` call."""
@@ -395,7 +395,7 @@ class Strided:
         return base.as_strided(self.size, self.stride, base.storage_offset() + self.offset)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ChunkWork:
     """Everything one chunk does, as views (tensors, or :class:`Strided` recorded from
     them): ``unroll`` copies (into ``u``, from the input), after zeroing ``u`` if
@@ -512,24 +512,30 @@ def _columns_first(dtype: torch.dtype) -> bool:
     return dtype == torch.float32
 
 
+def _balanced(total: int, length: int) -> int:
+    """The same number of chunks of at most ``length``, made as equal as they can be
+    (chunks of equal size share the workspace's layout, see :func:`_program`)."""
+    return -(-total // -(-total // length))
+
+
 def _chunks(
-    n: int, a_shape: tuple[int, ...], dims: tuple[Shuffle1d, ...]
+    n: int, a_shape: tuple[int, ...], dims: tuple[Shuffle1d, ...], budget: int
 ) -> tuple[list[tuple[slice, slice]], int]:
     """The ``(samples, rows)`` chunks of a call and the elements of ``U`` and ``Y`` the
-    largest one needs (about :data:`._layout.CHUNK_ELEMENTS`)."""
+    largest one needs (about ``budget``, :data:`._layout.CHUNK_ELEMENTS`)."""
     g, _, width, depth = a_shape
     rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
     per_row = math.prod(dim.rows for dim in dims[1:]) * g * (width + depth)
-    budget = _layout.CHUNK_ELEMENTS
-    samples = chunk_length(n, (rows + wasted) * per_row, budget)
+    samples = _balanced(n, chunk_length(n, (rows + wasted) * per_row, budget))
     row_count = rows
     if samples == 1 and (rows + wasted) * per_row > budget:
         row_count = max(chunk_length(rows, per_row, budget), MIN_ROWS_PER_WASTED_ROW * wasted)
+        row_count = _balanced(rows, row_count)
     pieces = [(batch, part) for batch in chunks(n, samples) for part in chunks(rows, row_count)]
     return pieces, min(samples, n) * (row_count + wasted) * per_row
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Program:
     """A call without autograd, recorded once per geometry: the workspace it needs and each
     chunk's work relative to the input, the workspace and the output."""
@@ -545,18 +551,26 @@ def _program(
     output_layout: tuple[tuple[int, ...], tuple[int, ...]],
     a_shape: tuple[int, ...],
     dtype: torch.dtype,
+    budget: int,
 ) -> Program:
     """Build every chunk's views once on ``meta`` tensors (shapes and strides, no data)."""
     _, window, _ = _plan(spec)
     input = torch.empty_strided(*input_layout, dtype=dtype, device="meta")
     out = torch.empty_strided(*output_layout, dtype=dtype, device="meta")
-    pieces, size = _chunks(input.shape[0], a_shape, _plan(spec)[0])
+    pieces, size = _chunks(input.shape[0], a_shape, _plan(spec)[0], budget)
     workspace = torch.empty(size, dtype=dtype, device="meta")
     x = input[(slice(None), slice(None), *window)]
-    works = (
+    works = [
         _chunk_work(x, a_shape, spec, rows, batch, workspace, out).record(input, workspace, out)
         for batch, rows in pieces
-    )
+    ]
+    for k in range(1, len(works)):
+        # U's zeros (the padding) are still there if the previous chunk wrote the same
+        # boxes of the same U: nothing else writes into U's part of the workspace.
+        before, now = works[k - 1], works[k]
+        same = [into for into, _ in now.unroll] == [into for into, _ in before.unroll]
+        if now.u == before.u and same:
+            works[k] = dataclasses.replace(now, zero=False)
     return Program(size, tuple(works))
 
 
@@ -579,7 +593,7 @@ def conv_transpose(
     ):
         # Autograd keeps each chunk's U for the backward pass: fresh buffers, live views.
         x = input[(slice(None), slice(None), *window)]
-        pieces, _ = _chunks(n, tuple(a.shape), dims)
+        pieces, _ = _chunks(n, tuple(a.shape), dims, _layout.CHUNK_ELEMENTS)
         for batch, rows in pieces:
             _chunk_work(x, tuple(a.shape), spec, rows, batch, None, out).run(a, bias)
         return out
@@ -594,6 +608,7 @@ def conv_transpose(
         (tuple(out.shape), out.stride()),
         tuple(a.shape),
         input.dtype,
+        _layout.CHUNK_ELEMENTS,
     )
     workspace = input.new_empty(program.workspace)
     for work in program.chunks:
