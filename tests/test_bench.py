@@ -117,13 +117,18 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
 
 
 def test_time_interleaved_round_robin_with_the_given_clock(bench):
-    """Calls alternate a, b, a, b and each time is the clock's difference around the call."""
+    """Every round calls each function once, rounds in varying orders, and each time is the
+    clock's difference around the call."""
     ticks = iter(range(0, 1000, 1))
     order = []
-    calls = {"a": lambda: order.append("a"), "b": lambda: order.append("b")}
-    times = bench.time_interleaved(calls, rounds=3, warm_up=True, clock=lambda: next(ticks) ** 2)
-    assert order == ["a", "b"] * 4  # one warm-up round, then 3 timed rounds
-    # clock readings t^2 at t = 0, 1, 2, ...: call k spans (2k)^2 .. (2k + 1)^2
-    assert times["a"] == [(4 * r + 1) ** 2 - (4 * r) ** 2 for r in range(3)]
-    assert times["b"] == [(4 * r + 3) ** 2 - (4 * r + 2) ** 2 for r in range(3)]
+    calls = {name: (lambda name=name: order.append(name)) for name in "abc"}
+    times = bench.time_interleaved(calls, rounds=8, warm_up=True, clock=lambda: next(ticks) ** 2)
+    assert order[:3] == ["a", "b", "c"]  # the warm-up, in the given order
+    rounds = [order[3 + 3 * r : 6 + 3 * r] for r in range(8)]
+    assert all(sorted(one) == ["a", "b", "c"] for one in rounds)
+    assert len({tuple(one) for one in rounds}) > 1  # not always the same order
+    # clock readings t^2 at t = 0, 1, 2, ...: the k-th timed call spans (2k)^2 .. (2k + 1)^2
+    for name in "abc":
+        spots = [k for k, called in enumerate(order[3:]) if called == name]
+        assert times[name] == [(2 * k + 1) ** 2 - (2 * k) ** 2 for k in spots]
     assert bench.CLOCKS["cpu"] is __import__("time").process_time
