@@ -51,16 +51,25 @@ def conv(
         for offset in kernel_offsets(spec.kernel_size)
     ]
     spatial_ones = (1,) * ndim
+    # Without autograd the first tap writes its products (out= is not differentiable)
+    # instead of adding them to zeros: one pass over the output less.
+    overwrite = bias is None and not (
+        torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad)
+    )
     for batch in chunks(n, samples):
         for channels in chunks(c, planes):
             y = out[batch, channels]
-            if bias is None:
-                y.zero_()
-            else:
+            if bias is not None:
                 y.copy_(bias.view(c, m, *spatial_ones)[channels].expand_as(y))
-            for region, offset in taps:
+            elif not overwrite:
+                y.zero_()
+            for k, (region, offset) in enumerate(taps):
                 w_tap = w[(channels, slice(None), *offset)].view(-1, m, *spatial_ones)
-                y.addcmul_(x[(batch, channels, slice(None), *region)], w_tap)
+                source = x[(batch, channels, slice(None), *region)]
+                if overwrite and k == 0:
+                    torch.mul(source, w_tap, out=y)
+                else:
+                    y.addcmul_(source, w_tap)
     return out.view(n, c * m, *spec.output_size)
 
 
