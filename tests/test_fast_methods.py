@@ -342,6 +342,18 @@ def test_auto_transposed_uses_phase(dtype):
     assert ((got.double() - expected).abs() <= bound + 1e-300).all()
 
 
+def test_auto_strided_first_dimension_goes_by_dtype():
+    """A stride along the first dimension: channels_last in float32, im2col otherwise."""
+    for dtype, expected in ((torch.float32, "channels_last"), (torch.float64, "im2col")):
+        x, w = torch.randn(1, 3, 40, 40, dtype=dtype), torch.randn(8, 3, 7, 7, dtype=dtype)
+        call = prepare_conv(2, x, w, None, 2, 3, 1, 1)
+        assert auto.conv_method(call.input, call.weight, call.spec) == expected
+        got = CF.conv2d(x, w, stride=2, padding=3, method="auto")
+        reference = F.conv2d(x.double(), w.double(), stride=2, padding=3)
+        bound = 147 * EPS32 * F.conv2d(x.abs().double(), w.abs().double(), stride=2, padding=3)
+        assert ((got.double() - reference).abs() <= bound + 1e-300).all()
+
+
 def test_auto_uses_winograd_only_in_float64():
     from convnotes.functional._args import prepare_conv
 
