@@ -70,12 +70,15 @@ def crop(buffer: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
 
 
 def gemm_(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor, beta: float = 1) -> torch.Tensor:
-    """``out = beta*out + a @ b`` in place, batched over the first dimension (groups).
+    """``out = beta*out + a @ b`` in place, batched over the first dimension (groups) of
+    3-d operands.
 
     One group goes through the 2-d GEMM: torch's batched path measured up to 1.8x slower
     than ``addmm_`` for a single small product on the benchmark machine.
     """
-    if out.shape[0] == 1:
+    if out.dim() == 2:
+        out.addmm_(a, b, beta=beta)
+    elif out.shape[0] == 1:
         out[0].addmm_(a[0], b[0], beta=beta)
     else:
         out.baddbmm_(a, b, beta=beta)

@@ -170,24 +170,15 @@ def shuffled_weight(weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ..
     first dimension: ``A[g, t_0, (r, o), (t_rest, c)] = w[g*C_in/g + c, o, *j_r(t)]``, zero
     where phase ``r`` has no tap ``t``. Rows: one block of ``C_out/g`` per phase.
 
-    Every row of ``A`` is one ``(o, j)`` column of the weight, all ``C_in/g`` channels: the
-    weight is transposed once to ``(g, (o, j), c)`` and whole rows are gathered (measured
-    2x faster than gathering single elements, whose runs are 1 long).
+    One gather of single elements: measured faster than a transpose of the weight followed
+    by a gather of whole rows (45-57 against 88 us on the benchmark's 64x32x4x4 weight, and
+    74-82 against 193 us after the caches were flushed, as between interleaved calls).
     """
-    c_in, c_out_g, *kernel = weight.shape
-    c_in_g = c_in // groups
-    taps = c_out_g * math.prod(kernel)
-    rows = weight.reshape(groups, c_in_g, taps).transpose(1, 2)  # (g, (o, j), c)
+    index = _weight_index(tuple(weight.shape), groups, dims)
+    flat = weight.reshape(-1)
     if _has_zero_taps(dims):
-        rows = torch.cat([rows, rows.new_zeros(groups, 1, c_in_g)], 1)  # row taps: no tap
-    elif groups == 1:
-        rows = rows[0].contiguous().unsqueeze(0)  # a 2-d transpose takes torch's blocked copy
-    index = _weight_rows(tuple(weight.shape), dims)
-    if groups > 1:
-        index = (index + torch.arange(groups).view(-1, 1) * rows.shape[1]).view(-1)
-    picked = rows.reshape(-1, c_in_g).index_select(0, index)
-    t_rest = math.prod(dim.taps for dim in dims[1:])
-    return picked.view(groups, dims[0].taps, -1, t_rest * c_in_g)
+        flat = torch.cat([flat, flat.new_zeros(1)])  # index numel: "no tap"
+    return flat.index_select(0, index.view(-1)).view(index.shape)
 
 
 def _has_zero_taps(dims: tuple[Shuffle1d, ...]) -> bool:
@@ -195,31 +186,41 @@ def _has_zero_taps(dims: tuple[Shuffle1d, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=32)
-def _weight_rows(shape: tuple[int, ...], dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
-    """For each row ``(t_0, *r, o, *t_rest)`` of :func:`shuffled_weight`, the row
-    ``o*prod(k) + j`` of the transposed weight ``(o, j)`` it copies (``C_out/g * prod(k)``,
-    the zero row, for a missing tap)."""
-    _, c_out_g, *kernel = shape
-    ndim = len(kernel)
-    missing = c_out_g * math.prod(kernel)
-    # axes: t_0, r_0 .. r_{n-1}, o, t_1 .. t_{n-1}
-    axes = 2 * ndim + 1
-    tap_axis = [0, *range(ndim + 2, 2 * ndim + 1)]
-    residue_axis = list(range(1, 1 + ndim))
+def _weight_index(shape: tuple[int, ...], groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
+    """Where each element of :func:`shuffled_weight`'s ``(g, T_0, (*s, o), (*T_rest, c))``
+    sits in the flattened weight ``w[C_in, C_out/g, *k]`` (``numel`` for a missing tap)."""
+    c_in, c_out_g, *kernel = shape
+    ndim, c_in_g = len(kernel), c_in // groups
+    # axes: g, T_0, s_0 .. s_{n-1}, o, T_1 .. T_{n-1}, c
+    axes = 2 * ndim + 3
+    tap_axis = [1, *range(ndim + 3, 2 * ndim + 2)]
+    residue_axis = list(range(2, 2 + ndim))
+
+    def along(axis: int, values: torch.Tensor) -> torch.Tensor:
+        view = [1] * axes
+        view[axis] = values.numel()
+        return values.view(view)
+
     kernel_strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
-    position = torch.arange(c_out_g).view([c_out_g if a == ndim + 1 else 1 for a in range(axes)])
-    position = position * math.prod(kernel)
-    absent = torch.zeros((), dtype=torch.bool)
+    per_channel = c_out_g * math.prod(kernel)
+    position = along(0, torch.arange(groups) * c_in_g * per_channel)
+    position = position + along(axes - 1, torch.arange(c_in_g) * per_channel)
+    position = position + along(ndim + 2, torch.arange(c_out_g) * math.prod(kernel))
+    missing = torch.zeros((), dtype=torch.bool)
     for d, (dim, k) in enumerate(zip(dims, kernel)):
         table = torch.tensor([[k if j is None else j for j in row] for row in dim.kernel_index])
-        view = [1] * axes
-        view[tap_axis[d]], view[residue_axis[d]] = dim.taps, len(dim.starts)
         if tap_axis[d] > residue_axis[d]:
             table = table.T.contiguous()  # (s, T): the axes in the order they appear
+        view = [1] * axes
+        view[tap_axis[d]], view[residue_axis[d]] = dim.taps, len(dim.starts)
         table = table.view(view)
         position = position + table * kernel_strides[d]
-        absent = absent | (table == k)
-    return torch.where(absent, missing, position).reshape(-1)
+        missing = missing | (table == k)
+    index = torch.where(missing, c_in * per_channel, position)
+    if c_in * per_channel < 2**31:  # int32: half the index to read on every call
+        index = index.to(torch.int32)
+    t_rest = math.prod(dim.taps for dim in dims[1:])
+    return index.reshape(groups, dims[0].taps, -1, t_rest * c_in_g).contiguous()
 
 
 def phase_conv(
@@ -402,13 +403,14 @@ class Strided:
 class ChunkWork:
     """Everything one chunk does, as views (tensors, or :class:`Strided` recorded from
     them): ``unroll`` copies (into ``u``, from the input), after zeroing ``u`` if
-    ``zero``; per ``(t_0, shift)`` in ``gemms`` the GEMM
-    ``y[:, :, :end - shift] (+)= A[:, t_0] @ u[:, :, shift:]`` (``=`` for the first);
-    ``shuffle`` writes (into the output, from ``y``).
+    ``zero``; per ``(t_0, y_part, u_part)`` in ``gemms`` the GEMM
+    ``y_part (+)= A[t_0] @ u_part`` (``=`` for the first; ``y_part (+)= u_part @ A[t_0]^T``
+    if ``columns_first``); ``shuffle`` writes (into the output, from ``y``). With one
+    group the GEMM operands are 2-d.
 
-    Live work (autograd) holds ``unroll`` and ``shuffle`` as generators and the GEMMs slice
-    only when they run: autograd rejects an in-place write into a view made before an
-    earlier in-place write to the same tensor.
+    Live work (autograd) holds ``unroll``, ``gemms`` and ``shuffle`` as generators: autograd
+    rejects an in-place write into a view made before an earlier in-place write to the same
+    tensor.
     """
 
     u: object
@@ -416,18 +418,19 @@ class ChunkWork:
     columns_first: bool
     zero: bool
     unroll: Iterable[tuple[object, object]]
-    gemms: tuple[tuple[int, int], ...]
+    gemms: Iterable[tuple[int, object, object]]
     shuffle: Iterable[tuple[object, object]]
 
     def record(self, input: torch.Tensor, workspace: torch.Tensor, out: torch.Tensor) -> ChunkWork:
         """The same work as :class:`Strided` records relative to the three tensors."""
+        ws = workspace
         return ChunkWork(
             Strided.of(self.u, workspace),
             Strided.of(self.y, workspace),
             self.columns_first,
             self.zero,
             tuple((Strided.of(u, workspace), Strided.of(x, input)) for u, x in self.unroll),
-            self.gemms,
+            tuple((t, Strided.of(y, ws), Strided.of(u, ws)) for t, y, u in self.gemms),
             tuple((Strided.of(o, out), Strided.of(y, workspace)) for o, y in self.shuffle),
         )
 
@@ -439,22 +442,22 @@ class ChunkWork:
             self.columns_first,
             self.zero,
             tuple((u.on(workspace), x.on(input)) for u, x in self.unroll),
-            self.gemms,
+            tuple((t, y.on(workspace), u.on(workspace)) for t, y, u in self.gemms),
             tuple((o.on(out), y.on(workspace)) for o, y in self.shuffle),
         )
 
-    def run(self, a: torch.Tensor, bias: torch.Tensor | None) -> None:
+    def run(self, a: list[torch.Tensor], bias: torch.Tensor | None) -> None:
+        """Do the work; ``a[t_0]``: the GEMM operand of tap ``t_0`` (:func:`_a_operands`)."""
         if self.zero:
             self.u.zero_()
         for into, source in self.unroll:
             into.copy_(source)
-        end = self.u.shape[2]
-        for k, (t, shift) in enumerate(self.gemms):
-            u, beta = self.u[:, :, shift:], 0 if k == 0 else 1
+        for k, (t, y, u) in enumerate(self.gemms):
+            beta = 0 if k == 0 else 1
             if self.columns_first:  # Y^T = U^T A^T
-                gemm_(self.y[:, : end - shift], u.transpose(1, 2), a[:, t].transpose(1, 2), beta)
+                gemm_(y, u, a[t], beta)
             else:
-                gemm_(self.y[:, :, : end - shift], a[:, t], u, beta)
+                gemm_(y, a[t], u, beta)
         for into, source in self.shuffle:
             _write(into, source, bias)
 
@@ -497,8 +500,7 @@ def _chunk_work(
     shape = (g, *conv_spec.kernel_size[1:], depth // math.prod(conv_spec.kernel_size[1:]))
     unroll = _unroll(x, conv_spec, rows.start, u.view(*shape, m, padded_rows, *rest_out))
     pads = any(before or after for before, after in conv_spec.padding)
-    # Columns past total - shift only feed rows past the last sample's outputs.
-    gemms = tuple((t, t * conv_spec.dilation[0] * per_row) for t in range(taps0))
+    gemms = _gemm_views(u, y, taps0, conv_spec.dilation[0] * per_row, _columns_first(x.dtype))
     work_u, work_y = u, y
     if _columns_first(x.dtype):
         y = y.view(g, m, padded_rows, *rest_out, width)[:, :, :count]
@@ -508,6 +510,34 @@ def _chunk_work(
     y = y.unflatten(-1, (*spec.stride, width // math.prod(spec.stride)))
     shuffle = _shuffle(y, out, batch, rows, spec, dims)
     return ChunkWork(work_u, work_y, _columns_first(x.dtype), pads, unroll, gemms, shuffle)
+
+
+def _gemm_views(
+    u: torch.Tensor, y: torch.Tensor, taps0: int, step: int, columns_first: bool
+) -> Iterator[tuple[int, torch.Tensor, torch.Tensor]]:
+    """``(t_0, y_part, u_part)`` per first-dimension tap: ``U`` shifted by ``t_0*step``
+    columns; the columns past ``end - shift`` only feed rows past the last sample's outputs.
+    One group: 2-d operands (``addmm_``, see :func:`._common.gemm_`)."""
+    end = u.shape[2]
+    for t in range(taps0):
+        shift = t * step
+        if columns_first:
+            y_part, u_part = y[:, : end - shift], u[:, :, shift:].transpose(1, 2)
+        else:
+            y_part, u_part = y[:, :, : end - shift], u[:, :, shift:]
+        if u.shape[0] == 1:
+            y_part, u_part = y_part[0], u_part[0]
+        yield t, y_part, u_part
+
+
+def _a_operands(a: torch.Tensor, columns_first: bool) -> list[torch.Tensor]:
+    """Per tap ``t_0`` the weight operand of :class:`ChunkWork`'s GEMMs: ``A[:, t_0]``, or
+    its transpose for ``Y^T``; 2-d with one group."""
+    operands = []
+    for t in range(a.shape[1]):
+        operand = a[:, t].transpose(1, 2) if columns_first else a[:, t]
+        operands.append(operand[0] if a.shape[0] == 1 else operand)
+    return operands
 
 
 def _columns_first(dtype: torch.dtype) -> bool:
@@ -598,7 +628,8 @@ def conv_transpose(
         x = input[(slice(None), slice(None), *window)]
         pieces, _ = _chunks(n, tuple(a.shape), dims, _layout.CHUNK_ELEMENTS)
         for batch, rows in pieces:
-            _chunk_work(x, tuple(a.shape), spec, rows, batch, None, out).run(a, bias)
+            work = _chunk_work(x, tuple(a.shape), spec, rows, batch, None, out)
+            work.run(_a_operands(a, work.columns_first), bias)
         return out
     # Without autograd the views are the same on every call with this geometry: recorded
     # once, rebuilt with one as_strided each (the Python cost of slicing them measured
@@ -614,8 +645,9 @@ def conv_transpose(
         _layout.CHUNK_ELEMENTS,
     )
     workspace = input.new_empty(program.workspace)
+    operands = _a_operands(a, _columns_first(input.dtype))
     for work in program.chunks:
-        work.replay(input, workspace, out).run(a, bias)
+        work.replay(input, workspace, out).run(operands, bias)
     return out
 
 
