@@ -69,6 +69,12 @@ def crop(buffer: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
     return buffer[(..., *region)]
 
 
+def needs_autograd(*tensors: torch.Tensor | None) -> bool:
+    """Whether autograd will record this call: grad mode is on and a tensor requires grad.
+    Without it, kernels may write through ``out=`` and reuse buffers."""
+    return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
+
+
 def gemm_(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor, beta: float = 1) -> torch.Tensor:
     """``out = beta*out + a @ b`` in place, batched over the first dimension (groups) of
     3-d operands.

@@ -18,7 +18,7 @@ import torch
 
 from . import channels_last
 from ._args import ConvSpec, ConvTransposeSpec
-from ._common import kernel_offsets, window, zero_pad
+from ._common import kernel_offsets, needs_autograd, window, zero_pad
 from ._layout import chunk_length, chunks
 
 # Output elements per chunk (8 MiB of float32): measured, smaller chunks lose more to the
@@ -53,9 +53,7 @@ def conv(
     spatial_ones = (1,) * ndim
     # Without autograd the first tap writes its products (out= is not differentiable)
     # instead of adding them to zeros: one pass over the output less.
-    overwrite = bias is None and not (
-        torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad)
-    )
+    overwrite = bias is None and not needs_autograd(input, weight)
     for batch in chunks(n, samples):
         for channels in chunks(c, planes):
             y = out[batch, channels]
