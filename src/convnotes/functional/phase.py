@@ -166,61 +166,46 @@ def shuffle_1d(
 
 
 def shuffled_weight(weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
-    """The weight of the common convolution as GEMM matrices, one per tap ``t_0`` of the
-    first dimension: ``A[g, t_0, (r, o), (t_rest, c)] = w[g*C_in/g + c, o, *j_r(t)]``, zero
-    where phase ``r`` has no tap ``t``. Rows: one block of ``C_out/g`` per phase.
+    """The weight of the common convolution, laid out for the GEMMs:
+    ``A[g, (c, t_rest), t_0, (r, o)] = w[g*C_in/g + c, o, *j_r(t)]``, zero where phase ``r``
+    has no tap ``t``. ``A[:, :, t_0]`` is the ``(K, N)`` operand of tap ``t_0`` (rows:
+    ``C_in/g`` blocks of ``prod(T_rest)`` taps, matching :func:`_unroll`'s ``U``; columns:
+    one block of ``C_out/g`` per phase).
 
-    One gather of single elements: measured faster than a transpose of the weight followed
-    by a gather of whole rows (45-57 against 88 us on the benchmark's 64x32x4x4 weight, and
-    74-82 against 193 us after the caches were flushed, as between interleaved calls).
+    One gather of whole kernels per input channel, ``w[c, :, j]`` for every tap position
+    ``j``: on the benchmark's 64x32x4x4 weight 39-45 us, against 78-82 us for a gather of
+    single elements through a precomputed index.
     """
-    index = _weight_index(tuple(weight.shape), groups, dims)
-    flat = weight.reshape(-1)
-    if _has_zero_taps(dims):
-        flat = torch.cat([flat, flat.new_zeros(1)])  # index numel: "no tap"
-    return flat.index_select(0, index.view(-1)).view(index.shape)
-
-
-def _has_zero_taps(dims: tuple[Shuffle1d, ...]) -> bool:
-    return any(j is None for dim in dims for row in dim.kernel_index for j in row)
+    c_in, c_out_g, *kernel = weight.shape
+    positions, missing = _tap_positions(tuple(kernel), dims)
+    taps = weight.reshape(c_in, c_out_g, -1).transpose(1, 2)  # (C_in, prod(k), C_out/g)
+    a = taps[:, positions].contiguous()  # (C_in, (t_rest, t_0, r), C_out/g)
+    if missing is not None:
+        a.index_fill_(1, missing, 0)
+    phases = math.prod(len(dim.starts) for dim in dims)
+    return a.view(groups, -1, dims[0].taps, phases * c_out_g)
 
 
 @functools.lru_cache(maxsize=32)
-def _weight_index(shape: tuple[int, ...], groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
-    """Where each element of :func:`shuffled_weight`'s ``(g, T_0, (*s, o), (*T_rest, c))``
-    sits in the flattened weight ``w[C_in, C_out/g, *k]`` (``numel`` for a missing tap)."""
-    c_in, c_out_g, *kernel = shape
-    ndim, c_in_g = len(kernel), c_in // groups
-    # axes: g, T_0, s_0 .. s_{n-1}, o, T_1 .. T_{n-1}, c
-    axes = 2 * ndim + 3
-    tap_axis = [1, *range(ndim + 3, 2 * ndim + 2)]
-    residue_axis = list(range(2, 2 + ndim))
-
-    def along(axis: int, values: torch.Tensor) -> torch.Tensor:
-        view = [1] * axes
-        view[axis] = values.numel()
-        return values.view(view)
-
-    kernel_strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
-    per_channel = c_out_g * math.prod(kernel)
-    position = along(0, torch.arange(groups) * c_in_g * per_channel)
-    position = position + along(axes - 1, torch.arange(c_in_g) * per_channel)
-    position = position + along(ndim + 2, torch.arange(c_out_g) * math.prod(kernel))
-    missing = torch.zeros((), dtype=torch.bool)
-    for d, (dim, k) in enumerate(zip(dims, kernel)):
-        table = torch.tensor([[k if j is None else j for j in row] for row in dim.kernel_index])
-        if tap_axis[d] > residue_axis[d]:
-            table = table.T.contiguous()  # (s, T): the axes in the order they appear
-        view = [1] * axes
-        view[tap_axis[d]], view[residue_axis[d]] = dim.taps, len(dim.starts)
-        table = table.view(view)
-        position = position + table * kernel_strides[d]
-        missing = missing | (table == k)
-    index = torch.where(missing, c_in * per_channel, position)
-    if c_in * per_channel < 2**31:  # int32: half the index to read on every call
-        index = index.to(torch.int32)
-    t_rest = math.prod(dim.taps for dim in dims[1:])
-    return index.reshape(groups, dims[0].taps, -1, t_rest * c_in_g).contiguous()
+def _tap_positions(
+    kernel: tuple[int, ...], dims: tuple[Shuffle1d, ...]
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Per ``(t_rest, t_0, r)`` (last index fastest) the flattened kernel position of the
+    tap phase ``r`` uses as tap ``t``, and the list of those with no tap (``None``: every
+    phase has all; their position is a placeholder, 0)."""
+    ndim = len(dims)
+    strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
+    positions, missing = [], []
+    taps = itertools.product(*(range(dim.taps) for dim in (*dims[1:], dims[0])))
+    for *rest, t0 in taps:
+        for residues in itertools.product(*(range(len(dim.starts)) for dim in dims)):
+            j = [dim.kernel_index[t][r] for dim, t, r in zip(dims, (t0, *rest), residues)]
+            if None in j:
+                missing.append(len(positions))
+                positions.append(0)
+            else:
+                positions.append(sum(jd * st for jd, st in zip(j, strides)))
+    return torch.tensor(positions), torch.tensor(missing) if missing else None
 
 
 def phase_conv(
@@ -246,26 +231,31 @@ def phase_conv(
 
 
 def _pairs_as_complex(view: torch.Tensor, source: torch.Tensor) -> bool:
-    """Whether :func:`_write` may write ``view`` through its complex view."""
+    """Whether a recorded shuffle (no autograd) may write ``view`` through its complex
+    view: two residues along the last dimension, pairs aligned as complex numbers."""
     return (
         view.shape[-1] == 2
         and view.stride(-1) == 1
         and source.dtype in (torch.float32, torch.float64)
-        and not needs_autograd(source)
         and view.storage_offset() % 2 == 0
         and all(st % 2 == 0 for st in view.stride()[:-1])
     )
 
 
-def _write(target: torch.Tensor, source: torch.Tensor, bias: torch.Tensor | None) -> None:
-    """``target = source + bias``, where both are ``(n, g, c, ...)`` views."""
-    if _pairs_as_complex(target, source):
-        # Two residues along the last dimension: the pairs (r = 0, r = 1) are the real and
-        # imaginary parts of complex numbers, and torch.complex writes them with contiguous
-        # stores (measured 2.5x faster than the strided copy). Not differentiable: no_grad only.
-        torch.complex(source[..., 0], source[..., 1], out=torch.view_as_complex(target))
-    else:
+def _write(
+    target: torch.Tensor,
+    source: torch.Tensor,
+    imaginary: torch.Tensor | None,
+    bias: torch.Tensor | None,
+) -> None:
+    """``target = source + bias``, where both are ``(n, g, c, ...)`` views. With
+    ``imaginary``, ``target``'s last dimension holds the pairs ``(source, imaginary)``
+    (residues 0 and 1): torch.complex writes them as complex numbers with contiguous stores
+    (measured 2.5x faster than the strided copy; not differentiable, so no_grad only)."""
+    if imaginary is None:
         target.copy_(source)
+    else:
+        torch.complex(source, imaginary, out=torch.view_as_complex(target))
     if bias is not None:
         target.add_(bias.view(1, *target.shape[1:3], *([1] * (target.dim() - 3))))
 
@@ -348,7 +338,7 @@ def _plan(spec: ConvTransposeSpec) -> tuple[tuple[Shuffle1d, ...], tuple[slice, 
 def _unroll(
     x: torch.Tensor, spec: ConvSpec, first_row: int, u: torch.Tensor
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """``u[g, *t_rest, c, n, p, *u_rest] = x_pad[n, g*C/g + c, first_row + p, *(u_rest +
+    """``u[g, c, *t_rest, n, p, *u_rest] = x_pad[n, g*C/g + c, first_row + p, *(u_rest +
     t_rest*step)]``, where ``x_pad`` is ``x`` with ``spec.padding`` zeros around it, as
     ``(into u, from x)`` pairs of views: one per tap of ``t_rest``, the box of its real
     inputs (contiguous runs along the last dimension). The padded input is never made;
@@ -358,7 +348,7 @@ def _unroll(
     source = x.unflatten(1, (g, x.shape[1] // g)).movedim(0, 2)  # (g, c, n, *i)
     everything = (slice(None),) * 3
     for taps, target, read in _boxes(spec, first_row, tuple(u.shape[ndim + 2 :])):
-        into = u[(slice(None), *taps, slice(None), slice(None), *target)]
+        into = u[(slice(None), slice(None), *taps, slice(None), *target)]
         yield into, source[(*everything, *read)]
 
 
@@ -404,9 +394,9 @@ class ChunkWork:
     """Everything one chunk does, as views (tensors, or :class:`Strided` recorded from
     them): ``unroll`` copies (into ``u``, from the input), after zeroing ``u`` if
     ``zero``; per ``(t_0, y_part, u_part)`` in ``gemms`` the GEMM
-    ``y_part (+)= A[t_0] @ u_part`` (``=`` for the first; ``y_part (+)= u_part @ A[t_0]^T``
-    if ``columns_first``); ``shuffle`` writes (into the output, from ``y``). With one
-    group the GEMM operands are 2-d.
+    ``y_part (+)= u_part^T @ A[t_0]`` (``=`` for the first; ``y_part (+)= A[t_0]^T @ u_part``
+    unless ``columns_first``); ``shuffle`` writes ``(into the output, from y, imaginary
+    part or None)``, see :func:`_write`. With one group the GEMM operands are 2-d.
 
     Live work (autograd) holds ``unroll``, ``gemms`` and ``shuffle`` as generators: autograd
     rejects an in-place write into a view made before an earlier in-place write to the same
@@ -414,36 +404,43 @@ class ChunkWork:
     """
 
     u: object
-    y: object
     columns_first: bool
     zero: bool
     unroll: Iterable[tuple[object, object]]
     gemms: Iterable[tuple[int, object, object]]
-    shuffle: Iterable[tuple[object, object]]
+    shuffle: Iterable[tuple[object, object, object | None]]
 
     def record(self, input: torch.Tensor, workspace: torch.Tensor, out: torch.Tensor) -> ChunkWork:
-        """The same work as :class:`Strided` records relative to the three tensors."""
+        """The same work as :class:`Strided` records relative to the three tensors; the
+        shuffle writes pairs of residues as complex numbers where they can."""
         ws = workspace
+        shuffle = []
+        for o, y, _ in self.shuffle:
+            if _pairs_as_complex(o, y):
+                shuffle.append(
+                    (Strided.of(o, out), Strided.of(y[..., 0], ws), Strided.of(y[..., 1], ws))
+                )
+            else:
+                shuffle.append((Strided.of(o, out), Strided.of(y, ws), None))
         return ChunkWork(
             Strided.of(self.u, ws),
-            Strided.of(self.y, ws),
             self.columns_first,
             self.zero,
             tuple((Strided.of(u, ws), Strided.of(x, input)) for u, x in self.unroll),
             tuple((t, Strided.of(y, ws), Strided.of(u, ws)) for t, y, u in self.gemms),
-            tuple((Strided.of(o, out), Strided.of(y, ws)) for o, y in self.shuffle),
+            tuple(shuffle),
         )
 
     def replay(self, input: torch.Tensor, workspace: torch.Tensor, out: torch.Tensor) -> ChunkWork:
         """The recorded work as views of these tensors."""
+        ws = workspace
         return ChunkWork(
-            self.u.on(workspace),
-            self.y.on(workspace),
+            self.u.on(ws) if self.zero else None,
             self.columns_first,
             self.zero,
-            tuple((u.on(workspace), x.on(input)) for u, x in self.unroll),
-            tuple((t, y.on(workspace), u.on(workspace)) for t, y, u in self.gemms),
-            tuple((o.on(out), y.on(workspace)) for o, y in self.shuffle),
+            tuple((u.on(ws), x.on(input)) for u, x in self.unroll),
+            tuple((t, y.on(ws), u.on(ws)) for t, y, u in self.gemms),
+            tuple((o.on(out), y.on(ws), i if i is None else i.on(ws)) for o, y, i in self.shuffle),
         )
 
     def run(self, a: list[torch.Tensor], bias: torch.Tensor | None) -> None:
@@ -454,12 +451,12 @@ class ChunkWork:
             into.copy_(source)
         for k, (t, y, u) in enumerate(self.gemms):
             beta = 0 if k == 0 else 1
-            if self.columns_first:  # Y^T = U^T A^T
+            if self.columns_first:  # Y^T = U^T A
                 gemm_(y, u, a[t], beta)
             else:
                 gemm_(y, a[t], u, beta)
-        for into, source in self.shuffle:
-            _write(into, source, bias)
+        for into, source, imaginary in self.shuffle:
+            _write(into, source, imaginary, bias)
 
 
 def _chunk_work(
@@ -481,7 +478,7 @@ def _chunk_work(
     ``Y = sum_t0 A[t_0] @ U[:, :, shift_t0:]``: one GEMM per ``t_0``.
     """
     dims, _, conv_spec = _plan(spec)
-    g, taps0, width, depth = a_shape
+    g, depth, taps0, width = a_shape
     x = x[batch]
     m = x.shape[0]
     count = rows.stop - rows.start
@@ -498,46 +495,47 @@ def _chunk_work(
     else:
         u = buffer[: g * depth * total].view(g, depth, total)
         y = buffer[g * depth * total : g * (depth + width) * total].view(y_shape)
-    shape = (g, *conv_spec.kernel_size[1:], depth // math.prod(conv_spec.kernel_size[1:]))
+    shape = (g, depth // math.prod(conv_spec.kernel_size[1:]), *conv_spec.kernel_size[1:])
     unroll = _unroll(x, conv_spec, rows.start, u.view(*shape, m, padded_rows, *rest_out))
     pads = any(before or after for before, after in conv_spec.padding)
     gemms = _gemm_views(u, y, taps0, conv_spec.dilation[0] * per_row, columns_first)
-    work_u, work_y = u, y
+    work_u = u
     if columns_first:
         y = y.view(g, m, padded_rows, *rest_out, width)[:, :, :count]
     else:
         y = y.view(g, width, m, padded_rows, *rest_out)[:, :, :, :count]
         y = y.permute(0, 2, 3, *range(4, 4 + len(rest_out)), 1)  # (g, m, rows, *u_rest, P*C/g)
     y = y.unflatten(-1, (*spec.stride, width // math.prod(spec.stride)))
-    shuffle = _shuffle(y, out, batch, rows, spec, dims)
-    return ChunkWork(work_u, work_y, columns_first, pads, unroll, gemms, shuffle)
+    shuffle = ((into, source, None) for into, source in _shuffle(y, out, batch, rows, spec, dims))
+    return ChunkWork(work_u, columns_first, pads, unroll, gemms, shuffle)
 
 
 def _gemm_views(
     u: torch.Tensor, y: torch.Tensor, taps0: int, step: int, columns_first: bool
 ) -> Iterator[tuple[int, torch.Tensor, torch.Tensor]]:
     """``(t_0, y_part, u_part)`` per first-dimension tap: ``U`` shifted by ``t_0*step``
-    columns; the columns past ``end - shift`` only feed rows past the last sample's outputs.
+    columns. Every GEMM stops ``(taps0 - 1)*step`` columns before the end: the columns past
+    that only feed rows past the last sample's outputs (they are left unwritten).
     One group: 2-d operands (``addmm_``, see :func:`._common.gemm_`)."""
-    end = u.shape[2]
+    end = u.shape[2] - (taps0 - 1) * step
     for t in range(taps0):
         shift = t * step
         if columns_first:
-            y_part, u_part = y[:, : end - shift], u[:, :, shift:].transpose(1, 2)
+            y_part, u_part = y[:, :end], u[:, :, shift : shift + end].transpose(1, 2)
         else:
-            y_part, u_part = y[:, :, : end - shift], u[:, :, shift:]
+            y_part, u_part = y[:, :, :end], u[:, :, shift : shift + end]
         if u.shape[0] == 1:
             y_part, u_part = y_part[0], u_part[0]
         yield t, y_part, u_part
 
 
 def _a_operands(a: torch.Tensor, columns_first: bool) -> list[torch.Tensor]:
-    """Per tap ``t_0`` the weight operand of :class:`ChunkWork`'s GEMMs: ``A[:, t_0]``, or
-    its transpose for ``Y^T``; 2-d with one group."""
+    """Per tap ``t_0`` the weight operand of :class:`ChunkWork`'s GEMMs: ``A[:, :, t_0]``
+    (``K x N``) for ``Y^T = U^T A``, its transpose for ``Y = A^T U``; 2-d with one group."""
     operands = []
-    for t in range(a.shape[1]):
-        operand = a[:, t].transpose(1, 2) if columns_first else a[:, t]
-        operands.append(operand[0] if a.shape[0] == 1 else operand)
+    for t in range(a.shape[2]):
+        operand = a[0, :, t] if a.shape[0] == 1 else a[:, :, t]
+        operands.append(operand if columns_first else operand.transpose(-1, -2))
     return operands
 
 
@@ -557,7 +555,7 @@ def _chunks(
 ) -> tuple[list[tuple[slice, slice]], int]:
     """The ``(samples, rows)`` chunks of a call and the elements of ``U`` and ``Y`` the
     largest one needs (about ``budget``, :data:`._layout.CHUNK_ELEMENTS`)."""
-    g, _, width, depth = a_shape
+    g, depth, _, width = a_shape
     rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
     per_row = math.prod(dim.rows for dim in dims[1:]) * g * (width + depth)
     samples = _balanced(n, chunk_length(n, (rows + wasted) * per_row, budget))
@@ -571,10 +569,12 @@ def _chunks(
 
 @dataclasses.dataclass(frozen=True)
 class Program:
-    """A call without autograd, recorded once per geometry: the workspace it needs and each
-    chunk's work relative to the input, the workspace and the output."""
+    """A call without autograd, recorded once per geometry: the workspace it needs, the
+    GEMM operands relative to the shuffled weight, and each chunk's work relative to the
+    input, the workspace and the output."""
 
     workspace: int
+    operands: tuple[Strided, ...]
     chunks: tuple[ChunkWork, ...]
 
 
@@ -605,7 +605,9 @@ def _program(
         same = [into for into, _ in now.unroll] == [into for into, _ in before.unroll]
         if now.u == before.u and same:
             works[k] = dataclasses.replace(now, zero=False)
-    return Program(size, tuple(works))
+    a = torch.empty(a_shape, dtype=dtype, device="meta")
+    operands = tuple(Strided.of(op, a) for op in _a_operands(a, _columns_first(dtype)))
+    return Program(size, operands, tuple(works))
 
 
 def conv_transpose(
@@ -620,7 +622,7 @@ def conv_transpose(
         # Nothing to chunk, or every kept output reads only padding (the output is the
         # bias): im2col's GEMM still links the output to the input for autograd.
         return im2col.conv_transpose(input, weight, bias, spec)
-    a = shuffled_weight(weight, g, dims)  # (g, T_0, P*C_out/g, T_rest*C_in/g)
+    a = shuffled_weight(weight, g, dims)  # (g, C_in/g*T_rest, T_0, P*C_out/g)
     out = new_output(input, g * c_out_g, spec.output_size)
     if needs_autograd(input, weight, bias):
         # Autograd keeps each chunk's U for the backward pass: fresh buffers, live views.
@@ -644,7 +646,7 @@ def conv_transpose(
         _layout.CHUNK_ELEMENTS,
     )
     workspace = input.new_empty(program.workspace)
-    operands = _a_operands(a, _columns_first(input.dtype))
+    operands = [operand.on(a) for operand in program.operands]
     for work in program.chunks:
         work.replay(input, workspace, out).run(operands, bias)
     return out
