@@ -500,3 +500,48 @@ def test_phase_zeroes_the_padding_once_for_chunks_of_equal_layout(monkeypatch):
     )  # fmt: skip
     assert [work.zero for work in program.chunks] == [True, False, False, False]
     torch.testing.assert_close(got, F.conv_transpose2d(x, w, **kwargs), rtol=1e-10, atol=1e-10)
+
+
+def _element_map(copies) -> dict[int, int]:
+    """Storage offset written -> storage offset read, for ``(into, source)`` Strided pairs."""
+    mapping = {}
+    for into, source in copies:
+        base = torch.arange(10_000)
+        written = into.on(base).reshape(-1).tolist()
+        read = source.on(base).reshape(-1).tolist()
+        for w, r in zip(written, read):
+            assert w not in mapping, "two copies write the same element"
+            mapping[w] = r
+    return mapping
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_merged_copies_write_the_same_elements_from_the_same_places(seed):
+    """Merging runs of equal boxes into one view must not change any (into, from) pair."""
+    rng = random.Random(seed)
+    Strided = phase.Strided
+    size = tuple(rng.randint(1, 4) for _ in range(rng.randint(1, 3)))
+    copies = []
+    into_end, source_offset = 0, rng.randint(0, 5)  # boxes written one after another
+    for _ in range(rng.randint(1, 6)):
+        # equal steps, a changed step, or a changed shape: each must merge or split right
+        kind = rng.choice(["same", "same", "step", "shape"])
+        box = size if kind != "shape" else tuple(n + 1 for n in size)
+        box_stride = tuple(math.prod(box[d + 1 :]) for d in range(len(box)))
+        into_offset = into_end + (rng.randint(0, 3) if kind == "step" else 2)
+        into_end = into_offset + math.prod(box)
+        source_offset += rng.randint(0, 2) if kind == "step" else 1
+        copies.append(
+            (Strided(box, box_stride, into_offset), Strided(box, box_stride, source_offset))
+        )
+    merged = phase._merged_copies(copies)
+    assert len(merged) <= len(copies)
+    assert _element_map(merged) == _element_map(copies)
+
+
+def test_merged_copies_merge_a_run_of_equal_steps():
+    Strided = phase.Strided
+    copies = [(Strided((2, 3), (3, 1), 10 * k), Strided((2, 3), (5, 1), 1)) for k in range(4)]
+    ((into, source),) = phase._merged_copies(copies)
+    assert into == Strided((4, 2, 3), (10, 3, 1), 0)
+    assert source == Strided((4, 2, 3), (0, 5, 1), 1)
