@@ -1,14 +1,15 @@
 """Benchmark convnotes' from-scratch convolutions against PyTorch's native ones.
 
-    python scripts/bench.py            # full suite, 20 timed rounds
-    python scripts/bench.py --quick    # 3 timed rounds (under a minute on 2 quiet cores)
+    python scripts/bench.py            # full suite, >= 20 timed rounds and >= 2 s per problem
+    python scripts/bench.py --quick    # >= 3 rounds, >= 0.2 s (under a minute on 2 quiet cores)
     python scripts/bench.py --quick --threads 1 --clock cpu   # robust on a loaded machine
 
 For every problem of the fixed suite and each dtype (float32, float64) it times torch's
 native op and each applicable convnotes method **in the same process, interleaved**
 (round-robin after one warm-up call each, so that a slow phase of the machine hits all of
 them alike; each round in a new random order, so that no call always follows the same
-one) and reports min and median wall time, GFLOP/s, the ratio to native and the fraction of
+one; at least 20 rounds, more for a quick problem, so that each problem is timed for at
+least 2 s) and reports min and median wall time, GFLOP/s, the ratio to native and the fraction of
 the GEMM peak (a large ``torch.matmul`` timed in the same run). ``--clock cpu``
 times with ``time.process_time()`` (CPU seconds of this process) instead of the wall clock:
 with ``--threads 1`` that is robust to other processes competing for the cores. Float32
@@ -181,6 +182,16 @@ def time_interleaved(
     return times
 
 
+def rounds_for(round_seconds: float, rounds: int, min_seconds: float, cap: int = 500) -> int:
+    """At least ``rounds`` rounds, and for a quick problem enough that its timed rounds take
+    ``min_seconds`` (a round calls every method once), at most ``cap``. The minimum of 20
+    calls of a 1 ms problem swings with every busy moment of the machine; as with
+    ``timeit``'s autorange, the budget is a time, not a count."""
+    if round_seconds <= 0:
+        return max(rounds, cap)
+    return max(rounds, min(cap, math.ceil(min_seconds / round_seconds)))
+
+
 def gemm_peak(torch, dtype, rounds: int, clock, size: int = 2048) -> float:
     """GFLOP/s of a large square ``torch.matmul``: the machine's practical peak."""
     a = torch.randn(size, size, dtype=dtype)
@@ -215,9 +226,18 @@ def problem_memory(torch, F, CF, problem: Problem, dtype) -> dict[str, float | N
 
 
 def run_problem(
-    torch, F, CF, problem: Problem, dtype, rounds: int, peak: float, clock=time.perf_counter
+    torch,
+    F,
+    CF,
+    problem: Problem,
+    dtype,
+    rounds: int,
+    peak: float,
+    clock=time.perf_counter,
+    min_seconds: float = 0.0,
 ) -> list[dict]:
-    """Time and error of native and each method on one problem and dtype (memory: None)."""
+    """Time and error of native and each method on one problem and dtype (memory: None):
+    at least ``rounds`` rounds, more if they take less than ``min_seconds`` (:func:`rounds_for`)."""
     calls, reference = problem_calls(torch, F, CF, problem, dtype)
     scale = reference.abs().max().item()
     with torch.no_grad():
@@ -225,7 +245,11 @@ def run_problem(
             name: (call().double() - reference).abs().max().item() / scale
             for name, call in calls.items()
         }
-        # the error calls warmed up
+        # the error calls warmed up; one more round says how long a round takes
+        start = clock()
+        for call in calls.values():
+            call()
+        rounds = rounds_for(clock() - start, rounds, min_seconds)
         times = time_interleaved(calls, rounds, warm_up=False, clock=clock)
     flops = problem.flops()
     native_min = min(times["native"])
@@ -245,6 +269,7 @@ def run_problem(
                 "peak_fraction": flops / best / 1e9 / peak,
                 "error": errors[name],
                 "memory_mib": None,
+                "rounds": rounds,
             }
         )
     return rows
@@ -351,6 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 timed rounds instead of 20")
     parser.add_argument("--rounds", type=int, help="timed rounds per method (overrides)")
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        help="more rounds for a problem whose rounds take less (default 2, --quick 0.2)",
+    )
     parser.add_argument("--only", help="run problems whose name contains this text")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
     parser.add_argument("--threads", type=int, help="torch threads (default: every core)")
@@ -378,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(memory))
         return 0
     rounds = args.rounds or (3 if args.quick else 20)
+    min_seconds = args.min_seconds if args.min_seconds is not None else 0.2 if args.quick else 2.0
     clock = CLOCKS[args.clock]
     started = time.perf_counter()
     peaks, rows = {}, []
@@ -386,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         peaks[name] = gemm_peak(torch, dtype, rounds, clock)
         print(f"{name}: GEMM peak {peaks[name]:.1f} GFLOP/s", flush=True)
         for problem in suite:
-            new = run_problem(torch, F, CF, problem, dtype, rounds, peaks[name], clock)
+            new = run_problem(torch, F, CF, problem, dtype, rounds, peaks[name], clock, min_seconds)
             rows.extend(new)
             print(format_table(new).split("\n", 2)[-1], flush=True)
     add_memory(rows, args.only, threads)
@@ -397,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join(["python", "scripts/bench.py", *(argv or sys.argv[1:])]),
         "quick": args.quick,
         "rounds": rounds,
+        "min_seconds": min_seconds,
         "default_method": CF.DEFAULT_METHOD,
         "machine": info,
         "rows": rows,
@@ -406,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"{info['cpu']}, {info['cores']} cores, torch {info['torch']} on "
-        f"{threads} threads, {args.clock} clock, {rounds} rounds, "
+        f"{threads} threads, {args.clock} clock, at least {rounds} rounds and "
+        f"{min_seconds:g} s per problem, "
         f"load average {info['load_average']}"
     )
     print(format_table(rows))

@@ -116,6 +116,16 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
     assert benchmark.results_fingerprint(tmp_path) != "none"
 
 
+def test_rounds_for_a_time_budget(bench):
+    """A slow problem keeps the given rounds; a quick one gets enough rounds to fill the
+    budget, never more than the cap."""
+    assert bench.rounds_for(0.5, 20, 2.0) == 20  # 20 rounds already take 10 s
+    assert bench.rounds_for(0.006, 20, 2.0) == math.ceil(2.0 / 0.006)  # 334 rounds of 6 ms
+    assert bench.rounds_for(1e-6, 20, 2.0, cap=500) == 500
+    assert bench.rounds_for(0.0, 3, 0.2, cap=50) == 50  # a clock too coarse to see a round
+    assert bench.rounds_for(0.006, 20, 0.0) == 20  # no budget: the given count
+
+
 def test_time_interleaved_round_robin_with_the_given_clock(bench):
     """Every round calls each function once, rounds in varying orders, and each time is the
     clock's difference around the call."""
