@@ -26,14 +26,14 @@ No zeros are inserted into the input and nothing overlaps, so there is no col2im
 
 The input is unrolled **channels first** (its own layout) for shifted GEMMs. Unroll every
 dimension but the first,
-``U[(t_rest, c), (n, p_0, u_rest)] = x_pad[n, c, p_0, u_rest + t_rest*step]`` (contiguous
+``U[(c, t_rest), (n, p_0, u_rest)] = x_pad[n, c, p_0, u_rest + t_rest*step]`` (contiguous
 runs along the last dimension). Output row ``u_0`` with first-dimension tap ``t_0`` reads
 ``p_0 = u_0 + t_0*step_0``: the same matrix shifted by ``t_0*step_0*prod(u_rest)`` columns,
 
-    Y[:, cols] = sum_t0 A[t_0] @ U[:, cols + t_0*step_0*prod(u_rest)]
+    Y[:, cols] = sum_t0 A[t_0]^T @ U[:, cols + t_0*step_0*prod(u_rest)]
 
-with ``A[t_0]`` of shape ``(prod(s)*C_out/g) x (prod(T_rest)*C_in/g)``: every phase's
-weights stacked, one GEMM per ``t_0``. The columns between the wanted ones are computed
+with ``A[t_0]`` of shape ``(C_in/g*prod(T_rest)) x (prod(s)*C_out/g)``: every phase's
+weights side by side, one GEMM per ``t_0``. The columns between the wanted ones are computed
 and dropped. In float32 the GEMMs write ``Y^T`` (measured faster with MKL, see
 :func:`_columns_first`). The pixel shuffle is then one strided copy per chunk.
 
@@ -174,7 +174,7 @@ def shuffled_weight(weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ..
 
     One gather of whole kernels per input channel, ``w[c, :, j]`` for every tap position
     ``j``: on the benchmark's 64x32x4x4 weight 39-45 us, against 78-82 us for a gather of
-    single elements through a precomputed index.
+    single elements through a precomputed index (minimum and median, warm).
     """
     c_in, c_out_g, *kernel = weight.shape
     positions, missing = _tap_positions(tuple(kernel), dims)
@@ -508,10 +508,10 @@ def _chunk_work(
     window, unpadded), channels first, with ``U`` and ``Y`` in ``buffer`` (``None``: fresh
     memory); then their pixel shuffle into ``out``.
 
-    ``U[g, (t_rest, c), (n, p_0, u_rest)] = x_pad[n, g*C/g + c, p_0, *(u_rest + t_rest*step)]``
+    ``U[g, (c, t_rest), (n, p_0, u_rest)] = x_pad[n, g*C/g + c, p_0, *(u_rest + t_rest*step)]``
     (:func:`_unroll`); row ``u_0`` with tap ``t_0`` reads ``p_0 = u_0 + t_0*step_0``, the
     same matrix shifted by ``t_0*step_0*prod(u_rest)`` columns, so
-    ``Y = sum_t0 A[t_0] @ U[:, :, shift_t0:]``: one GEMM per ``t_0``.
+    ``Y = sum_t0 A[t_0]^T @ U[:, :, shift_t0:]``: one GEMM per ``t_0``.
     """
     dims, _, conv_spec = _plan(spec)
     g, depth, taps0, width = a_shape
@@ -670,7 +670,7 @@ def conv_transpose(
         return out
     # Without autograd the views are the same on every call with this geometry: recorded
     # once, rebuilt with one as_strided each (on a tiny input, where the arithmetic is
-    # negligible, a call measured 245 us before, 140-167 us after; native: 85-92 us).
+    # negligible, a call measured 245 us before, 111-112 us now; native: 83-87 us).
     # Fresh memory costs a page fault per 4 KiB (measured: a third of the time with a new
     # buffer per chunk), so the chunks share one workspace.
     program = _program(
