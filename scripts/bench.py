@@ -125,6 +125,9 @@ def methods_for(problem: Problem) -> list[str]:
         methods.append("winograd")
     if min(k) >= 11:
         methods.append("fft")
+    stride_1 = problem.kwargs.get("stride", 1) == 1
+    if stride_1 and min(k) < 15 and "depthwise" not in methods:
+        methods.insert(-1, "phase")  # stride 1: the transposed conv's pipeline, one phase
     return methods
 
 

@@ -3,7 +3,8 @@
 ``tests/test_functional.py`` already runs every registered method, these included, on
 small random valid and invalid calls. Here each algorithm gets calls that take its own
 path (3x3 stride 1 for Winograd, groups == C_in for depthwise, large kernels for the FFT,
-chunked buffers for channels_last), in float64 and float32, with gradients.
+chunked buffers for channels_last, stride 1 for phase's ordinary conv), in float64 and
+float32, with gradients.
 
 Tolerances. Channels-last and depthwise do the same multiply-adds as a direct conv in
 another order, so in float64 they agree with torch to 1e-10. Winograd and the FFT
@@ -50,6 +51,8 @@ def _config(rng: random.Random, method: str, ndim: int) -> tuple[tuple, tuple, d
         kernel, stride, dilation = (3,) * ndim, (1,) * ndim, (1,) * ndim
     if method == "depthwise":
         groups, c_in_g = rng.randint(2, 5), 1
+    if method == "phase":  # an ordinary conv runs as a transposed one only with stride 1
+        stride = (1,) * ndim
     if method == "fft":
         kernel = tuple(rng.randint(8, 13) for _ in range(ndim))
         size = tuple(k + rng.randint(0, 8) for k in kernel)
@@ -74,7 +77,9 @@ def _assert_float64(got, expected, method):
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-9 * scale)
 
 
-@pytest.mark.parametrize("method", ["channels_last", "depthwise", "winograd", "fft", "auto"])
+@pytest.mark.parametrize(
+    "method", ["channels_last", "depthwise", "winograd", "fft", "phase", "auto"]
+)
 @pytest.mark.parametrize("ndim", [1, 2, 3])
 def test_conv_matches_torch_float64_with_gradients(method, ndim):
     rng = random.Random(f"{method}-{ndim}")
@@ -131,7 +136,9 @@ def _float32_bound(method, x, w, kwargs, ndim) -> torch.Tensor:
     return terms * EPS32 * magnitude
 
 
-@pytest.mark.parametrize("method", ["channels_last", "depthwise", "winograd", "fft", "auto"])
+@pytest.mark.parametrize(
+    "method", ["channels_last", "depthwise", "winograd", "fft", "phase", "auto"]
+)
 def test_float32_within_the_rounding_bound(method):
     rng = random.Random(f"f32-{method}")
     checked = 0
@@ -244,12 +251,15 @@ def test_fft_tiles_are_bounded_for_a_large_image():
     [
         ((2, 8, 20, 20), (8, 1, 3, 3), {"padding": 1, "groups": 8}, "depthwise"),
         ((1, 2, 64, 64), (2, 2, 15, 15), {"padding": 7}, "fft"),
-        ((2, 4, 20, 20), (4, 4, 3, 3), {"padding": 1}, "winograd"),
+        ((2, 4, 20, 20), (4, 4, 3, 3), {"padding": 1}, "phase"),
+        ((2, 4, 20, 20), (4, 4, 4, 4), {"padding": "same"}, "channels_last"),  # asymmetric
+        ((2, 4, 20, 20), (4, 4, 3, 3), {"padding": 3}, "channels_last"),  # p > d*(k - 1)
         ((2, 4, 20, 20), (4, 4, 3, 3), {"stride": 2}, "im2col"),
         ((2, 4, 20, 20), (4, 4, 3, 3), {"stride": (1, 2)}, "channels_last"),
-        ((2, 4, 8, 9, 7), (4, 4, 3, 3, 3), {"padding": 1}, "channels_last"),
+        ((2, 4, 8, 9, 7), (4, 4, 3, 3, 3), {"padding": 1}, "phase"),
         ((1, 3, 40, 40), (8, 3, 7, 7), {"stride": 2, "padding": 3}, "im2col"),
-        ((2, 4, 64), (4, 4, 3), {"padding": 1}, "im2col"),
+        ((2, 4, 64), (4, 4, 3), {"padding": 1}, "phase"),
+        ((2, 4, 64), (4, 4, 3), {"padding": 1, "stride": 2}, "im2col"),
     ],
 )
 def test_auto_picks_the_algorithm_and_matches_torch(x_shape, w_shape, kwargs, expected):
@@ -354,13 +364,52 @@ def test_auto_strided_first_dimension_goes_by_dtype():
         assert ((got.double() - reference).abs() <= bound + 1e-300).all()
 
 
-def test_auto_uses_winograd_only_in_float64():
-    from convnotes.functional._args import prepare_conv
-
-    for dtype, expected in ((torch.float64, "winograd"), (torch.float32, "channels_last")):
-        x, w = torch.randn(2, 4, 12, 12, dtype=dtype), torch.randn(4, 4, 3, 3, dtype=dtype)
-        call = prepare_conv(2, x, w, None, 1, 1, 1, 1)
+def test_auto_stride_1_goes_to_phase_except_3d_float32():
+    """Stride 1, symmetric padding: phase in 1d/2d in both precisions and in 3d float64;
+    3d float32 keeps channels_last (the same time, less memory)."""
+    cases = [
+        ((2, 4, 12, 12), (4, 4, 3, 3), torch.float32, "phase"),
+        ((2, 4, 12, 12), (4, 4, 3, 3), torch.float64, "phase"),
+        ((2, 4, 30), (4, 4, 5), torch.float32, "phase"),
+        ((1, 4, 6, 6, 6), (4, 4, 3, 3, 3), torch.float64, "phase"),
+        ((1, 4, 6, 6, 6), (4, 4, 3, 3, 3), torch.float32, "channels_last"),
+    ]
+    for x_shape, w_shape, dtype, expected in cases:
+        x, w = torch.randn(x_shape, dtype=dtype), torch.randn(w_shape, dtype=dtype)
+        call = prepare_conv(len(x_shape) - 2, x, w, None, 1, 1, 1, 1)
         assert auto.conv_method(call.input, call.weight, call.spec) == expected
+
+
+def test_ordinary_conv_as_transposed_conv():
+    """Stride 1 and symmetric padding p <= d*(k-1): the transposed conv with padding
+    d*(k-1) - p and the flipped, channel-swapped weight gives the same values (torch's own
+    ops on both sides); otherwise there is none."""
+    rng = random.Random("as-transposed")
+    for _ in range(30):
+        ndim = rng.randint(1, 3)
+        k = [rng.randint(1, 4) for _ in range(ndim)]
+        d = [rng.randint(1, 2) for _ in range(ndim)]
+        p = [rng.randint(0, dd * (kk - 1)) for kk, dd in zip(k, d)]
+        groups = rng.choice([1, 2])
+        x = torch.randn(
+            1, 2 * groups, *[rng.randint(8, 10) for _ in range(ndim)], dtype=torch.float64
+        )
+        w = torch.randn(3 * groups, 2, *k, dtype=torch.float64)
+        call = prepare_conv(ndim, x, w, None, 1, p, d, groups)
+        spec_t = phase.as_transposed(call.spec)
+        assert spec_t is not None and spec_t.output_size == call.spec.output_size
+        w_t = (
+            w.unflatten(0, (groups, 3)).transpose(1, 2).flatten(0, 1).flip(list(range(2, 2 + ndim)))
+        )
+        got = TORCH_CONV_T[ndim](x, w_t, padding=spec_t.padding, dilation=d, groups=groups)
+        torch.testing.assert_close(
+            got, TORCH_CONV[ndim](x, w, padding=p, dilation=d, groups=groups)
+        )
+    x, w = torch.randn(1, 2, 9, 9), torch.randn(2, 2, 3, 3)
+    for stride, padding in ((2, 1), (1, 3), (1, "same")):
+        call = prepare_conv(2, x, torch.randn(2, 2, 4, 4) if padding == "same" else w, None,
+                            stride, padding, 1, 1)  # fmt: skip
+        assert phase.as_transposed(call.spec) is None
 
 
 BAD_CALLS = [

@@ -8,9 +8,10 @@
 * ``"im2col"``: im2col + one GEMM per group, col2im for the transposed conv
   (:mod:`.im2col`);
 * fast algorithms: ``"channels_last"`` (:mod:`.channels_last`), ``"depthwise"``,
-  ``"winograd"`` (F(2x2, 3x3)), ``"fft"``, ``"phase"`` (sub-pixel transposed conv,
-  :mod:`.phase`), and ``"auto"`` (the default) which picks one per problem
-  (:mod:`.auto`). Each falls back to ``"channels_last"`` where it does not apply.
+  ``"winograd"`` (F(2x2, 3x3)), ``"fft"``, ``"phase"`` (sub-pixel transposed conv, and an
+  ordinary stride-1 conv as a one-phase transposed conv, :mod:`.phase`), and ``"auto"``
+  (the default) which picks one per problem (:mod:`.auto`). Each falls back to
+  ``"channels_last"`` where it does not apply.
 
 No PyTorch convolution kernel is called: only views, slicing, padding and matrix products.
 Arguments are checked as PyTorch checks them (:mod:`._args`); sizes come from

@@ -3,9 +3,15 @@
 * depthwise (one input channel per group): :mod:`.depthwise`, multiply-adds per tap;
 * large kernels (every dilated kernel side at least :data:`FFT_MIN_SPAN`, stride 1,
   floating point): :mod:`.fft`, whose cost does not grow with the kernel;
-* 2d 3x3, stride 1, dilation 1, float64: :mod:`.winograd` (2.25x fewer multiplies; in
-  float32 its transforms' memory traffic cost more than the multiplies saved: measured
-  slower than channels_last, with 1.4x the memory);
+* stride 1 and symmetric padding of at most ``d*(k-1)`` (an ordinary conv that is a
+  transposed conv with one phase), except 3d float32: :mod:`.phase`, channels first with
+  the GEMMs writing the channels contiguous, then one transpose back. Measured against
+  the previous rules: conv2d 8x64 56^2 1.26x native against 1.51x (float32) and 0.37x
+  against Winograd's 0.50x (float64); conv1d L4096 1.45x against im2col's 1.76x and 0.38x
+  against 0.50x; conv3d 16^3 0.24x against 0.36x in float64, a tie with channels_last in
+  float32 (2.19x, 2.31-2.61x against 2.48-2.62x) that needs more memory (3.9 against 3.3
+  MiB; native 1.8). :mod:`.winograd` (2.25x fewer multiplies, measured slower than phase
+  in both precisions) is no longer picked; ``method="winograd"`` still runs it;
 * 2d/3d with stride 1 along the first spatial dimension: :mod:`.channels_last`, whose
   shifted GEMMs unroll only the last dimensions; in float32 also with a stride there (its
   GEMM writes the channels contiguous, which MKL's float32 GEMM measured faster: the
@@ -27,7 +33,7 @@ from __future__ import annotations
 
 import torch
 
-from . import channels_last, depthwise, fft, im2col, phase, winograd
+from . import channels_last, depthwise, fft, im2col, phase
 from ._args import ConvSpec, ConvTransposeSpec
 
 # Measured crossover: FFT already wins at k = 11 on 256x256 and by ~50-200x at k = 31.
@@ -49,8 +55,9 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
         return "depthwise"
     if uses_fft(input, spec):
         return "fft"
-    if winograd.applies(input, spec) and input.dtype == torch.float64:
-        return "winograd"
+    float32_3d = len(spec.kernel_size) == 3 and input.dtype == torch.float32
+    if phase.as_transposed(spec) is not None and not float32_3d:
+        return "phase"
     shifted = spec.stride[0] == 1 or input.dtype == torch.float32
     if len(spec.kernel_size) > 1 and spec.kernel_size[0] > 1 and shifted:
         return "channels_last"
@@ -69,7 +76,7 @@ def conv(
     modules = {
         "depthwise": depthwise,
         "fft": fft,
-        "winograd": winograd,
+        "phase": phase,
         "channels_last": channels_last,
         "im2col": im2col,
     }

@@ -37,6 +37,10 @@ weights side by side, one GEMM per ``t_0``. The columns between the wanted ones 
 and dropped. In float32 the GEMMs write ``Y^T`` (measured faster with MKL, see
 :func:`_columns_first`). The pixel shuffle is then one strided copy per chunk.
 
+An ordinary conv with stride 1 and symmetric padding ``p <= d*(k-1)`` is a transposed conv
+with one phase (:func:`as_transposed`): :func:`conv` runs it through the same pipeline,
+where the "shuffle" only moves ``Y^T``'s channels back in front.
+
 Samples go in chunks that share one workspace for ``U`` and ``Y``: on the measured machine
 fresh memory cost a page fault per 4 KiB, a third of the time with a new buffer per chunk.
 Without autograd every view a call slices depends only on shapes and strides: they are
@@ -165,34 +169,49 @@ def shuffle_1d(
     )
 
 
-def shuffled_weight(weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ...]) -> torch.Tensor:
+def shuffled_weight(
+    weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ...], flipped: bool = False
+) -> torch.Tensor:
     """The weight of the common convolution, laid out for the GEMMs:
     ``A[g, (c, t_rest), t_0, (r, o)] = w[g*C_in/g + c, o, *j_r(t)]``, zero where phase ``r``
     has no tap ``t``. ``A[:, :, t_0]`` is the ``(K, N)`` operand of tap ``t_0`` (rows:
     ``C_in/g`` blocks of ``prod(T_rest)`` taps, matching :func:`_unroll`'s ``U``; columns:
     one block of ``C_out/g`` per phase).
 
+    ``flipped``: ``weight`` is an ordinary conv's ``(C_out, C_in/g, *k)``, and the transposed
+    conv's weight is it with the channel axes swapped and the kernel flipped (:func:`conv`).
+
     One gather of whole kernels per input channel, ``w[c, :, j]`` for every tap position
     ``j``: on the benchmark's 64x32x4x4 weight 39-45 us, against 78-82 us for a gather of
     single elements through a precomputed index (minimum and median, warm).
     """
-    c_in, c_out_g, *kernel = weight.shape
-    positions, missing = _tap_positions(tuple(kernel), dims)
-    taps = weight.reshape(c_in, c_out_g, -1).transpose(1, 2)  # (C_in, prod(k), C_out/g)
-    a = taps[:, positions].contiguous()  # (C_in, (t_rest, t_0, r), C_out/g)
+    kernel = tuple(weight.shape[2:])
+    positions, missing = _tap_positions(kernel, dims, flipped)
+    taps = math.prod(kernel)
+    if flipped:
+        c_out, c_in_g = weight.shape[:2]
+        c_out_g = c_out // groups
+        w = weight.reshape(groups, c_out_g, c_in_g, taps).permute(0, 2, 3, 1)
+    else:
+        c_in, c_out_g = weight.shape[:2]
+        c_in_g = c_in // groups
+        w = weight.reshape(groups, c_in_g, c_out_g, taps).transpose(2, 3)
+    a = w[:, :, positions].contiguous()  # (g, C_in/g, (t_rest, t_0, r), C_out/g)
     if missing is not None:
-        a.index_fill_(1, missing, 0)
+        a.index_fill_(2, missing, 0)
+    depth = c_in_g * math.prod(dim.taps for dim in dims[1:])
     phases = math.prod(len(dim.starts) for dim in dims)
-    return a.view(groups, -1, dims[0].taps, phases * c_out_g)
+    return a.view(groups, depth, dims[0].taps, phases * c_out_g)
 
 
 @functools.lru_cache(maxsize=32)
 def _tap_positions(
-    kernel: tuple[int, ...], dims: tuple[Shuffle1d, ...]
+    kernel: tuple[int, ...], dims: tuple[Shuffle1d, ...], flipped: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Per ``(t_rest, t_0, r)`` (last index fastest) the flattened kernel position of the
-    tap phase ``r`` uses as tap ``t``, and the list of those with no tap (``None``: every
-    phase has all; their position is a placeholder, 0)."""
+    tap phase ``r`` uses as tap ``t`` (``flipped``: of the kernel flipped in every
+    dimension), and the list of those with no tap (``None``: every phase has all; their
+    position is a placeholder, 0)."""
     ndim = len(dims)
     strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
     positions, missing = [], []
@@ -204,6 +223,7 @@ def _tap_positions(
                 missing.append(len(positions))
                 positions.append(0)
             else:
+                j = [k - 1 - jd for jd, k in zip(j, kernel)] if flipped else j
                 positions.append(sum(jd * st for jd, st in zip(j, strides)))
     return torch.tensor(positions), torch.tensor(missing) if missing else None
 
@@ -651,16 +671,69 @@ def conv_transpose(
 ) -> torch.Tensor:
     """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
     (:func:`_chunk_work`, chunk by chunk), then the pixel shuffle."""
-    n = input.shape[0]
-    g, c_out_g = spec.groups, weight.shape[1]
     dims, window, _ = _plan(spec)
-    if n == 0 or any(w.stop <= w.start for w in window):
+    if input.shape[0] == 0 or any(w.stop <= w.start for w in window):
         # Nothing to chunk, or every kept output reads only padding (the output is the
         # bias): im2col's GEMM still links the output to the input for autograd.
         return im2col.conv_transpose(input, weight, bias, spec)
-    a = shuffled_weight(weight, g, dims)  # (g, C_in/g*T_rest, T_0, P*C_out/g)
-    out = new_output(input, g * c_out_g, spec.output_size)
-    if needs_autograd(input, weight, bias):
+    a = shuffled_weight(weight, spec.groups, dims)  # (g, C_in/g*T_rest, T_0, P*C_out/g)
+    return _run(input, a, bias, spec, spec.groups * weight.shape[1])
+
+
+def as_transposed(spec: ConvSpec) -> ConvTransposeSpec | None:
+    """The transposed conv that computes this ordinary conv, if there is one: stride 1,
+    padding ``d*(k-1) - p`` (symmetric, at least 0), the same sizes. Its weight is the
+    ordinary one with the channel axes swapped and the kernel flipped (the transposed conv
+    is the adjoint: ``o = i + j*d - p'`` reverses ``i = o + j*d - p``)."""
+    extents = [d * (k - 1) for k, d in zip(spec.kernel_size, spec.dilation)]
+    symmetric = all(before == after for before, after in spec.padding)
+    if any(s != 1 for s in spec.stride) or not symmetric:
+        return None
+    padding = tuple(extent - before for extent, (before, _) in zip(extents, spec.padding))
+    if any(p < 0 for p in padding):
+        return None
+    ndim = len(spec.kernel_size)
+    return ConvTransposeSpec(
+        kernel_size=spec.kernel_size,
+        stride=(1,) * ndim,
+        padding=padding,
+        output_padding=(0,) * ndim,
+        dilation=spec.dilation,
+        groups=spec.groups,
+        input_size=spec.input_size,
+        output_size=spec.output_size,
+    )
+
+
+def conv(
+    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
+) -> torch.Tensor:
+    """An ordinary conv with stride 1 and symmetric padding is a transposed conv with one
+    phase (:func:`as_transposed`): the same pipeline, channels first, where the "pixel
+    shuffle" only moves ``Y^T``'s channels back in front. Other convs:
+    :func:`.channels_last.conv`."""
+    spec_t = as_transposed(spec)
+    if spec_t is None:
+        return channels_last.conv(input, weight, bias, spec)
+    dims, window, _ = _plan(spec_t)
+    if input.shape[0] == 0 or any(w.stop <= w.start for w in window):
+        return im2col.conv(input, weight, bias, spec)
+    a = shuffled_weight(weight, spec.groups, dims, flipped=True)
+    return _run(input, a, bias, spec_t, weight.shape[0])
+
+
+def _run(
+    input: torch.Tensor,
+    a: torch.Tensor,
+    bias: torch.Tensor | None,
+    spec: ConvTransposeSpec,
+    out_channels: int,
+) -> torch.Tensor:
+    """The transposed conv with the shuffled weight ``a`` (:func:`shuffled_weight`)."""
+    n = input.shape[0]
+    dims, window, _ = _plan(spec)
+    out = new_output(input, out_channels, spec.output_size)
+    if needs_autograd(input, a, bias):
         # Autograd keeps each chunk's U for the backward pass: fresh buffers, live views.
         x = input[(slice(None), slice(None), *window)]
         pieces, _ = _chunks(n, tuple(a.shape), dims, _layout.CHUNK_ELEMENTS)
@@ -686,8 +759,3 @@ def conv_transpose(
     for work in program.chunks:
         work.replay(input, workspace, out).run(operands, bias)
     return out
-
-
-def conv(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec):
-    """An ordinary conv is a single phase: :func:`.channels_last.conv`."""
-    return channels_last.conv(input, weight, bias, spec)
