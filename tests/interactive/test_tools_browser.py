@@ -254,6 +254,21 @@ def test_chain_mode_flags_the_decoder_that_does_not_mirror(tools_site, open_page
     assert page.locator(".cn-error").count() == 1
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chain_sizes_and_verdicts_stay_on_one_line_on_a_phone(tools_site, open_page, lang):
+    """At 375 px the layer text may wrap, but "17 → 34" and "✗ mismatch" must not."""
+    page, _ = open_page(calculator(tools_site, lang, mode="chain"), width=375)
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll(
+            'tr[data-step] td:nth-child(3), tr[data-step] td:nth-child(5)')].map((td) => {
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        })"""
+    )
+    assert len(lines) == 8 and all(n == 1 for n in lines), lines
+
+
 CHAIN_KEYS = {
     "k": "kernel_size",
     "s": "stride",
