@@ -555,7 +555,6 @@ def _chunk_work(
     unroll = _unroll(x, conv_spec, rows.start, u.view(*shape, m, padded_rows, *rest_out))
     pads = any(before or after for before, after in conv_spec.padding)
     gemms = _gemm_views(u, y, taps0, conv_spec.dilation[0] * per_row, columns_first)
-    work_u = u
     if columns_first:
         y = y.view(g, m, padded_rows, *rest_out, width)[:, :, :count]
     else:
@@ -563,7 +562,7 @@ def _chunk_work(
         y = y.permute(0, 2, 3, *range(4, 4 + len(rest_out)), 1)  # (g, m, rows, *u_rest, P*C/g)
     y = y.unflatten(-1, (*spec.stride, width // math.prod(spec.stride)))
     shuffle = ((into, source, None) for into, source in _shuffle(y, out, batch, rows, spec, dims))
-    return ChunkWork(work_u, columns_first, pads, unroll, gemms, shuffle)
+    return ChunkWork(u, columns_first, pads, unroll, gemms, shuffle)
 
 
 def _gemm_views(
@@ -672,12 +671,16 @@ def conv_transpose(
     """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
     (:func:`_chunk_work`, chunk by chunk), then the pixel shuffle."""
     dims, window, _ = _plan(spec)
-    if input.shape[0] == 0 or any(w.stop <= w.start for w in window):
-        # Nothing to chunk, or every kept output reads only padding (the output is the
-        # bias): im2col's GEMM still links the output to the input for autograd.
+    if _reads_nothing(input, window):
         return im2col.conv_transpose(input, weight, bias, spec)
     a = shuffled_weight(weight, spec.groups, dims)  # (g, C_in/g*T_rest, T_0, P*C_out/g)
     return _run(input, a, bias, spec, spec.groups * weight.shape[1])
+
+
+def _reads_nothing(input: torch.Tensor, window: tuple[slice, ...]) -> bool:
+    """No samples, or every kept output reads only padding (the output is the bias): then
+    im2col runs the call, whose GEMM still links the output to the input for autograd."""
+    return input.shape[0] == 0 or any(w.stop <= w.start for w in window)
 
 
 def as_transposed(spec: ConvSpec) -> ConvTransposeSpec | None:
@@ -716,7 +719,7 @@ def conv(
     if spec_t is None:
         return channels_last.conv(input, weight, bias, spec)
     dims, window, _ = _plan(spec_t)
-    if input.shape[0] == 0 or any(w.stop <= w.start for w in window):
+    if _reads_nothing(input, window):
         return im2col.conv(input, weight, bias, spec)
     a = shuffled_weight(weight, spec.groups, dims, flipped=True)
     return _run(input, a, bias, spec_t, weight.shape[0])
