@@ -8,11 +8,12 @@ because this touches private parts of mkdocs-static-i18n 1.3 and mkdocs-jupyter 
    copied as raw text to ``index.html``. We hand static-i18n a ``File`` class that knows
    notebooks are documentation pages, so it localises them like Markdown pages (URL, language
    switcher, nav) and mkdocs-jupyter gets a page to render.
-2. **Execution cache.** Twin notebooks have identical code cells, so the outputs are cached by
-   a hash of the code cells + the package source (``src/convnotes``) and executed once for
-   both languages; the rendered page is cached by a hash of the whole notebook + the outputs
-   key + the render options. mkdocs-jupyter's own cache ignores the package and the two
-   languages evict each other's entries, so it is turned off in mkdocs.yml.
+2. **Execution cache.** The outputs are cached by a hash of the code cells + the package
+   source (``src/convnotes``), so the two languages share a run when their code is the same
+   (hooks/notebook_split.py writes both from one source); the rendered page is cached by a
+   hash of the whole notebook + the outputs key + the render options. mkdocs-jupyter's own
+   cache ignores the package and the two languages evict each other's entries, so it is
+   turned off in mkdocs.yml.
 3. **Rendering fixes.** Heading ids use the same slugify as the Markdown pages (mkdocs-jupyter
    drops non-ASCII, so Chinese headings got empty ids); the TOC is read from the rendered
    headings; nbconvert's MathJax/Mermaid loaders (CDN URLs) are removed, KaTeX renders the
@@ -123,7 +124,7 @@ def code_cells(notebook: nbformat.NotebookNode) -> list[str]:
 
 
 def language_neutral_stem(src_uri: str, languages: list[str]) -> str:
-    """``notebooks/convolution.zh.py`` -> ``convolution`` (twins share executed outputs)."""
+    """``notebooks/convolution.zh.py`` -> ``convolution`` (the two languages' notebooks)."""
     stem = PurePosixPath(src_uri).stem
     base, _, suffix = stem.rpartition(".")
     return base if base and suffix in languages else stem
@@ -250,6 +251,7 @@ class NotebookPages:
     options: dict[str, Any] = field(default_factory=dict)
     patterns: tuple[str, ...] = ()
     package_hash: str = ""
+    outputs_in_use: set[str] = field(default_factory=set)
     executed: int = 0
     reused: int = 0
 
@@ -375,8 +377,9 @@ class NotebookPages:
         else:
             outputs = self._run(notebook, file)
             self.executed += 1
-            self._evict(f"{base}@*.outputs.json")
             write_atomically(entry, json.dumps(outputs))
+        self.outputs_in_use.add(entry.name)
+        self._evict(f"{base}@*.outputs.json", keep=self.outputs_in_use)
         executed = copy.deepcopy(notebook)
         cells = [cell for cell in executed.cells if cell.cell_type == "code"]
         for cell, result in zip(cells, outputs, strict=True):
@@ -427,10 +430,13 @@ class NotebookPages:
         )
         return clean_notebook_html(body)
 
-    def _evict(self, *patterns: str) -> None:
+    def _evict(self, *patterns: str, keep: set[str] = frozenset()) -> None:
+        """Remove cache entries matching ``patterns``, except those named in ``keep``
+        (the other language's outputs, still in use by this build)."""
         for pattern in patterns:
             for stale in self.cache_dir().glob(pattern):
-                stale.unlink(missing_ok=True)
+                if stale.name not in keep:
+                    stale.unlink(missing_ok=True)
 
     # --- links in markdown cells ------------------------------------------------------------
     def resolve_links(

@@ -1,4 +1,14 @@
-# %% [markdown]
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown] lang="zh"
 # # 转置卷积：动手验证
 #
 # 这个笔记本配合[转置卷积](../transposed.md)一页。每个单元格都可以改参数后重新运行；
@@ -6,6 +16,16 @@
 #
 # 我们用 PyTorch 自带的 `torch.nn.functional`（下文记作 `F`）当“标准答案”，
 # 再和本项目从零写的 `convnotes.functional`（记作 `cf`）以及手写的几种做法对照。
+
+# %% [markdown] lang="en"
+# # Transposed convolution: check it yourself
+#
+# This notebook goes with the [transposed convolution](../transposed.md) page. Change any
+# parameter and run the cell again; `assert` and `torch.testing.assert_close` fail loudly
+# the moment an identity stops holding.
+#
+# PyTorch's own `torch.nn.functional` (as `F`) is the reference; we compare it with this
+# project's from-scratch `convnotes.functional` (as `cf`) and with views written out by hand.
 
 # %%
 import torch
@@ -19,11 +39,18 @@ from convnotes.shapes import conv_output_size, conv_transpose_output_size
 torch.manual_seed(0)
 torch.set_printoptions(precision=2, sci_mode=False, linewidth=120)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 1. 它不是卷积的逆
 #
 # 先做一次普通卷积（4×4 → 2×2），再用**同一个**卷积核做转置卷积（2×2 → 4×4）。
 # 形状回来了，数值却没有：16 个数压成 4 个数之后，信息已经丢了，没有任何线性运算能把它找回来。
+
+# %% [markdown] lang="en"
+# ## 1. It does not undo a convolution
+#
+# Run an ordinary convolution (4×4 → 2×2), then a transposed convolution with the **same**
+# kernel (2×2 → 4×4). The shape comes back; the values do not. Once 16 numbers have been
+# squeezed into 4, the information is gone and no linear map can bring it back.
 
 # %%
 x = torch.arange(16, dtype=torch.float64).reshape(1, 1, 4, 4)
@@ -37,12 +64,20 @@ print(x[0, 0])
 print(x_back[0, 0])
 print("same shape:", x_back.shape == x.shape, "| same values:", torch.allclose(x_back, x))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 2. 输出尺寸
 #
 # 公式 $o' = (i'-1)s - 2p + d(k-1) + a + 1$。下面先用手算的表达式，再用
 # `convnotes.shapes.conv_transpose_output_size`，最后用真正的 `nn.ConvTranspose2d` 各算一遍，
 # 包括第三个种子笔记里的两个例子：5×5、k=3、s=2 → 11×11；4×4、k=3、s=2、output_padding=1 → 10×10。
+
+# %% [markdown] lang="en"
+# ## 2. Output size
+#
+# The formula is $o' = (i'-1)s - 2p + d(k-1) + a + 1$. Below it is computed three ways: the
+# expression typed out by hand, `convnotes.shapes.conv_transpose_output_size`, and a real
+# `nn.ConvTranspose2d`. The first two rows are the worked examples of the third seed note:
+# 5×5, k=3, s=2 → 11×11, and 4×4, k=3, s=2, output_padding=1 → 10×10.
 
 # %%
 cases = [  # (i, k, s, p, a, d)
@@ -60,9 +95,13 @@ for i, k, s, p, a, d in cases:
     assert by_hand == by_shapes == by_torch
     print(f"i={i} k={k} s={s} p={p} a={a} d={d}  ->  o'={by_torch}")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 反过来检查推导的出发点：对每个 $a = 0, \dots, s-1$，
 # 把转置卷积的输出尺寸 $o'$ 交给同参数的普通卷积，都得回到 $i'$。
+
+# %% [markdown] lang="en"
+# Now check the starting point of the derivation: for every $a = 0, \dots, s-1$, an ordinary
+# convolution with the same parameters maps the transposed output size $o'$ back to $i'$.
 
 # %%
 i, k, s, p = 4, 3, 3, 1
@@ -72,11 +111,18 @@ for a in range(s):
     print(f"a={a}: o'={o}, conv(o') = {back}")
     assert back == i
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 3. 三种看法，同一个结果
 #
 # 固定一组参数：2 个输入通道、3 个输出通道、3×4 的输入、k=3、s=2、p=1、output_padding=1。
 # 注意 `ConvTranspose2d` 的权重形状是 `(in_channels, out_channels, k, k)`。
+
+# %% [markdown] lang="en"
+# ## 3. Three views, one result
+#
+# Fix one configuration: 2 input channels, 3 output channels, a 3×4 input, k=3, s=2, p=1,
+# output_padding=1. Note that a `ConvTranspose2d` weight has shape
+# `(in_channels, out_channels, k, k)`.
 
 # %%
 c_in, c_out, k, s, p, a = 2, 3, 3, 2, 1, 1
@@ -86,12 +132,19 @@ w = torch.randn(c_in, c_out, k, k, dtype=torch.float64)
 reference = F.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a)[0]
 print("output shape:", tuple(reference.shape))
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
 # ### 看法一：把卷积核的副本散布相加
 #
 # 每个输入像素 $x[c, i, j]$ 把整个卷积核乘以自己，放到输出画布的 $(i s, j s)$ 处叠加；
 # 最后从画布四周各裁掉 $p$ 行/列。`output_padding` 只是让画布在下方和右方多留 $a$ 行/列。
 
+# %% [markdown] lang="en"
+# ### View 1: scatter-add copies of the kernel
+#
+# Each input pixel $x[c, i, j]$ scales the whole kernel and adds it onto an output canvas at
+# $(i s, j s)$; at the end $p$ rows/columns are cropped from every side. `output_padding`
+# only makes the canvas $a$ rows/columns longer at the bottom and right.
 
 # %%
 def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
@@ -120,13 +173,21 @@ view1 = scatter_add_transpose(x, w, s, p, a)
 assert_close(view1, reference)
 print("scatter-add == F.conv_transpose2d:", tuple(view1.shape))
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
 # ### 看法二：零插入 + 普通卷积（卷积核要翻转）
 #
 # 在输入像素之间插入 $s-1$ 个零，四周各补 $d(k-1)-p$ 圈零，再在下方/右方多补 $a$ 行/列，
 # 然后做一次步长为 1 的普通卷积。关键两点：卷积核要**上下左右翻转**，输入/输出通道要**对调**。
 # （当 $p > d(k-1)$ 时补零数为负，相当于裁剪；这里不讨论。）
 
+# %% [markdown] lang="en"
+# ### View 2: zero insertion + an ordinary convolution (with the kernel flipped)
+#
+# Insert $s-1$ zeros between input pixels, pad $d(k-1)-p$ zeros on every side plus $a$ more
+# at the bottom/right, then run a stride-1 ordinary convolution. Two details matter: the kernel
+# is **flipped** in both spatial directions, and its input/output channels are **swapped**.
+# (When $p > d(k-1)$ that padding is negative, i.e. a crop; not covered here.)
 
 # %%
 def zero_insertion_transpose(x, w, stride, padding, output_padding, dilation=1, flip=True):
@@ -156,11 +217,19 @@ print("zero insertion + flipped kernel == F.conv_transpose2d")
 wrong = zero_insertion_transpose(x, w, s, p, a, flip=False)
 print("without the flip, largest difference:", float((wrong - reference).abs().max()))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ### 看法三：乘以 $C^\top$
 #
 # 把转置卷积的权重当作一个从 3 通道到 2 通道的**普通卷积**的权重（形状正好是 `(out, in, k, k)`），
 # `convnotes.conv_matrix` 给出这个卷积在 6×8 输入上的展开矩阵 $C$。转置卷积就是乘以 $C^\top$。
+
+# %% [markdown] lang="en"
+# ### View 3: multiplication by $C^\top$
+#
+# Read the transposed conv's weight as the weight of an **ordinary** convolution from 3 channels
+# to 2 channels (its shape is exactly `(out, in, k, k)`); `convnotes.conv_matrix` builds that
+# convolution's unrolled matrix $C$ on a 6×8 input. The transposed convolution is
+# multiplication by $C^\top$.
 
 # %%
 out_size = tuple(reference.shape[1:])  # (6, 8): the size the conv would start from
@@ -171,8 +240,12 @@ view3 = (C.T @ x.flatten()).reshape(reference.shape)
 assert_close(view3, reference)
 print("C^T @ x == F.conv_transpose2d")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 本项目的三种实现（`direct` 按卷积核偏移循环，`unrolled` 显式乘矩阵，`im2col` 默认的快速方法）也给出同样结果：
+
+# %% [markdown] lang="en"
+# The three methods of this project's implementation (`direct` loops over kernel offsets,
+# `unrolled` multiplies by the explicit matrix, `im2col` is the fast default) agree as well:
 
 # %%
 for method in ("direct", "unrolled", "im2col"):
@@ -180,12 +253,19 @@ for method in ("direct", "unrolled", "im2col"):
     assert_close(ours[0], reference)
     print(method, "ok")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 4. 它是卷积对输入的梯度
 #
 # 取一个输入大小为 6×8 的普通卷积（同样的 `w`、`s`、`p`），它的输出是 3×4。
 # 对输入求梯度、把 `x` 当作上游梯度传回去，得到的正是转置卷积的结果。
 # 这就是 PyTorch 和各框架实现转置卷积的方式。
+
+# %% [markdown] lang="en"
+# ## 4. It is the gradient of a convolution w.r.t. its input
+#
+# Take an ordinary convolution on a 6×8 input (same `w`, `s`, `p`); its output is 3×4. Ask
+# autograd for the gradient w.r.t. the input, with `x` as the incoming gradient: the result is
+# exactly the transposed convolution. This is how PyTorch and other frameworks implement it.
 
 # %%
 z = torch.randn(c_out, *out_size, dtype=torch.float64, requires_grad=True)
@@ -196,9 +276,16 @@ print("conv input:", tuple(z.shape), "-> conv output:", tuple(conv_out.shape[1:]
 assert_close(grad, reference)
 print("d(conv)/d(input) applied to x == F.conv_transpose2d")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 5. 自己改一改
 #
 # 把第 3 节的 `k, s, p, a` 改成别的值（例如 `k=4, s=2, p=1, a=0`，或者 `k=5, s=3, p=2, a=2`），
 # 再从那里往下全部重新运行：所有断言应当依然通过。若 `a` 不小于 `s`，PyTorch 会直接报错，
 # 原因见 [output_padding](../output-padding.md)。
+
+# %% [markdown] lang="en"
+# ## 5. Try it
+#
+# Change `k, s, p, a` in section 3 (say `k=4, s=2, p=1, a=0`, or `k=5, s=3, p=2, a=2`) and
+# rerun from there down: every assertion should still pass. If `a` is not smaller than `s`,
+# PyTorch refuses the call; [output_padding](../output-padding.md) explains why.

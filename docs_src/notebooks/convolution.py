@@ -1,9 +1,27 @@
-# %% [markdown]
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown] lang="zh"
 # # 卷积：动手验证
 #
 # 这个笔记本配合[卷积](../../convolution/)一页。每个代码单元都可以改了再跑：换一个卷积核、
 # 一个步长、一组通道数，看看输出怎么变。`assert` 语句检查页面上说的等式确实成立；
 # 如果你改出一个不成立的情形，它会立刻报错。
+
+# %% [markdown] lang="en"
+# # Convolution: check it yourself
+#
+# This notebook goes with the [Convolution](../../convolution/) page. Change any cell and run it
+# again: another kernel, another stride, other channel counts, and watch the output change. The
+# `assert` statements check that the identities stated on the page really hold; if you make
+# one fail, you will know at once.
 
 # %%
 import warnings
@@ -22,11 +40,18 @@ torch.set_num_threads(1)  # tensors here are small: one thread beats thread star
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 1. 滑动的乘加
 #
 # 一维的情形最容易看清：卷积核 `w` 停在输入的每个位置上，与它盖住的那一段逐元素相乘再求和，
 # 得到一个输出值。下面先用 Python 循环算一遍，再和 PyTorch 以及 convnotes 的结果比较。
+
+# %% [markdown] lang="en"
+# ## 1. A sliding multiply-add
+#
+# One dimension shows it best: the kernel `w` stops at every position of the input, multiplies
+# the stretch it covers element by element and adds the products up, giving one output value.
+# We compute it with a Python loop first, then compare with PyTorch and with convnotes.
 
 # %%
 x = torch.tensor([1.0, 2.0, 0.0, -1.0, 3.0, 1.0])
@@ -43,12 +68,20 @@ print("cf.conv1d  :", cf.conv1d(x_ncl, w_oik, method="direct").flatten())
 torch.testing.assert_close(F.conv1d(x_ncl, w_oik).flatten(), by_hand)
 torch.testing.assert_close(cf.conv1d(x_ncl, w_oik, method="direct").flatten(), by_hand)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 2. PyTorch 算的是互相关
 #
 # 数学上的卷积要先把卷积核翻转：$(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$（只取完全重叠的位置）。
 # NumPy 的 `np.convolve` 按这个定义计算；PyTorch 的 `conv1d` 不翻转，算的是互相关
 # （和 `np.correlate` 相同）。把卷积核翻转一次，两者就一致了。
+
+# %% [markdown] lang="en"
+# ## 2. PyTorch computes cross-correlation
+#
+# The convolution of mathematics flips the kernel first:
+# $(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$ (keeping only the fully overlapping positions).
+# NumPy's `np.convolve` follows that definition; PyTorch's `conv1d` does not flip, it computes a
+# cross-correlation (the same as `np.correlate`). Flip the kernel once and the two agree.
 
 # %%
 pytorch_result = F.conv1d(x_ncl, w_oik).flatten().numpy()
@@ -64,13 +97,22 @@ np.testing.assert_allclose(
 )
 assert not np.allclose(pytorch_result, np.convolve(x.numpy(), w.numpy(), mode="valid"))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ### 为什么这无关紧要：翻转只是给权重换了个名字
 #
 # 卷积核是学出来的。下面训练两个一模一样的小模型去拟合同一个目标：模型 A 用互相关
 # （PyTorch 的做法），模型 B 用真正的卷积（互相关配翻转后的核）。B 的初值取 A 初值的翻转。
 # 每一步梯度下降之后，B 的权重都恰好是 A 的翻转，两个模型的输出完全相同：
 # 它们是同一个模型，只是权重的下标顺序不同。
+
+# %% [markdown] lang="en"
+# ### Why it does not matter: flipping only renames the weights
+#
+# Kernels are learned. Below, two identical small models are trained on the same target:
+# model A uses cross-correlation (what PyTorch does), model B uses true convolution
+# (cross-correlation with the flipped kernel). B starts from the flip of A's initial kernel.
+# After every gradient step B's weights are exactly the flip of A's and the two models give
+# the same outputs: they are one model whose weights are indexed in the opposite order.
 
 # %%
 target_kernel = torch.tensor([[[0.5, -1.0, 2.0]]])
@@ -92,11 +134,19 @@ print("A learned:", a.detach().flatten(), " loss", loss_a.item())
 print("B learned:", b.detach().flatten(), " loss", loss_b.item())
 torch.testing.assert_close(loss_a, loss_b)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 3. 卷积核是模式检测器
 #
 # 输出值是卷积核与它盖住的那一块输入的点积：那一块越像卷积核，响应越大。下面把一个
 # 5×5 的十字藏进噪声图里，再用这个十字当卷积核去扫：响应最大的位置正是十字所在的位置。
+
+# %% [markdown] lang="en"
+# ## 3. Kernels are pattern detectors
+#
+# Each output value is the dot product of the kernel with the patch it covers: the more the
+# patch looks like the kernel, the larger the response. Below, a 5×5 cross is hidden in a noisy
+# image and the same cross is used as the kernel: the strongest response is exactly where the
+# cross sits.
 
 # %%
 cross = torch.zeros(5, 5)
@@ -119,10 +169,16 @@ for ax, picture, label in zip(axes, [image, cross, response], ["$x$", "$w$", "$x
 axes[2].plot(peak[1], peak[0], "r+", markersize=14)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 同样的事发生在真实照片上。下面用几个手工卷积核（竖边、横边、拉普拉斯、均值模糊）处理一张
 # 公有领域的照片（matplotlib 自带的 Grace Hopper 像）。竖边核在竖直的轮廓处响应最强，
 # 横边核在水平的轮廓处响应最强。
+
+# %% [markdown] lang="en"
+# The same happens on a real photo. Below, a few hand-made kernels (vertical edge, horizontal
+# edge, Laplacian, box blur) run over a public-domain photo (the Grace Hopper portrait that ships
+# with matplotlib). The vertical-edge kernel responds most on vertical outlines, the
+# horizontal-edge kernel on horizontal ones.
 
 # %%
 photo = plt.imread(cbook.get_sample_data("grace_hopper.jpg"))[::4, ::4]
@@ -151,13 +207,23 @@ for ax in axes:
     ax.axis("off")
 plt.show()
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
 # ## 4. 多通道：每个输出通道对所有输入切片求和
 #
 # `weight` 的形状是 `(C_out, C_in/groups, kH, kW)`：每个输出通道有一个卷积核，这个核由
 # `C_in/groups` 个二维切片组成，每个切片对应一个输入通道。每个切片与它那个输入通道做
 # 二维互相关，所有切片的响应**相加**，再加上这个输出通道的偏置。下面的手写循环逐字照此实现，
 # 然后与 convnotes 的三种实现和 PyTorch 比较。
+
+# %% [markdown] lang="en"
+# ## 4. Several channels: each output channel sums over all its input slices
+#
+# `weight` has shape `(C_out, C_in/groups, kH, kW)`: every output channel has one kernel made
+# of `C_in/groups` 2d slices, one per input channel. Each slice is cross-correlated with its own
+# input channel, the responses of all slices are **added**, and the output channel's bias is
+# added on top. The hand loop below does literally that; then we compare it with the three
+# convnotes methods and with PyTorch.
 
 # %%
 def conv2d_by_hand(x, weight, bias, groups=1):
@@ -189,9 +255,13 @@ for method in ["direct", "unrolled", "im2col"]:
     torch.testing.assert_close(y, cf.conv2d(x, weight, bias, method=method))
 print("hand loop == torch == convnotes (direct, unrolled, im2col)")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 只看一个输出通道 `o`：它等于三个单通道卷积（每个输入通道配一个切片）之和，再加 `bias[o]`。
 # 单独的每一项都不是输出，只有它们的和才是。
+
+# %% [markdown] lang="en"
+# Now a single output channel `o`: it is the sum of three single-channel convolutions (each input
+# channel with its own slice) plus `bias[o]`. No single term is the output; only their sum is.
 
 # %%
 o = 2
@@ -204,12 +274,20 @@ print(f"sum + bias[{o}]      =", (sum(per_slice) + bias[o])[0, 0, 0, :3])
 print(f"y[0, {o}, 0, :3]      =", y[0, o, 0, :3])
 torch.testing.assert_close(sum(per_slice) + bias[o], y[:, o : o + 1])
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 5. 分组卷积与逐通道卷积
 #
 # `groups=g` 把输入通道和输出通道各分成 `g` 组，第 `j` 组的输出只看第 `j` 组的输入；
 # 卷积核因此只有 `C_in/g` 个切片，参数量变为原来的 $1/g$。`groups=C_in` 就是逐通道卷积：
 # 每个输出通道只看一个输入通道。
+
+# %% [markdown] lang="en"
+# ## 5. Grouped and depthwise convolution
+#
+# `groups=g` splits the input channels and the output channels into `g` groups each; the
+# outputs of group `j` only see the inputs of group `j`, so each kernel has only `C_in/g` slices
+# and the layer has $1/g$ of the parameters. `groups=C_in` is depthwise convolution: every output
+# channel sees exactly one input channel.
 
 # %%
 x = torch.randn(2, 4, 6, 6, dtype=torch.float64)
@@ -234,11 +312,18 @@ separable = cf.conv2d(cf.conv2d(x, depthwise, groups=4), pointwise)
 print("separable:", tuple(separable.shape), depthwise.numel() + pointwise.numel(), "weights")
 print("one regular 3×3 conv 4 -> 16 channels:", 16 * 4 * 3 * 3, "weights")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 6. `nn.Conv2d` 的每个参数
 #
 # 下面把所有参数都写出来。`convnotes.nn.Conv2d` 与 `torch.nn.Conv2d` 的参数名、参数形状
 # 和 `state_dict` 相同，所以可以把一个的权重装进另一个，输出应当一致。
+
+# %% [markdown] lang="en"
+# ## 6. Every parameter of `nn.Conv2d`
+#
+# All parameters spelled out. `convnotes.nn.Conv2d` has the same parameter names, parameter
+# shapes and `state_dict` as `torch.nn.Conv2d`, so the weights of one load into the other and the
+# outputs must agree.
 
 # %%
 settings = dict(
@@ -268,8 +353,11 @@ print("input", tuple(x.shape), "-> output", tuple(y.shape), " formula:", expecte
 assert tuple(y.shape[2:]) == expected_size
 torch.testing.assert_close(y, theirs(x))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 一次只改一个参数，看输出形状怎么变（输入 `(1, 4, 16, 16)`）：
+
+# %% [markdown] lang="en"
+# Change one parameter at a time and watch the output shape (input `(1, 4, 16, 16)`):
 
 # %%
 x = torch.randn(1, 4, 16, 16)
@@ -292,12 +380,20 @@ for change in variants:
     n_weights = sum(p.numel() for p in layer.parameters())
     print(f"{change!s:42} -> {tuple(layer(x).shape)}  {n_weights} parameters")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 7. 填充模式
 #
 # `padding_mode` 决定补进来的是什么：`zeros` 补 0，`reflect` 以边缘为镜面反射（不重复边缘值），
 # `replicate` 重复边缘值，`circular` 把另一侧的值绕过来（把信号看作周期的）。
 # 在 `torch.nn.functional.pad` 中 `zeros` 叫 `constant`。
+
+# %% [markdown] lang="en"
+# ## 7. Padding modes
+#
+# `padding_mode` decides what is padded in: `zeros` pads 0, `reflect` mirrors at the edge
+# (without repeating the edge value), `replicate` repeats the edge value, `circular` wraps the
+# values around from the other side (treating the signal as periodic). In
+# `torch.nn.functional.pad`, `zeros` is called `constant`.
 
 # %%
 signal = torch.tensor([[[1.0, 2.0, 3.0, 4.0]]])
@@ -326,8 +422,12 @@ for ax, (padding_mode, pad_mode) in zip(axes, modes.items()):
     ax.axis("off")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 带 `padding_mode` 的卷积层，等于先按该模式填充、再做不带填充的卷积：
+
+# %% [markdown] lang="en"
+# A conv layer with a `padding_mode` equals padding in that mode first, then convolving with no
+# padding:
 
 # %%
 x = torch.randn(1, 2, 5, 6, dtype=torch.float64)
@@ -337,11 +437,18 @@ for padding_mode, pad_mode in modes.items():
     torch.testing.assert_close(layer(x), cf.conv2d(padded, layer.weight, layer.bias))
     print(f"{padding_mode:9s} ok, output {tuple(layer(x).shape)}")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 8. `padding="same"` 与 `padding="valid"`
 #
 # `"valid"` 就是不填充。`"same"` 让输出与输入一样大：总共填充 $d(k-1)$；总数为奇数时，
 # 多出的那一个加在右边（下边）。它只允许步长为 1。
+
+# %% [markdown] lang="en"
+# ## 8. `padding="same"` and `padding="valid"`
+#
+# `"valid"` means no padding. `"same"` makes the output as large as the input: it pads
+# $d(k-1)$ in total; when the total is odd, the extra one goes on the right (bottom). It is only
+# allowed with stride 1.
 
 # %%
 x = torch.randn(1, 1, 7, 7, dtype=torch.float64)

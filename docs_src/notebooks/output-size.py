@@ -1,8 +1,25 @@
-# %% [markdown]
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown] lang="zh"
 # # 输出尺寸：数一数卷积核能停几处
 #
 # 这个笔记本配合[输出尺寸](../../output-size/)一页：先逐个数出卷积核能停的位置，
 # 再和公式、和 PyTorch 比较；然后逐条检验卷积算术指南里的关系式。改动任何数字再运行即可。
+
+# %% [markdown] lang="en"
+# # Output size: count where the kernel can stop
+#
+# This notebook goes with the [Output size](../../output-size/) page: it counts the positions the
+# kernel can stop at one by one, compares the count with the formula and with PyTorch, then checks
+# each relationship of the convolution-arithmetic guide. Change any number and run it again.
 
 # %%
 import itertools
@@ -18,11 +35,19 @@ from convnotes.shapes import conv_output_size, effective_kernel_size
 
 torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
 # ## 1. 逐个数位置
 #
 # 填充后的输入长 $i + 2p$；膨胀后的卷积核跨 $d(k-1)+1$ 个位置；它的起点依次是 $0, s, 2s, \dots$，
 # 只要整个卷积核还在填充后的输入之内，这个起点就算一个输出。
+
+# %% [markdown] lang="en"
+# ## 1. Count the positions one by one
+#
+# The padded input has length $i + 2p$; the dilated kernel spans $d(k-1)+1$ positions; its start
+# goes $0, s, 2s, \dots$, and each start at which the whole kernel still lies inside the padded
+# input gives one output.
 
 # %%
 def kernel_starts(i, k, s=1, p=0, d=1):
@@ -43,9 +68,13 @@ print("formula:", conv_output_size(i, k, stride=s, padding=p, dilation=d))
 print("torch  :", torch_output_size(i, k, s, p, d).shape[-1])
 assert len(starts) == conv_output_size(i, k, s, p, d) == torch_output_size(i, k, s, p, d).shape[-1]
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # 在一个网格上全部比一遍：凡是卷积核放得下的，三者相等；放不下的（膨胀后的卷积核比填充后的输入还大），
 # PyTorch 和 `convnotes.shapes` 都拒绝。
+
+# %% [markdown] lang="en"
+# Now over a whole grid: wherever the kernel fits, all three agree; where it does not (the dilated
+# kernel is larger than the padded input), PyTorch and `convnotes.shapes` both refuse.
 
 # %%
 agree = refused = 0
@@ -69,11 +98,18 @@ for i, k, s, p, d in itertools.product(
     agree += 1
 print(agree, "configurations agree,", refused, "refused by both")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 2. 为什么要向下取整
 #
 # 不取整的式子 $(i + 2p - k)/s + 1$ 在 $s$ 不整除时给出小数，而输出尺寸必须是整数。
 # 下表中 $k=3$、$s=2$、$p=0$：相邻两个输入尺寸得到同一个输出尺寸，多出来的那一行卷积核够不着。
+
+# %% [markdown] lang="en"
+# ## 2. Why the floor
+#
+# Without the floor, $(i + 2p - k)/s + 1$ is a fraction whenever $s$ does not divide evenly, and
+# an output size must be a whole number. In the table below $k=3$, $s=2$, $p=0$: two neighbouring
+# input sizes give the same output size; the extra row is out of the kernel's reach.
 
 # %%
 k, s = 3, 2
@@ -100,10 +136,16 @@ ax.legend(title="$k=3,\\ p=1$")
 ax.grid(alpha=0.3)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 3. 把数代进公式
 #
 # `convnotes.explain` 把公式连同代入的数字一起写出来（纯文本和 LaTeX 两种形式），方便核对每一步。
+
+# %% [markdown] lang="en"
+# ## 3. Substitute the numbers
+#
+# `convnotes.explain` writes the formula out with the numbers substituted (as plain text and as
+# LaTeX), so every step can be checked.
 
 # %%
 for args in [
@@ -116,10 +158,16 @@ for args in [
     assert explanation.result == conv_output_size(**args)
     print()
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 4. 卷积算术指南里的关系式
 #
 # 每条关系都是总公式在某些参数下的特例。下面在一个网格上逐条验证，并列出页面上每个动画所用的数字。
+
+# %% [markdown] lang="en"
+# ## 4. The relationships of the convolution-arithmetic guide
+#
+# Each relationship is the general formula for particular parameters. We check each one over a
+# grid and list the numbers used by every animation on the page.
 
 # %%
 grid = list(itertools.product(range(1, 16), range(1, 6)))
@@ -152,11 +200,18 @@ animations = {
 for name, args in animations.items():
     print(f"{name:22s} {args} -> o = {conv_output_size(**args)}")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 5. 膨胀：卷积核中间插零
 #
 # 膨胀率为 $d$ 的 $k$ 元卷积核，等于一个 $d(k-1)+1$ 元、在原来的元素之间插了 $d-1$ 个零的卷积核。
 # 因此在尺寸公式里，只要把 $k$ 换成有效卷积核大小 $d(k-1)+1$。
+
+# %% [markdown] lang="en"
+# ## 5. Dilation: zeros inside the kernel
+#
+# A $k$-tap kernel with dilation $d$ equals a $d(k-1)+1$-tap kernel with $d-1$ zeros inserted
+# between the original taps. So the size formula only needs $k$ replaced by the effective kernel
+# size $d(k-1)+1$.
 
 # %%
 x = torch.randn(1, 2, 9, 9, dtype=torch.float64)
@@ -170,11 +225,18 @@ print(spread[0, 0])
 torch.testing.assert_close(cf.conv2d(x, w, dilation=d), cf.conv2d(x, spread))
 torch.testing.assert_close(cf.conv2d(x, w, dilation=d), F.conv2d(x, w, dilation=d))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
 # ## 6. 二维：每个维度各算各的
 #
 # 高和宽互不影响，公式分别作用于每个维度。`convnotes.shapes` 接受元组，返回元组。
 # 下面是一个编码器连续三次步长为 2 的下采样：奇数尺寸不会恰好减半。
+
+# %% [markdown] lang="en"
+# ## 6. Two dimensions: each on its own
+#
+# Height and width do not affect each other; the formula applies to each dimension separately.
+# `convnotes.shapes` takes tuples and returns tuples. Below, an encoder downsamples three times
+# with stride 2: odd sizes do not halve exactly.
 
 # %%
 size = (65, 64)

@@ -1,4 +1,22 @@
-# %% [markdown]
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown] lang="zh"
+# # 从零实现卷积：三种方法
+#
+# 这个笔记本配合[从零实现卷积](../../from-scratch/)一页。`convnotes.functional` 用三种方法
+# 实现同一个卷积：`"direct"`（对卷积核的每个位置循环）、`"unrolled"`（乘以展开矩阵 $C$）、
+# `"im2col"`（窗口排成矩阵，每组一次矩阵乘法）。我们先亲手把 im2col 做一遍，再把三种方法与
+# PyTorch 逐一比较，最后粗略地计时。
+
+# %% [markdown] lang="en"
 # # Convolution from scratch: three methods
 #
 # This notebook goes with the [Convolution from scratch](../../from-scratch/) page.
@@ -21,7 +39,14 @@ torch.set_num_threads(1)  # tensors here are small: one thread beats thread star
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False, linewidth=120)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 1. im2col：把每个窗口排成一列
+#
+# 一个 4×4 的输入、3×3 的卷积核、步长 1：卷积核停 2×2 = 4 处。`as_strided` 不复制数据，
+# 只换一种“看法”，就能得到形状为 `(C, kH, kW, oH, oW)` 的视图：下标 `[c, u, v, i, j]` 指向
+# `x[c, s·i + d·u, s·j + d·v]`。把前三维和后两维各自合并，就得到一个 9×4 的矩阵，每一列是一个窗口。
+
+# %% [markdown] lang="en"
 # ## 1. im2col: every window becomes a column
 #
 # A 4×4 input, a 3×3 kernel, stride 1: the kernel stops at 2×2 = 4 places. `as_strided` copies
@@ -44,7 +69,13 @@ print("columns (one window each):")
 print(cols)
 assert windows.data_ptr() == x.data_ptr()  # a view: no copy until the reshape
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
+# 有了这个矩阵，整个卷积就是**一次矩阵乘法**：权重矩阵 `(C_out, C_in·kH·kW)` 乘以窗口矩阵
+# `(C_in·kH·kW, oH·oW)`，结果重排成 `(C_out, oH, oW)`。下面写一个完整的小版本
+# （支持批、填充、步长、膨胀和分组），与 PyTorch 比较。
+
+# %% [markdown] lang="en"
 # With that matrix, the whole convolution is **one matrix product**: the weight matrix
 # `(C_out, C_in·kH·kW)` times the window matrix `(C_in·kH·kW, oH·oW)`, reshaped to
 # `(C_out, oH, oW)`. Below is a complete small version (batch, padding, stride, dilation, groups),
@@ -73,7 +104,13 @@ mine = conv2d_im2col(x, weight, stride=2, padding=1, dilation=2, groups=2)
 torch.testing.assert_close(mine, F.conv2d(x, weight, stride=2, padding=1, dilation=2, groups=2))
 print("hand-made im2col == torch:", tuple(mine.shape))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 2. 三种方法与 PyTorch 一致
+#
+# 在几组参数上（步长、填充、膨胀、分组、偏置）比较 `convnotes.functional` 的三种方法和 PyTorch，
+# 卷积和转置卷积都比。用 float64，误差在 $10^{-10}$ 量级以内。
+
+# %% [markdown] lang="en"
 # ## 2. The three methods agree with PyTorch
 #
 # Over a few parameter sets (stride, padding, dilation, groups, bias), the three methods of
@@ -110,7 +147,13 @@ for case in cases:
         worst = max(worst, (result - expected).abs().max().item())
     print(f"conv_transpose2d {case}: max |diff| = {worst:.1e}")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 3. `"unrolled"`：乘以展开矩阵 $C$
+#
+# 卷积是线性的，所以对一个样本 $y = C x$（都展平）。4×4 输入、3×3 卷积核时 $C$ 是 4×16：
+# 每一行是一个输出像素，里面放着 9 个权重，其余是 0。转置卷积乘以 $C^\top$。
+
+# %% [markdown] lang="en"
 # ## 3. `"unrolled"`: multiply by the unrolled matrix $C$
 #
 # A convolution is linear, so for one sample $y = C x$ (both flattened). With a 4×4 input and a 3×3
@@ -129,7 +172,15 @@ y = torch.randn(1, 2, 2)
 torch.testing.assert_close(C.T @ y.flatten(), F.conv_transpose2d(y, weight).flatten())
 print("conv = C @ x,  transposed conv = C.T @ y")
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
+# ## 4. 转置卷积：先矩阵乘法，再 col2im 散布相加
+#
+# im2col 方法的转置卷积不往输入里插零，而是反过来走一遍：先用 $W^\top$ 做一次矩阵乘法，
+# 得到每个输入像素对每个卷积核位置的贡献（“列”），再把卷积核位置 $(u, v)$ 的那一份加到输出的一个
+# 步长为 $s$ 的切片上（col2im），最后裁掉 `padding`。
+
+# %% [markdown] lang="en"
 # ## 4. Transposed convolution: a matrix product, then a col2im scatter-add
 #
 # The im2col method does not insert zeros into the input for the transposed convolution; it runs
@@ -160,7 +211,14 @@ mine = conv_transpose2d_col2im(y, weight, stride=2, padding=1)
 torch.testing.assert_close(mine, F.conv_transpose2d(y, weight, stride=2, padding=1))
 print("hand-made GEMM + col2im == torch:", tuple(mine.shape))
 
-# %% [markdown]
+
+# %% [markdown] lang="zh"
+# ## 5. 粗略计时
+#
+# 下面的数字只是量级，取决于机器和负载（这里是 CPU）。`"unrolled"` 的矩阵 $C$ 几乎全是零，
+# 大小随输入尺寸的平方增长，所以只在小输入上计时。PyTorch 自己的卷积核（oneDNN 等）仍然最快。
+
+# %% [markdown] lang="en"
 # ## 5. Rough timings
 #
 # The numbers below only give orders of magnitude and depend on the machine and its load (a CPU

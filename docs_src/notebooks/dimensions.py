@@ -1,4 +1,21 @@
-# %% [markdown]
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown] lang="zh"
+# # 一维与三维卷积：动手验证
+#
+# 这个笔记本配合[一维与三维](../../dimensions/)一页：序列上的一维卷积（音频、文本）、
+# 体数据和视频上的三维卷积，以及它们的转置卷积。每一处形状都与 `convnotes.shapes` 的公式核对，
+# 每一个结果都与 PyTorch 核对。
+
+# %% [markdown] lang="en"
 # # 1d and 3d convolution: check it yourself
 #
 # This notebook goes with the [1d and 3d](../../dimensions/) page: 1d convolution over sequences
@@ -18,7 +35,14 @@ torch.set_num_threads(1)  # tensors here are small: one thread beats thread star
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 1. 一维：一段“音频”
+#
+# 一维卷积的输入形状是 `(N, C, L)`：批大小、通道数（单声道 1，立体声 2）、长度。
+# 下面的信号是一个慢的正弦波加上一个快的正弦波和噪声。均值卷积核（低通）留下慢的部分，
+# 差分卷积核 $(-1, 1)$（高通）突出变化快的部分。
+
+# %% [markdown] lang="en"
 # ## 1. 1d: a piece of "audio"
 #
 # A 1d convolution takes input of shape `(N, C, L)`: batch size, channels (1 for mono, 2 for
@@ -50,7 +74,14 @@ for ax, signal, label in zip(
 axes[-1].set_xlabel("$t$")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 2. 一维：文本
+#
+# `nn.Embedding` 给出 `(N, L, E)`：每个词一个 $E$ 维向量。`Conv1d` 要的是 `(N, C, L)`，
+# 所以必须先 `transpose(1, 2)`，让嵌入维度当通道、在词的方向上滑动。宽 3 的卷积核每次看相邻的三个词。
+# 如果忘了转置，卷积核就会在嵌入维度上滑动，形状可能碰巧对得上，结果却毫无意义。
+
+# %% [markdown] lang="en"
 # ## 2. 1d: text
 #
 # `nn.Embedding` returns `(N, L, E)`: one $E$-dimensional vector per token. `Conv1d` wants
@@ -78,7 +109,14 @@ print(
 )
 torch.testing.assert_close(features, theirs(vectors.transpose(1, 2)))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 3. 因果的膨胀卷积堆叠与感受野
+#
+# 音频模型（如 WaveNet）常把宽 2 的卷积核按膨胀率 1, 2, 4, 8 叠起来，并只在左边填充
+# $d(k-1)$ 个零，让输出不看“未来”。感受野是 $1 + \sum_l d_l (k-1)$，这里是 16。
+# 下面用梯度来数：最后一个输出对哪些输入的梯度不为零，它就看得到哪些输入。
+
+# %% [markdown] lang="en"
 # ## 3. A stack of causal dilated convolutions and its receptive field
 #
 # Audio models (WaveNet, for instance) stack width-2 kernels with dilations 1, 2, 4, 8 and pad
@@ -102,7 +140,14 @@ print("last output sees inputs", seen.tolist())
 print("receptive field:", len(seen), "=", receptive_field)
 assert len(seen) == receptive_field and seen[-1] == 39  # the newest 16 samples, nothing later
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 4. 三维：视频与体数据
+#
+# 三维卷积的输入是 `(N, C, D, H, W)`；视频里 $D$ 是帧（时间），CT/MRI 体数据里 $D$ 是切片（深度）。
+# 卷积核形状 `(C_out, C_in/groups, kD, kH, kW)`，三个方向各自套用同一个尺寸公式。
+# 下面的步长 `(1, 2, 2)` 只在空间上下采样，时间长度不变。
+
+# %% [markdown] lang="en"
 # ## 4. 3d: video and volumes
 #
 # A 3d convolution takes `(N, C, D, H, W)`; for video $D$ is the frames (time), for a CT/MRI volume
@@ -124,7 +169,11 @@ print("weight", tuple(ours.weight.shape))
 assert tuple(out.shape[2:]) == expected
 torch.testing.assert_close(out, theirs(video))
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# 两个特例把三维卷积和前面的内容连起来：形状为 `(1, k, k)` 的卷积核就是逐帧做二维卷积；
+# 形状为 `(k, 1, 1)` 的卷积核就是沿时间方向、逐像素做一维卷积。把这两种连起来就是“(2+1)D”分解。
+
+# %% [markdown] lang="en"
 # Two special cases connect 3d convolution with what came before: a kernel of shape `(1, k, k)` is a
 # 2d convolution applied frame by frame; a kernel of shape `(k, 1, 1)` is a 1d convolution along
 # time, pixel by pixel. Chaining the two is the "(2+1)D" factorisation.
@@ -144,7 +193,14 @@ per_pixel = per_pixel.reshape(n, h, w, 4, d - 2).permute(0, 3, 4, 1, 2)
 torch.testing.assert_close(cf.conv3d(video, temporal), per_pixel)
 print("(1, k, k) = 2d per frame;  (k, 1, 1) = 1d per pixel")
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 5. 一维和三维的转置卷积
+#
+# 转置卷积在每个维度上用 $o = (i-1)s - 2p + d(k-1) + a + 1$（$a$ 是输出填充）。
+# 注意它的权重形状是 `(C_in, C_out/groups, *k)`，前两维与普通卷积相反。
+# 下面把一维序列长度加倍（50 → 100），把视频的空间尺寸加倍而帧数不变。
+
+# %% [markdown] lang="en"
 # ## 5. Transposed convolution in 1d and 3d
 #
 # A transposed convolution uses $o = (i-1)s - 2p + d(k-1) + a + 1$ in each dimension ($a$ is the
@@ -174,7 +230,12 @@ for target in [(4, 17, 17), (4, 18, 18)]:  # both sizes map back to 9 under the 
     torch.testing.assert_close(up, theirs(clip, output_size=target))
     assert conv_output_size(target, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)) == (4, 9, 9)
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# ## 6. 不带批维度的输入
+#
+# 和 PyTorch 一样，一维卷积也接受 `(C, L)`，三维卷积也接受 `(C, D, H, W)`：结果等于加上 $N=1$ 再去掉。
+
+# %% [markdown] lang="en"
 # ## 6. Input without a batch dimension
 #
 # As in PyTorch, a 1d convolution also takes `(C, L)` and a 3d convolution `(C, D, H, W)`: the
