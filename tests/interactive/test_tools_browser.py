@@ -123,15 +123,45 @@ def test_calculator_same_padding_and_groups(tools_site, open_page):
     assert "groups=4" in page.inner_text(".cn-pytorch")
 
 
-def test_torch_agrees_with_the_calculators_channel_rules():
-    """The groups checks in calculator.js state torch.nn's rules; torch is the oracle."""
-    for cin, cout, groups, ok in [(8, 12, 4, True), (6, 12, 4, False), (8, 6, 4, False)]:
-        try:
-            torch.nn.Conv2d(cin, cout, 3, groups=groups)
-            accepted = True
-        except ValueError:
-            accepted = False
-        assert accepted == ok
+def _torch_channel_verdict(op: str, cin: int, cout: int, groups: int) -> str | None:
+    """The parameter torch.nn's constructor blames (None: accepted). Ground truth."""
+    layer = torch.nn.ConvTranspose2d if op == "transpose" else torch.nn.Conv2d
+    try:
+        layer(cin, cout, 3, groups=groups)
+    except ValueError as error:
+        message = str(error)
+        for param in ("in_channels", "out_channels", "groups"):
+            if message.startswith(param):
+                return param
+        raise AssertionError(f"unexpected torch message: {message}") from None
+    return None
+
+
+@pytest.mark.parametrize("op", ["conv", "transpose"])
+def test_calculator_channel_rules_match_torch(tools_site, open_page, op):
+    """Typed channel/group numbers: the calculator blames what torch.nn rejects, and shows
+    a PyTorch line that torch.nn accepts otherwise."""
+    rng = random.Random(15 + len(op))
+    cases = [(8, 12, 4), (6, 12, 4), (8, 6, 4), (3, 3, 3), (4, 4, 8), (1, 1, 1)]
+    cases += [(rng.randint(1, 24), rng.randint(1, 24), rng.randint(1, 6)) for _ in range(14)]
+    page, _ = open_page(calculator(tools_site, "en", dims="2", i="10", k="3"))
+    page.select_option('[data-field="op"]', op)
+    seen = set()
+    for cin, cout, groups in cases:
+        page.fill('[data-field="g"]', "1")
+        page.fill('[data-field="cin"]', str(cin))
+        page.fill('[data-field="cout"]', str(cout))
+        page.fill('[data-field="g"]', str(groups))
+        expected = _torch_channel_verdict(op, cin, cout, groups)
+        seen.add(expected)
+        if expected is None:
+            assert page.locator(".cn-error").count() == 0, (cin, cout, groups)
+            line = page.inner_text(".cn-pytorch")
+            layer = eval(line, {"nn": torch.nn})  # the line as a user would paste it
+            assert (layer.in_channels, layer.out_channels, layer.groups) == (cin, cout, groups)
+        else:
+            assert page.inner_text(".cn-error .cn-param") == expected, (cin, cout, groups)
+    assert {None, "in_channels", "out_channels"} <= seen
 
 
 def test_calculator_url_round_trips_state(tools_site, open_page):
