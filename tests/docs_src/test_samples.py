@@ -29,7 +29,20 @@ INCLUDE = re.compile(r'^--8<--\s+"([^"]+)"\s*$')
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
 
 # sample -> (exception type, pattern its message must match): samples that show an error.
-EXPECTED_ERRORS: dict[str, tuple[type[BaseException], str]] = {}
+EXPECTED_ERRORS: dict[str, tuple[type[BaseException], str]] = {
+    "mistakes/same_with_stride.py": (
+        ValueError,
+        r"padding='same' is not supported for strided convolutions",
+    ),
+    "mistakes/skip_mismatch.py": (
+        RuntimeError,
+        r"Sizes of tensors must match except in dimension 1\. Expected size 34 but got size 33",
+    ),
+    "mistakes/output_padding_rule.py": (
+        RuntimeError,
+        r"output padding must be smaller than either stride or dilation",
+    ),
+}
 # shell sample -> (exit code, pattern stderr must match): commands that show a refusal.
 EXPECTED_EXIT: dict[str, tuple[int, str]] = {}
 # shell sample -> why it is only syntax-checked here (it installs or runs for minutes).
