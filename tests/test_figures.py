@@ -137,6 +137,50 @@ def test_conv_gradient_counts_windows_reading_each_pixel(k, s):
     np.testing.assert_array_equal(checkerboard.conv_input_gradient(n, k, s), expected)
 
 
+@pytest.mark.parametrize("layers", checkerboard.STACKS, ids=checkerboard.stack_label)
+def test_stacked_window_is_interior_phase_sums(layers):
+    window = checkerboard.stacked_window(layers, 8)
+    values = np.array(checkerboard.interior_values(layers))
+    line = values[np.arange(8) % len(values)]  # the window starts at phase 0
+    np.testing.assert_array_equal(window, np.outer(line, line))
+
+
+def test_stacks_reject_empty_or_bad_layers():
+    with pytest.raises(ValueError, match="at least one"):
+        checkerboard.composed_kernel(())
+    with pytest.raises(ValueError, match="stride must be ≥ 1"):
+        checkerboard.stacked_overlap_1d(((3, 0),), 4)
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3, 4, 5])
+def test_bilinear_geometry_multiplies_the_size_by_the_scale(scale):
+    k, p = checkerboard.bilinear_geometry(scale)
+    for n in (1, 4, 7):
+        assert shapes.conv_transpose_output_size(n, k, scale, p) == scale * n
+    np.testing.assert_allclose(checkerboard.bilinear_kernel(scale).sum(), scale * scale)
+
+
+def test_bilinear_geometry_rejects_scale_below_one():
+    with pytest.raises(ValueError, match="scale must be an integer ≥ 1"):
+        checkerboard.bilinear_geometry(0)
+
+
+def test_bilinear_table_rows_are_measured_differences():
+    zh, en = (_parse_table(checkerboard.bilinear_table(lang)) for lang in ("zh", "en"))
+    assert zh == en
+    for row, s in zip(en, checkerboard.BILINEAR_SCALES):
+        inner, edge, width = checkerboard.bilinear_differences(checkerboard._random_image(), s)
+        assert (int(row[0]), int(row[3])) == (s, width)
+        assert float(row[4]) == pytest.approx(inner, rel=0.5) and inner < 1e-12
+        assert float(row[5]) == pytest.approx(edge, abs=1e-3) and edge > 0.1
+        # the corner of an all-ones image: below 1 (torch's interpolate gives 1)
+        ones = torch.ones(1, 1, 4, 4, dtype=torch.float64)
+        _, p = checkerboard.bilinear_geometry(s)
+        w = torch.from_numpy(checkerboard.bilinear_kernel(s))[None, None]
+        corner = torch_F.conv_transpose2d(ones, w, stride=s, padding=p)[0, 0, 0, 0].item()
+        assert float(row[6]) == pytest.approx(corner, abs=1e-4) and corner < 1
+
+
 # --------------------------------------------------------------------------- animations
 
 

@@ -214,3 +214,227 @@ def build_gradient(windows: int = 5, cases=((3, 2), (4, 2))) -> dict[str, bytes]
             bare(ax)
             ax.set_title(f"∂(Σy)/∂x,  conv2d(k={k}, s={s})", fontsize=9.5)
         return {"checkerboard-gradient.png": figure_png(fig, dpi=110)}
+
+
+# ------------------------------------------------------------------ stacked layers
+
+Layers = tuple[tuple[int, int], ...]
+
+# (kernel_size, stride) per layer, first layer first. The first row compounds; in the
+# second a later layer evens the pattern out, or (k divisible by s is not enough) does not.
+STACKS: tuple[Layers, ...] = (
+    ((3, 2),),
+    ((3, 2), (3, 2)),
+    ((3, 2), (3, 2), (3, 2)),
+    ((3, 2), (4, 2)),
+    ((3, 2), (2, 2)),
+    ((3, 2), (6, 2)),
+)
+
+
+def _check_layers(layers: Layers) -> None:
+    if not layers:
+        raise ValueError("layers must hold at least one (kernel_size, stride) pair")
+    for k, s in layers:
+        if k < 1 or s < 1:
+            raise ValueError(f"kernel_size and stride must be ≥ 1 in every layer, got k={k}, s={s}")
+
+
+def stacked_overlap_1d(layers: Layers, input_size: int) -> np.ndarray:
+    """Tap counts after a stack of transposed convs: ones in, every kernel all ones (1-D)."""
+    _check_layers(layers)
+    x = _ones(1, 1, input_size)
+    for k, s in layers:
+        x = F.conv_transpose1d(x, _ones(1, 1, k), stride=s)
+    return x[0, 0].numpy().round().astype(int)
+
+
+def stacked_overlap_2d(layers: Layers, input_size: int) -> np.ndarray:
+    """The 2-D tap counts of a stack: ones in, every kernel all ones (k × k)."""
+    _check_layers(layers)
+    x = _ones(1, 1, input_size, input_size)
+    for k, s in layers:
+        x = F.conv_transpose2d(x, _ones(1, 1, k, k), stride=s)
+    return x[0, 0].numpy().round().astype(int)
+
+
+def composed_kernel(layers: Layers) -> tuple[np.ndarray, int]:
+    """The single transposed conv a stack equals: kernel ``K`` and stride ``S = s₁·s₂·…``.
+
+    Two layers compose as ``K = conv_transpose(w₁, w₂, stride=s₂)``, ``S = s₁·s₂``, so
+    ``len(K) = (k₁ − 1)·s₂ + k₂`` (1-D, all-ones kernels).
+    """
+    _check_layers(layers)
+    (k, stride), *rest = layers
+    kernel = _ones(1, 1, k)
+    for k, s in rest:
+        kernel = F.conv_transpose1d(kernel, _ones(1, 1, k), stride=s)
+        stride *= s
+    return kernel[0, 0].numpy().round().astype(int), stride
+
+
+def interior_values(layers: Layers) -> list[int]:
+    """The interior tap counts of a stack, one per phase ``t mod S``: ``Σ_d K[d·S + phase]``.
+
+    Away from the borders every tap of the composed kernel lands, so position ``t``
+    receives the taps ``K[d]`` with ``d ≡ t (mod S)``; the counts are even iff these
+    ``S`` sums are equal.
+    """
+    kernel, stride = composed_kernel(layers)
+    return [int(kernel[phase::stride].sum()) for phase in range(stride)]
+
+
+def stack_label(layers: Layers) -> str:
+    return " → ".join(f"({k},{s})" for k, s in layers)
+
+
+def stacked_window(layers: Layers, window: int = 8) -> np.ndarray:
+    """A ``window × window`` piece of the 2-D interior, starting at phase 0 in both axes."""
+    kernel, stride = composed_kernel(layers)
+    start = -(-(len(kernel) - 1) // stride) * stride
+    # input_size so that (n − 1)·S + 1 > start + window: the window lies in the interior
+    input_size = (start + window - 1) // stride + 2
+    counts = stacked_overlap_2d(layers, input_size)
+    return counts[start : start + window, start : start + window]
+
+
+def build_stacked(stacks: tuple[Layers, ...] = STACKS, window: int = 8) -> dict[str, bytes]:
+    with style():
+        cols = 3
+        rows = -(-len(stacks) // cols)
+        fig = new_figure(9.4, 3.45 * rows)
+        axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+        for ax, layers in zip(axes, stacks):
+            counts = stacked_window(layers, window)
+            values = interior_values(layers)
+            # 2-D counts are products of two 1-D ones: extremes hi², lo²
+            lo, hi = min(values) ** 2, max(values) ** 2
+            ax.imshow(counts, cmap=SEQUENTIAL, vmin=0, vmax=hi)
+            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=7.5, dark=counts < 0.6 * hi)
+            bare(ax)
+            ax.set_title(f"{stack_label(layers)}\nmax/min = {hi}/{lo}", fontsize=9.5)
+        for ax in axes[len(stacks) :]:
+            ax.set_visible(False)
+        return {"checkerboard-stacked.png": figure_png(fig, dpi=110)}
+
+
+# ------------------------------------------------------- bilinear transposed conv
+
+
+def bilinear_geometry(scale: int) -> tuple[int, int]:
+    """``(kernel_size, padding)`` of the FCN bilinear upsampler for an integer ``scale``:
+    ``k = 2s − (s mod 2)`` (``2s`` for even ``s``), ``p = ⌊s/2⌋``, so that ``o = s·i``."""
+    if scale < 1:
+        raise ValueError(f"scale must be an integer ≥ 1, got {scale}")
+    return 2 * scale - scale % 2, scale // 2
+
+
+def bilinear_kernel(scale: int) -> np.ndarray:
+    """The ``k × k`` bilinear weights ``(1 − |u − c|/f)(1 − |v − c|/f)`` with ``f = ⌈k/2⌉``,
+    ``c = f − 1`` (odd ``k``) or ``f − ½`` (even ``k``), as in FCN's upsampling layer."""
+    k, _ = bilinear_geometry(scale)
+    factor = (k + 1) // 2
+    centre = factor - 1 if k % 2 else factor - 0.5
+    line = 1 - np.abs(np.arange(k) - centre) / factor
+    return np.outer(line, line)
+
+
+def bilinear_transposed(image: np.ndarray, scale: int) -> np.ndarray:
+    """``image`` upsampled by a transposed conv with the bilinear kernel (zero padding)."""
+    import torch
+
+    _, p = bilinear_geometry(scale)
+    x = torch.from_numpy(np.asarray(image, dtype=np.float64))[None, None]
+    w = torch.from_numpy(bilinear_kernel(scale))[None, None]
+    return F.conv_transpose2d(x, w, stride=scale, padding=p)[0, 0].numpy()
+
+
+def bilinear_interpolated(image: np.ndarray, scale: int) -> np.ndarray:
+    """``F.interpolate(mode="bilinear", align_corners=False)`` by ``scale`` (torch's)."""
+    import torch
+
+    x = torch.from_numpy(np.asarray(image, dtype=np.float64))[None, None]
+    up = torch.nn.functional.interpolate(
+        x, scale_factor=scale, mode="bilinear", align_corners=False
+    )
+    return up[0, 0].numpy()
+
+
+def border_mask(shape: tuple[int, int], width: int) -> np.ndarray:
+    """True on the outer ``width`` rows and columns."""
+    mask = np.zeros(shape, dtype=bool)
+    if width:
+        mask[:width] = mask[-width:] = True
+        mask[:, :width] = mask[:, -width:] = True
+    return mask
+
+
+def bilinear_differences(image: np.ndarray, scale: int) -> tuple[float, float, int]:
+    """``(max |Δ| interior, max |Δ| border, border width)`` between the bilinear transposed
+    conv and ``F.interpolate``; the border is the outer ``p = ⌊s/2⌋`` rows and columns."""
+    diff = np.abs(bilinear_transposed(image, scale) - bilinear_interpolated(image, scale))
+    _, width = bilinear_geometry(scale)
+    border = border_mask(diff.shape, width)
+    inner = float(diff[~border].max()) if (~border).any() else 0.0
+    edge = float(diff[border].max()) if border.any() else 0.0
+    return inner, edge, width
+
+
+BILINEAR_SCALES = (2, 3, 4)
+BILINEAR_HEADERS = {
+    "zh": ["倍数 s", "k", "p", "边框宽度", "内部最大差", "边框最大差", "全 1 图像的角"],
+    "en": [
+        "scale s",
+        "k",
+        "p",
+        "border width",
+        "interior: max diff",
+        "border: max diff",
+        "corner, all-ones",
+    ],
+}
+
+
+def _random_image(size: int = 16, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0.0, 1.0, (size, size))
+
+
+def bilinear_table(lang: str, scales=BILINEAR_SCALES, size: int = 16) -> str:
+    """Per scale: the differences on a random image in [0, 1) and the corner value a
+    constant image of ones gets from the transposed conv (``F.interpolate`` gives 1)."""
+    rows = []
+    for s in scales:
+        inner, edge, width = bilinear_differences(_random_image(size), s)
+        k, p = bilinear_geometry(s)
+        corner = bilinear_transposed(np.ones((size, size)), s)[0, 0]
+        rows.append(
+            [str(s), str(k), str(p), str(width), f"{inner:.0e}", f"{edge:.3f}", f"{corner:.4g}"]
+        )
+    return markdown_table(BILINEAR_HEADERS[lang], rows)
+
+
+def build_bilinear(scale: int = 2, size: int = 16) -> dict[str, bytes]:
+    from .photo import load_photo
+
+    photo = load_photo(gray=True, size=size)
+    interpolated = bilinear_interpolated(photo, scale)
+    transposed = bilinear_transposed(photo, scale)
+    diff = np.abs(transposed - interpolated)
+    k, p = bilinear_geometry(scale)
+    panels = [
+        (f"F.interpolate(×{scale}, bilinear)", interpolated, "gray", 1.0),
+        (f"conv_transpose2d(k={k}, s={scale}, p={p})", transposed, "gray", 1.0),
+        ("|Δ|", diff, "magma", float(diff.max()) or 1.0),
+    ]
+    with style():
+        fig = new_figure(9.6, 3.5)
+        axes = fig.subplots(1, 3)
+        for ax, (title, panel, cmap, top) in zip(axes, panels):
+            image = ax.imshow(panel, cmap=cmap, vmin=0, vmax=top)
+            ax.set_title(title, fontsize=9)
+            bare(ax)
+        fig.colorbar(image, ax=axes[-1], shrink=0.8)
+        files = {"bilinear-transposed.png": figure_png(fig, dpi=110)}
+    for lang in ("zh", "en"):
+        files[f"tables/bilinear-transposed.{lang}.md"] = bilinear_table(lang).encode()
+    return files
