@@ -63,6 +63,17 @@ def test_bilinear_transposed_equals_interpolate_inside_and_differs_on_the_border
     torch.testing.assert_close(fixed, resized, atol=1e-12, rtol=0)
 
 
+def test_all_ones_border_values_for_scale_2():
+    import numpy as np
+
+    from convnotes.figures.checkerboard import bilinear_transposed
+
+    up = bilinear_transposed(np.ones((6, 6)), 2)
+    assert up[0, 0] == up[-1, -1] == 0.75**2
+    assert (up[0, 1:-1] == 0.75).all() and (up[1:-1, 0] == 0.75).all()
+    assert (up[1:-1, 1:-1] == 1).all()
+
+
 def _subpixel_to_transposed(w: torch.Tensor, r: int) -> torch.Tensor:
     """The rearrangement the subpixel sample uses (odd m, padding m // 2)."""
     c_r2, c_in, m, _ = w.shape
