@@ -394,18 +394,103 @@ def test_double_and_halve_settings_are_exactly_the_derived_ones():
     assert tables.halving_settings() == halving
 
 
-# ------------------------------------------------------------------------- learned CNN
+# -------------------------------------------------------------------- learned kernels
 
 
-def test_learned_kernels_train_reproducibly_and_report_accuracy():
-    first = learned.train_digits(epochs=3, channels=4)
-    second = learned.train_digits(epochs=3, channels=4)
+def _orientation_strength(gray: np.ndarray, size: int = 32) -> float:
+    """|Σ P(f) e^{2iθ(f)}| / Σ P(f) over the 2-D power spectrum P of a kernel (DC removed):
+    1 when all energy lies along one orientation θ, near 0 when it is spread over all."""
+    power = np.abs(np.fft.fft2(gray - gray.mean(), s=(size, size))) ** 2
+    freq = np.fft.fftfreq(size)
+    fy, fx = np.meshgrid(freq, freq, indexing="ij")
+    return float(abs((power * np.exp(2j * np.arctan2(fy, fx))).sum()) / power.sum())
+
+
+def _luminance_and_colour(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A k×k×3 kernel split into its grey part (mean of R, G, B) and the rest (colour)."""
+    luminance = kernel.mean(axis=-1)
+    return luminance, kernel - luminance[..., None]
+
+
+def _opponent_share(colour: np.ndarray) -> float:
+    """Share of the colour energy on the weaker side of the kernel's main colour axis:
+    0 for one hue everywhere, 0.5 for equal amounts of a hue and its opposite."""
+    pixels = colour.reshape(-1, 3)
+    axis = np.linalg.svd(pixels, full_matrices=False)[2][0]
+    along = pixels @ axis
+    positive, negative = (along[along > 0] ** 2).sum(), (along[along < 0] ** 2).sum()
+    return float(min(positive, negative) / (positive + negative))
+
+
+@pytest.fixture(scope="module")
+def learned_kernels():
+    (asset,) = [a for a in all_assets() if a.name == "learned-kernels"]
+    params = dict(asset.params)
+    return learned.learn_kernels(
+        params["patch_size"], params["n_kernels"], params["n_patches"], params["downsample"]
+    )
+
+
+def test_orientation_measure_tells_gratings_from_noise():
+    rows, cols = np.mgrid[0:11, 0:11]
+    for angle in np.linspace(0, np.pi, 7):
+        grating = np.cos(0.8 * (np.cos(angle) * cols + np.sin(angle) * rows))
+        assert _orientation_strength(grating) > 0.6  # edge leakage of the 11×11 square
+    noise = np.random.default_rng(0).standard_normal((64, 11, 11))
+    assert max(_orientation_strength(n) for n in noise) < 0.4
+
+
+def test_learned_kernels_are_mostly_oriented_edges(learned_kernels):
+    grey = []
+    for kernel in learned_kernels.kernels:
+        luminance, colour = _luminance_and_colour(kernel)
+        if 3 * (luminance**2).sum() >= (colour**2).sum():
+            grey.append(_orientation_strength(luminance))
+    assert len(grey) >= len(learned_kernels.kernels) // 2
+    oriented = sum(strength > 0.4 for strength in grey)
+    assert oriented >= 0.75 * len(grey), sorted(grey)
+
+
+def test_learned_kernels_include_colour_blobs_and_colour_opponent_kernels(learned_kernels):
+    colour_kernels = []
+    for kernel in learned_kernels.kernels:
+        luminance, colour = _luminance_and_colour(kernel)
+        if (colour**2).sum() > 3 * (luminance**2).sum():
+            colour_kernels.append(colour)
+    assert len(colour_kernels) >= 5
+    assert sum(_opponent_share(colour) > 0.25 for colour in colour_kernels) >= 5
+
+
+def test_learned_kernels_are_reproducible_and_their_table_states_the_set_up():
+    first = learned.learn_kernels(patch_size=6, n_kernels=8, n_patches=1500, downsample=4)
+    second = learned.learn_kernels(patch_size=6, n_kernels=8, n_patches=1500, downsample=4)
     np.testing.assert_array_equal(first.kernels, second.kernels)
-    assert first.kernels.shape == (4, 5, 5)
-    assert 0.0 <= first.test_accuracy <= 1.0
-    assert first.n_train + first.n_test == 1797
-    table = learned.caption_table("en", first)
-    assert f"{first.test_accuracy:.1%}" in table
+    assert first.kernels.shape == (8, 6, 6, 3)
+    for lang in ("zh", "en"):
+        table = learned.caption_table(lang, first)
+        assert "6×6×3" in table and "1 500" in table and f"{first.iterations}" in table
+
+
+def test_whitening_steps_do_what_their_formulas_say():
+    patches = np.random.default_rng(0).standard_normal((4000, 12)) @ np.diag(np.arange(1, 13))
+    normal = learned.normalize_contrast(patches, eps=0.0)
+    np.testing.assert_allclose(normal.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(normal.var(axis=1), 1, atol=1e-12)
+    white = learned.zca_whiten(patches, eps=0.0)
+    np.testing.assert_allclose(white.T @ white / len(white), np.eye(12), atol=1e-9)
+    # ZCA is the symmetric whitening matrix: of all whitenings, the closest to the input
+    symmetric = np.linalg.lstsq(patches - patches.mean(0), white, rcond=None)[0]
+    np.testing.assert_allclose(symmetric, symmetric.T, atol=1e-9)
+
+
+def test_learned_kernel_inputs_are_checked():
+    with pytest.raises(ValueError, match="downsample"):
+        learned.load_photos(0)
+    photos = [np.zeros((20, 30, 3))]
+    with pytest.raises(ValueError, match="patch_size"):
+        learned.sample_patches(photos, 21, 10, seed=0)
+    with pytest.raises(ValueError, match="count"):
+        learned.sample_patches(photos, 5, 0, seed=0)
 
 
 # ------------------------------------------------------------------ build and the cache

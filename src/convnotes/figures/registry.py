@@ -181,7 +181,16 @@ def all_assets() -> list[Asset]:
         _figure("photo-kernels", "photo", "build_kernels"),
         _figure("photo-transposed", "photo", "build_transposed", depends=(*CONV_DEPS, NN)),
         *_animation_assets(),
-        _figure("learned-kernels", "learned", "build_learned_kernels", depends=(*CONV_DEPS, NN)),
+        _figure(
+            "learned-kernels",
+            "learned",
+            "build_learned_kernels",
+            depends=(),
+            patch_size=11,
+            n_kernels=64,
+            n_patches=10_000,
+            downsample=3,
+        ),
         _speed_asset(),
     ]
     return assets
