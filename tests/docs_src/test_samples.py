@@ -47,6 +47,14 @@ EXPECTED_ERRORS: dict[str, tuple[type[BaseException], str]] = {
 EXPECTED_EXIT: dict[str, tuple[int, str]] = {}
 # shell sample -> why it is only syntax-checked here (it installs or runs for minutes).
 NOT_RUN: dict[str, str] = {}
+NOT_RUN.update(
+    {
+        "index/install.sh": "installs packages (pip): the install is what the tests run in",
+        "index/notebook.sh": "runs a notebook and writes an .ipynb: test_index.py runs it in a temp dir",
+        "speed/bench.sh": "benchmarks run for minutes and write benchmarks/results/: test_speed.py "
+        "checks the options exist",
+    }
+)
 
 
 def _samples(suffix: str) -> list[Path]:

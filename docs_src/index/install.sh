@@ -1,0 +1,1 @@
+pip install -c constraints.txt -e ".[docs]"    # install convnotes and its dependencies
