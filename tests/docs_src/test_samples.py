@@ -43,6 +43,35 @@ EXPECTED_ERRORS: dict[str, tuple[type[BaseException], str]] = {
         r"output padding must be smaller than either stride or dilation",
     ),
 }
+EXPECTED_ERRORS.update(
+    {
+        "transposed/padding_same.py": (
+            TypeError,
+            r"conv_transpose2d\(\): argument 'padding' \(position 5\) must be tuple of ints, "
+            r"but found element of type str at pos 0",
+        ),
+        "transposed/padding_mode.py": (
+            ValueError,
+            r'Only "zeros" padding mode is supported for ConvTranspose2d',
+        ),
+        "output-padding/rule_refused.py": (
+            RuntimeError,
+            r"output padding must be smaller than either stride or dilation, but got "
+            r"output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
+            r"dilation_height: 1 dilation_width: 1",
+        ),
+        "output-padding/forward_output_size.py": (
+            ValueError,
+            r"requested an output size of \(67, 67\), but valid sizes range from "
+            r"\[65, 65\] to \[66, 66\]",
+        ),
+        "output-padding/unet_bug.py": (
+            RuntimeError,
+            r"Sizes of tensors must match except in dimension 1\. "
+            r"Expected size 34 but got size 33",
+        ),
+    }
+)
 # shell sample -> (exit code, pattern stderr must match): commands that show a refusal.
 EXPECTED_EXIT: dict[str, tuple[int, str]] = {}
 # shell sample -> why it is only syntax-checked here (it installs or runs for minutes).

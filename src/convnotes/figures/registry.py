@@ -134,6 +134,12 @@ def all_assets() -> list[Asset]:
         _figure("tables/transpose-sizes", "tables", "build_transpose_sizes", depends=(SHAPES,)),
         _figure("tables/double-halve", "tables", "build_double_halve", depends=(SHAPES,)),
         _figure(
+            "tables/transposed-arithmetic",
+            "transposed_tables",
+            "build_transposed_arithmetic",
+            depends=(SHAPES, f"{FIGURES}.registry"),
+        ),
+        _figure(
             "conv-matrix-4x4-k3",
             "matrix",
             "build_conv_matrix",

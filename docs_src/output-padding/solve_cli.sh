@@ -1,0 +1,1 @@
+convnotes solve transpose 17 33
