@@ -29,6 +29,14 @@ from torch.testing import assert_close
 
 from convnotes import functional as cf
 
+LANG = "zh"  # language of printed labels: "zh" or "en" (plot text uses symbols only)
+
+
+def say(zh: str, en: str) -> str:
+    """The label in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
+
 torch.manual_seed(0)
 torch.set_printoptions(precision=2, sci_mode=False, linewidth=140)
 
@@ -45,6 +53,7 @@ torch.set_printoptions(precision=2, sci_mode=False, linewidth=140)
 # Check against an independent count: output position $t$ is covered by input position $j$
 # exactly when $0 \le t - j s < k$. If the largest and smallest overlap in the interior (away from
 # the two ends) differ, there will be checkerboard artifacts.
+
 
 # %%
 def overlap_1d(k, s, n=8):
@@ -80,6 +89,7 @@ for k, s in [(3, 2), (4, 2), (5, 2), (3, 3), (2, 2), (3, 1)]:
 # In 2d the overlap is the product of the 1d counts in the two directions, so $k=3, s=2$ gives the
 # three values 1, 2 and 4: a checkerboard.
 
+
 # %%
 def overlap_2d(k, s, n=6):
     ones = torch.ones(1, 1, n, n, dtype=torch.float64)
@@ -96,7 +106,9 @@ for ax, (k, s) in zip(axes, [(3, 2), (4, 2), (5, 2)]):
     fig.colorbar(image, ax=ax, shrink=0.8)
 plt.tight_layout()
 plt.show()
-print(overlap_2d(3, 2).int())
+grid = overlap_2d(3, 2)
+print(grid.int())
+assert set(grid.unique().tolist()) == {1.0, 2.0, 4.0}
 
 # %% [markdown] lang="zh"
 # ## 3. 随机权重、常数输入，依然是棋盘
@@ -119,13 +131,23 @@ kernel = torch.randn(1, 1, 3, 3, dtype=torch.float64)
 
 transposed = cf.conv_transpose2d(flat, kernel, stride=2, padding=1, output_padding=1)
 resized = cf.conv2d(F.interpolate(flat, scale_factor=2, mode="nearest"), kernel, padding=1)
-print("shapes:", tuple(transposed.shape[-2:]), tuple(resized.shape[-2:]))
+print(say("形状：", "shapes:"), tuple(transposed.shape[-2:]), tuple(resized.shape[-2:]))
+assert transposed.shape == resized.shape == (1, 1, 16, 16)
 
 inner_t = transposed[0, 0, 2:-2, 2:-2]
 inner_r = resized[0, 0, 2:-2, 2:-2]
-print("distinct interior values, transposed conv:", inner_t.round(decimals=6).unique().numel())
-print("distinct interior values, resize-conv:    ", inner_r.round(decimals=6).unique().numel())
-assert inner_r.round(decimals=6).unique().numel() == 1
+distinct_t = inner_t.round(decimals=6).unique().numel()
+distinct_r = inner_r.round(decimals=6).unique().numel()
+print(
+    say("内部不同取值的个数，转置卷积：", "distinct interior values, transposed conv:"), distinct_t
+)
+print(
+    say("内部不同取值的个数，缩放卷积：", "distinct interior values, resize-conv:    "), distinct_r
+)
+assert distinct_t > 1  # not flat ...
+assert_close(inner_t[2:], inner_t[:-2])  # ... but repeating with period s = 2 down
+assert_close(inner_t[:, 2:], inner_t[:, :-2])  # and across
+assert distinct_r == 1  # flat
 
 fig, (a, b) = plt.subplots(1, 2, figsize=(7, 3.4))
 a.imshow(transposed[0, 0], cmap="gray")
@@ -149,8 +171,11 @@ plt.show()
 # %%
 ones8 = torch.ones(1, 1, 8, 8, dtype=torch.float64)
 even = cf.conv_transpose2d(ones8, torch.ones(1, 1, 4, 4, dtype=torch.float64), stride=2, padding=1)
-print("output size:", tuple(even.shape[-2:]))
-print("interior overlap values:", even[0, 0, 2:-2, 2:-2].unique().tolist())
+inner_even = even[0, 0, 2:-2, 2:-2].unique().tolist()
+print(say("输出尺寸：", "output size:"), tuple(even.shape[-2:]))
+print(say("内部重叠次数的取值：", "interior overlap values:"), inner_even)
+assert even.shape[-2:] == (16, 16)
+assert inner_even == [4.0]  # 2 × 2 copies everywhere inside
 
 # %% [markdown] lang="zh"
 # ## 5. 梯度里的同一个图案
@@ -174,5 +199,61 @@ out.sum().backward()
 
 expected = cf.conv_transpose2d(torch.ones_like(out), ones_kernel, stride=2)
 assert_close(image.grad, expected)
-print("input gradient == overlap map of conv_transpose2d:", tuple(image.grad.shape[-2:]))
+print(
+    say(
+        "输入梯度与 conv_transpose2d 的重叠图相同，尺寸",
+        "input gradient == overlap map of conv_transpose2d, size",
+    ),
+    tuple(image.grad.shape[-2:]),
+)
 print(image.grad[0, 0, :5, :5].int())
+assert set(image.grad.unique().tolist()) == {1.0, 2.0, 4.0}
+
+# %% [markdown] lang="zh"
+# ## 6. 多层叠加
+#
+# 三层 $k=3, s=2$ 叠在一起，等于一次步长 $S=8$ 的转置卷积，卷积核 $K$ 由三层卷积核合成。
+# 内部的重叠次数就是 $K$ 每隔 $S$ 个抽头求和得到的 8 个值。下面用逐层计算和合成卷积核两种方法对照，
+# 再看第二层换成 $(4,2)$ 时图案如何消失。
+
+# %% [markdown] lang="en"
+# ## 6. Stacked layers
+#
+# Three $k=3, s=2$ layers in a row are one transposed convolution with stride $S=8$ and a composed
+# kernel $K$. The interior counts are the 8 sums of every 8th tap of $K$. Below, the layer-by-layer
+# counts are checked against the composed kernel, and a second layer $(4,2)$ makes the pattern
+# disappear.
+
+
+# %%
+def stack_1d(layers, n=16):
+    x = torch.ones(1, 1, n, dtype=torch.float64)
+    for k, s in layers:
+        x = cf.conv_transpose1d(x, torch.ones(1, 1, k, dtype=torch.float64), stride=s)
+    return x[0, 0]
+
+
+def phase_sums(layers):
+    """Interior counts from the composed kernel: one transposed conv with stride s1·s2·…"""
+    (k, stride), *rest = layers
+    kernel = torch.ones(1, 1, k, dtype=torch.float64)
+    for k, s in rest:
+        kernel = F.conv_transpose1d(kernel, torch.ones(1, 1, k, dtype=torch.float64), stride=s)
+        stride *= s
+    return [kernel[0, 0, phase::stride].sum().item() for phase in range(stride)], kernel.shape[-1]
+
+
+expected_ratio = {1: 2.0, 2: 3.0, 3: 5.0}  # one, two, three (3, 2) layers; (3,2)→(4,2): 1
+for layers in [[(3, 2)], [(3, 2)] * 2, [(3, 2)] * 3, [(3, 2), (4, 2)]]:
+    sums, length = phase_sums(layers)
+    stride = len(sums)
+    counts = stack_1d(layers)
+    inner = counts[length - 1 : 15 * stride + 1]  # every tap of the composed kernel lands
+    expected = [sums[t % stride] for t in range(length - 1, 15 * stride + 1)]
+    assert inner.tolist() == expected
+    ratio = max(sums) / min(sums)
+    assert ratio == (expected_ratio[len(layers)] if layers[-1] == (3, 2) else 1.0)
+    print(layers, say("内部取值", "interior values"), sorted(set(sums)), "max/min =", ratio)
+
+assert phase_sums([(3, 2)] * 3)[0] == [4, 3, 5, 2, 5, 3, 4, 1]
+assert set(phase_sums([(3, 2), (4, 2)])[0]) == {3}
