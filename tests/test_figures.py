@@ -181,6 +181,27 @@ def test_bilinear_table_rows_are_measured_differences():
         assert float(row[6]) == pytest.approx(corner, abs=1e-4) and corner < 1
 
 
+def test_subpixel_panels_random_init_is_periodic_and_icnr_is_conv_then_nearest():
+    flat = np.ones((10, 10))
+    (_, transposed), (_, random_init), (_, icnr) = checkerboard.subpixel_panels(flat)
+    assert transposed.shape == random_init.shape == icnr.shape == (20, 20)
+    inner = [panel[2:-2, 2:-2] for panel in (transposed, random_init, icnr)]
+    for panel in inner[:2]:  # period 2, not flat
+        assert np.ptp(panel) > 0.1
+        np.testing.assert_allclose(panel[2:], panel[:-2], atol=1e-12)
+        np.testing.assert_allclose(panel[:, 2:], panel[:, :-2], atol=1e-12)
+    assert np.ptp(inner[2]) < 1e-12
+    # ICNR on any image: the conv with the one kernel, then nearest-neighbour ×2
+    image = np.random.default_rng(0).uniform(size=(5, 7))
+    *_, (_, icnr) = checkerboard.subpixel_panels(image)
+    gen = torch.Generator().manual_seed(0)
+    torch.randn(1, 1, 3, 3, dtype=torch.float64, generator=gen)  # the transposed conv's draw
+    kernel = torch.randn(4, 1, 3, 3, dtype=torch.float64, generator=gen)[:1]
+    low = torch_F.conv2d(torch.from_numpy(image)[None, None], kernel, padding=1)
+    expected = torch_F.interpolate(low, scale_factor=2, mode="nearest")[0, 0].numpy()
+    np.testing.assert_allclose(icnr, expected, atol=1e-12)
+
+
 # --------------------------------------------------------------------------- animations
 
 

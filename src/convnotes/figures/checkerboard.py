@@ -438,3 +438,59 @@ def build_bilinear(scale: int = 2, size: int = 16) -> dict[str, bytes]:
     for lang in ("zh", "en"):
         files[f"tables/bilinear-transposed.{lang}.md"] = bilinear_table(lang).encode()
     return files
+
+
+# ------------------------------------------------------------ sub-pixel convolution
+
+
+def icnr_weight(kernel, scale: int):
+    """ICNR (Aitken et al. 2017): each output channel's ``r²`` sub-kernels are copies of
+    its kernel, ``(C, C_in, m, m) → (C·r², C_in, m, m)`` in PixelShuffle's channel order."""
+    return kernel.repeat_interleave(scale * scale, dim=0)
+
+
+def subpixel_panels(image: np.ndarray, scale: int = 2, seed: int = 0):
+    """``[(title, array)]`` for one grey image: a stride-``r`` transposed conv, a sub-pixel
+    conv (3×3 conv to ``r²`` channels, then PixelShuffle) with random weights, and the same
+    sub-pixel conv with ICNR weights built from one random 3×3 kernel."""
+    import torch
+
+    r = scale
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.from_numpy(np.asarray(image, dtype=np.float64))[None, None]
+    w_t = torch.randn(1, 1, 3, 3, dtype=torch.float64, generator=gen)
+    w_sub = torch.randn(r * r, 1, 3, 3, dtype=torch.float64, generator=gen)
+    transposed = F.conv_transpose2d(x, w_t, stride=r, padding=1, output_padding=r - 1)
+    shuffle = torch.nn.functional.pixel_shuffle
+    random_init = shuffle(F.conv2d(x, w_sub, padding=1), r)
+    icnr = shuffle(F.conv2d(x, icnr_weight(w_sub[:1], r), padding=1), r)
+    return [
+        (f"conv_transpose2d(k=3, s={r})", transposed[0, 0].numpy()),
+        (f"conv2d → PixelShuffle({r})", random_init[0, 0].numpy()),
+        (f"conv2d (ICNR) → PixelShuffle({r})", icnr[0, 0].numpy()),
+    ]
+
+
+def build_subpixel(size: int = 16) -> dict[str, bytes]:
+    from .photo import load_photo
+
+    # The constant image is shown without its 2-pixel border (zero padding's frame), so
+    # that a flat interior reads as one grey instead of being stretched to black.
+    inputs = ((np.ones((10, 10)), 2), (load_photo(gray=True, size=size), 0))
+    with style():
+        fig = new_figure(9.6, 6.6)
+        axes = fig.subplots(2, 3)
+        for row, (image, crop) in zip(axes, inputs):
+            for ax, (title, panel) in zip(row, subpixel_panels(image)):
+                if crop:
+                    panel = panel[crop:-crop, crop:-crop]
+                lo, hi = float(panel.min()), float(panel.max())
+                if hi - lo < 1e-9:
+                    lo, hi = lo - 1, lo + 1
+                ax.imshow(panel, cmap="gray", vmin=lo, vmax=hi)
+                ax.set_title(title, fontsize=8.5)
+                bare(ax)
+                for spine in ax.spines.values():
+                    spine.set_visible(True)
+                    spine.set_color("#9a9a9a")
+        return {"subpixel-icnr.png": figure_png(fig, dpi=100)}

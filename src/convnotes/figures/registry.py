@@ -183,6 +183,7 @@ def all_assets() -> list[Asset]:
         _figure("checkerboard-gradient", "checkerboard", "build_gradient"),
         _figure("checkerboard-stacked", "checkerboard", "build_stacked"),
         _figure("bilinear-transposed", "checkerboard", "build_bilinear"),
+        _figure("subpixel-icnr", "checkerboard", "build_subpixel"),
         _figure("photo-random-conv", "photo", "build_random_conv", depends=(*CONV_DEPS, NN)),
         _figure("photo-kernels", "photo", "build_kernels"),
         _figure("photo-transposed", "photo", "build_transposed", depends=(*CONV_DEPS, NN)),
