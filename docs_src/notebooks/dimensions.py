@@ -11,14 +11,14 @@
 # %% [markdown] lang="zh"
 # # 一维与三维卷积：动手验证
 #
-# 这个笔记本配合[一维与三维](../../dimensions/)一页：序列上的一维卷积（音频、文本）、
+# 这个笔记本配合[一维与三维](../dimensions.md)一页：序列上的一维卷积（音频、文本）、
 # 体数据和视频上的三维卷积，以及它们的转置卷积。每一处形状都与 `convnotes.shapes` 的公式核对，
 # 每一个结果都与 PyTorch 核对。
 
 # %% [markdown] lang="en"
 # # 1d and 3d convolution: check it yourself
 #
-# This notebook goes with the [1d and 3d](../../dimensions/) page: 1d convolution over sequences
+# This notebook goes with the [1d and 3d](../dimensions.md) page: 1d convolution over sequences
 # (audio, text), 3d convolution over volumes and video, and their transposed convolutions. Every
 # shape is checked against the formulas of `convnotes.shapes`, every result against PyTorch.
 
@@ -34,6 +34,14 @@ from convnotes.shapes import conv_output_size, conv_transpose_output_size
 torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
+
+LANG = "zh"  # language of printed labels and plot text: "zh" or "en"
+
+
+def say(zh, en):
+    """The text in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
 
 # %% [markdown] lang="zh"
 # ## 1. 一维：一段“音频”
@@ -52,18 +60,31 @@ torch.set_printoptions(precision=3, sci_mode=False)
 
 # %%
 t = torch.linspace(0, 1, 400)
-wave = torch.sin(2 * torch.pi * 3 * t) + 0.4 * torch.sin(2 * torch.pi * 60 * t)
-wave = (wave + 0.1 * torch.randn_like(t)).view(1, 1, -1)  # (N=1, C=1, L=400)
+slow = torch.sin(2 * torch.pi * 3 * t).view(1, 1, -1)
+fast = 0.4 * torch.sin(2 * torch.pi * 60 * t).view(1, 1, -1)
+wave = slow + fast + 0.1 * torch.randn(1, 1, 400)  # (N=1, C=1, L=400)
 
 average = torch.full((1, 1, 15), 1 / 15)  # (C_out, C_in, k)
 difference = torch.tensor([[[-1.0, 1.0]]])
 smooth = cf.conv1d(wave, average, padding=7)
 edges = cf.conv1d(wave, difference)
-print("wave", tuple(wave.shape), "-> smooth", tuple(smooth.shape), " edges", tuple(edges.shape))
+print(
+    say("信号", "wave"),
+    tuple(wave.shape),
+    say("-> 平滑", "-> smooth"),
+    tuple(smooth.shape),
+    say(" 差分", " edges"),
+    tuple(edges.shape),
+)
 assert smooth.shape[-1] == conv_output_size(400, 15, padding=7)
 assert edges.shape[-1] == conv_output_size(400, 2)
 torch.testing.assert_close(smooth, F.conv1d(wave, average, padding=7))
 torch.testing.assert_close(edges, F.conv1d(wave, difference))
+inner = slice(7, -7)  # away from the zero padding at both ends
+error_before = (wave - slow)[..., inner].abs().mean()
+error_after = (smooth - slow)[..., inner].abs().mean()
+assert error_after < error_before / 3  # the average keeps the slow part, drops the fast one
+assert cf.conv1d(slow, difference).abs().max() < edges.abs().max() / 5  # the slow part ~ gone
 
 fig, axes = plt.subplots(3, 1, figsize=(8, 5), sharex=True)
 for ax, signal, label in zip(
@@ -78,7 +99,8 @@ plt.show()
 # ## 2. 一维：文本
 #
 # `nn.Embedding` 给出 `(N, L, E)`：每个词一个 $E$ 维向量。`Conv1d` 要的是 `(N, C, L)`，
-# 所以必须先 `transpose(1, 2)`，让嵌入维度当通道、在词的方向上滑动。宽 3 的卷积核每次看相邻的三个词。
+# 所以必须先 `transpose(1, 2)`，让嵌入维度当通道、在词的方向上滑动。
+# 宽 3 的卷积核每次看相邻的三个词。
 # 如果忘了转置，卷积核就会在嵌入维度上滑动，形状可能碰巧对得上，结果却毫无意义。
 
 # %% [markdown] lang="en"
@@ -100,13 +122,14 @@ theirs.load_state_dict(ours.state_dict())
 vectors = embed(tokens)  # (N, L, E)
 features = ours(vectors.transpose(1, 2))  # (N, E, L) -> (N, 32, L)
 print(
-    "tokens",
+    say("词", "tokens"),
     tuple(tokens.shape),
-    "-> embeddings",
+    say("-> 嵌入", "-> embeddings"),
     tuple(vectors.shape),
-    "-> features",
+    say("-> 特征", "-> features"),
     tuple(features.shape),
 )
+assert features.shape == (2, 32, 12)
 torch.testing.assert_close(features, theirs(vectors.transpose(1, 2)))
 
 # %% [markdown] lang="zh"
@@ -136,8 +159,8 @@ assert h.shape == x.shape  # causal padding keeps the length
 h[0, 0, -1].backward()
 seen = (x.grad[0, 0] != 0).nonzero().flatten()
 receptive_field = 1 + sum(d * (k - 1) for d in dilations)
-print("last output sees inputs", seen.tolist())
-print("receptive field:", len(seen), "=", receptive_field)
+print(say("最后一个输出看到的输入：", "last output sees inputs"), seen.tolist())
+print(say("感受野：", "receptive field:"), len(seen), "=", receptive_field)
 assert len(seen) == receptive_field and seen[-1] == 39  # the newest 16 samples, nothing later
 
 # %% [markdown] lang="zh"
@@ -164,8 +187,16 @@ theirs.load_state_dict(ours.state_dict())
 
 out = ours(video)
 expected = conv_output_size((8, 16, 16), 3, stride=(1, 2, 2), padding=1)
-print("video", tuple(video.shape), "-> out", tuple(out.shape), " formula:", expected)
-print("weight", tuple(ours.weight.shape))
+print(
+    say("视频", "video"),
+    tuple(video.shape),
+    say("-> 输出", "-> out"),
+    tuple(out.shape),
+    say(" 公式：", " formula:"),
+    expected,
+)
+print(say("权重", "weight"), tuple(ours.weight.shape))
+assert ours.weight.shape == (4, 3, 3, 3, 3)  # (C_out, C_in/groups, kD, kH, kW)
 assert tuple(out.shape[2:]) == expected
 torch.testing.assert_close(out, theirs(video))
 
@@ -191,7 +222,12 @@ per_pixel = cf.conv1d(
 )
 per_pixel = per_pixel.reshape(n, h, w, 4, d - 2).permute(0, 3, 4, 1, 2)
 torch.testing.assert_close(cf.conv3d(video, temporal), per_pixel)
-print("(1, k, k) = 2d per frame;  (k, 1, 1) = 1d per pixel")
+print(
+    say(
+        "(1, k, k) = 逐帧二维卷积；(k, 1, 1) = 逐像素一维卷积",
+        "(1, k, k) = 2d per frame;  (k, 1, 1) = 1d per pixel",
+    )
+)
 
 # %% [markdown] lang="zh"
 # ## 5. 一维和三维的转置卷积
@@ -214,7 +250,15 @@ ours = cnn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1, dtype=torch
 theirs = torch.nn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64)
 theirs.load_state_dict(ours.state_dict())
 up = ours(sequence)
-print("1d:", tuple(sequence.shape), "->", tuple(up.shape), " weight", tuple(ours.weight.shape))
+print(
+    say("一维：", "1d:"),
+    tuple(sequence.shape),
+    "->",
+    tuple(up.shape),
+    say(" 权重", " weight"),
+    tuple(ours.weight.shape),
+)
+assert ours.weight.shape == (4, 2, 4)  # (C_in, C_out/groups, k): the other way round
 assert up.shape[-1] == conv_transpose_output_size(50, 4, stride=2, padding=1) == 100
 torch.testing.assert_close(up, theirs(sequence))
 
@@ -225,7 +269,7 @@ theirs = torch.nn.ConvTranspose3d(8, 3, **settings)
 theirs.load_state_dict(ours.state_dict())
 for target in [(4, 17, 17), (4, 18, 18)]:  # both sizes map back to 9 under the matching conv
     up = ours(clip, output_size=target)
-    print("3d:", tuple(clip.shape), "->", tuple(up.shape))
+    print(say("三维：", "3d:"), tuple(clip.shape), "->", tuple(up.shape))
     assert tuple(up.shape[2:]) == target
     torch.testing.assert_close(up, theirs(clip, output_size=target))
     assert conv_output_size(target, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)) == (4, 9, 9)
@@ -233,7 +277,8 @@ for target in [(4, 17, 17), (4, 18, 18)]:  # both sizes map back to 9 under the 
 # %% [markdown] lang="zh"
 # ## 6. 不带批维度的输入
 #
-# 和 PyTorch 一样，一维卷积也接受 `(C, L)`，三维卷积也接受 `(C, D, H, W)`：结果等于加上 $N=1$ 再去掉。
+# 和 PyTorch 一样，一维卷积也接受 `(C, L)`，三维卷积也接受 `(C, D, H, W)`：
+# 结果等于加上 $N=1$ 再去掉。
 
 # %% [markdown] lang="en"
 # ## 6. Input without a batch dimension
@@ -251,8 +296,8 @@ x3 = torch.randn(2, 5, 6, 7, dtype=torch.float64)
 w3 = torch.randn(4, 2, 2, 3, 3, dtype=torch.float64)
 torch.testing.assert_close(cf.conv3d(x3, w3, padding=1), F.conv3d(x3, w3, padding=1))
 print(
-    "unbatched 1d:",
+    say("无批维度的一维：", "unbatched 1d:"),
     tuple(cf.conv1d(x1, w1).shape),
-    " unbatched 3d:",
+    say(" 无批维度的三维：", " unbatched 3d:"),
     tuple(cf.conv3d(x3, w3, padding=1).shape),
 )

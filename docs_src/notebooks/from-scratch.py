@@ -11,7 +11,7 @@
 # %% [markdown] lang="zh"
 # # 从零实现卷积：三种方法
 #
-# 这个笔记本配合[从零实现卷积](../../from-scratch/)一页。`convnotes.functional` 用三种方法
+# 这个笔记本配合[从零实现卷积](../from-scratch.md)一页。`convnotes.functional` 用三种方法
 # 实现同一个卷积：`"direct"`（对卷积核的每个位置循环）、`"unrolled"`（乘以展开矩阵 $C$）、
 # `"im2col"`（窗口排成矩阵，每组一次矩阵乘法）。我们先亲手把 im2col 做一遍，再把三种方法与
 # PyTorch 逐一比较，最后粗略地计时。
@@ -19,7 +19,7 @@
 # %% [markdown] lang="en"
 # # Convolution from scratch: three methods
 #
-# This notebook goes with the [Convolution from scratch](../../from-scratch/) page.
+# This notebook goes with the [Convolution from scratch](../from-scratch.md) page.
 # `convnotes.functional` implements the same convolution in three ways: `"direct"` (a loop over the
 # kernel positions), `"unrolled"` (a product with the unrolled matrix $C$) and `"im2col"` (windows
 # laid out as a matrix, one matrix product per group). We first do im2col by hand, then compare
@@ -38,6 +38,14 @@ from convnotes.shapes import conv_output_size, conv_transpose_output_size
 torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False, linewidth=120)
+
+LANG = "zh"  # language of printed labels and plot text: "zh" or "en"
+
+
+def say(zh, en):
+    """The text in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
 
 # %% [markdown] lang="zh"
 # ## 1. im2col：把每个窗口排成一列
@@ -65,9 +73,11 @@ windows = x.as_strided(
 )
 cols = windows.reshape(1 * k * k, out * out)
 print(x[0])
-print("columns (one window each):")
+print(say("每一列是一个窗口：", "columns (one window each):"))
 print(cols)
 assert windows.data_ptr() == x.data_ptr()  # a view: no copy until the reshape
+for column, (i, j) in enumerate((i, j) for i in range(out) for j in range(out)):
+    torch.testing.assert_close(cols[:, column], x[0, i : i + k, j : j + k].flatten())
 
 
 # %% [markdown] lang="zh"
@@ -80,6 +90,7 @@ assert windows.data_ptr() == x.data_ptr()  # a view: no copy until the reshape
 # `(C_out, C_in·kH·kW)` times the window matrix `(C_in·kH·kW, oH·oW)`, reshaped to
 # `(C_out, oH, oW)`. Below is a complete small version (batch, padding, stride, dilation, groups),
 # compared with PyTorch.
+
 
 # %%
 def conv2d_im2col(x, weight, stride=1, padding=0, dilation=1, groups=1):
@@ -102,7 +113,7 @@ x = torch.randn(2, 4, 9, 9, dtype=torch.float64)
 weight = torch.randn(6, 2, 3, 3, dtype=torch.float64)
 mine = conv2d_im2col(x, weight, stride=2, padding=1, dilation=2, groups=2)
 torch.testing.assert_close(mine, F.conv2d(x, weight, stride=2, padding=1, dilation=2, groups=2))
-print("hand-made im2col == torch:", tuple(mine.shape))
+print(say("手写的 im2col 与 torch 一致：", "hand-made im2col == torch:"), tuple(mine.shape))
 
 # %% [markdown] lang="zh"
 # ## 2. 三种方法与 PyTorch 一致
@@ -136,6 +147,7 @@ for case in cases:
         torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
         worst = max(worst, (result - expected).abs().max().item())
     print(f"conv2d           {case}: max |diff| = {worst:.1e}")
+    assert worst <= 1e-10
 
     y = torch.randn(2, 8, 4, 5, dtype=torch.float64)
     t_weight = torch.randn(8, 4 // case["groups"], 3, 3, dtype=torch.float64)
@@ -146,6 +158,7 @@ for case in cases:
         torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
         worst = max(worst, (result - expected).abs().max().item())
     print(f"conv_transpose2d {case}: max |diff| = {worst:.1e}")
+    assert worst <= 1e-10
 
 # %% [markdown] lang="zh"
 # ## 3. `"unrolled"`：乘以展开矩阵 $C$
@@ -165,12 +178,13 @@ weight = torch.arange(1.0, 10.0).view(1, 1, 3, 3)  # w = 1..9 so each entry show
 C = conv_matrix(weight, (4, 4))
 print("C:", tuple(C.shape))
 print(C.int())
+assert C.shape == (4, 16) and ((C != 0).sum(dim=1) == 9).all()  # 9 weights per row
 
 x = torch.randn(1, 4, 4)
 torch.testing.assert_close(C @ x.flatten(), F.conv2d(x, weight).flatten())
 y = torch.randn(1, 2, 2)
 torch.testing.assert_close(C.T @ y.flatten(), F.conv_transpose2d(y, weight).flatten())
-print("conv = C @ x,  transposed conv = C.T @ y")
+print(say("卷积 = C @ x，转置卷积 = C.T @ y", "conv = C @ x,  transposed conv = C.T @ y"))
 
 
 # %% [markdown] lang="zh"
@@ -187,6 +201,7 @@ print("conv = C @ x,  transposed conv = C.T @ y")
 # the other way: one matrix product with $W^\top$ gives what every input pixel contributes at every
 # kernel position (the "columns"), then the share of kernel position $(u, v)$ is added into a
 # stride-$s$ slice of the output (col2im), and finally `padding` is cropped off.
+
 
 # %%
 def conv_transpose2d_col2im(y, weight, stride=1, padding=0):
@@ -209,22 +224,27 @@ y = torch.randn(2, 3, 5, 5, dtype=torch.float64)
 weight = torch.randn(3, 4, 3, 3, dtype=torch.float64)
 mine = conv_transpose2d_col2im(y, weight, stride=2, padding=1)
 torch.testing.assert_close(mine, F.conv_transpose2d(y, weight, stride=2, padding=1))
-print("hand-made GEMM + col2im == torch:", tuple(mine.shape))
+print(
+    say("手写的矩阵乘法 + col2im 与 torch 一致：", "hand-made GEMM + col2im == torch:"),
+    tuple(mine.shape),
+)
 
 
 # %% [markdown] lang="zh"
 # ## 5. 粗略计时
 #
-# 下面的数字只是量级，取决于机器和负载（这里是 CPU）。`"unrolled"` 的矩阵 $C$ 几乎全是零，
-# 大小随输入尺寸的平方增长，所以只在小输入上计时。PyTorch 自己的卷积核（oneDNN 等）仍然最快。
+# 下面的数字只是量级，取决于机器和负载（这里是 CPU），也没有断言谁快谁慢。
+# `"unrolled"` 的矩阵 $C$ 几乎全是零，大小随输入尺寸的平方增长，所以只在小输入上计时。
+# 多次重复、交替运行的测量见[速度](../speed.md)一页。
 
 # %% [markdown] lang="en"
 # ## 5. Rough timings
 #
 # The numbers below only give orders of magnitude and depend on the machine and its load (a CPU
-# here). The matrix $C$ of `"unrolled"` is almost all zeros and grows with the square of the input
-# size, so it is only timed on a small input. PyTorch's own kernels (oneDNN and others) remain the
-# fastest.
+# here); nothing is asserted about which is faster. The matrix $C$ of `"unrolled"` is almost all
+# zeros and grows with the square of the input size, so it is only timed on a small input. Careful
+# measurements, repeated and interleaved, are on the [Speed](../speed.md) page.
+
 
 # %%
 def best_time(call, repeat=3):
@@ -238,15 +258,21 @@ def best_time(call, repeat=3):
 
 
 sizes = {
-    "small  (1, 8, 16, 16)": (torch.randn(1, 8, 16, 16), torch.randn(8, 8, 3, 3), methods),
-    "medium (8, 32, 32, 32)": (
+    say("小   (1, 8, 16, 16)", "small  (1, 8, 16, 16)"): (
+        torch.randn(1, 8, 16, 16),
+        torch.randn(8, 8, 3, 3),
+        methods,
+    ),
+    say("中   (8, 32, 32, 32)", "medium (8, 32, 32, 32)"): (
         torch.randn(8, 32, 32, 32),
         torch.randn(32, 32, 3, 3),
         ["direct", "im2col"],
     ),
 }
 for label, (x, weight, timed) in sizes.items():
-    row = {"torch": best_time(lambda: F.conv2d(x, weight, padding=1))}
+    row = {"torch": best_time(lambda x=x, weight=weight: F.conv2d(x, weight, padding=1))}
     for method in timed:
-        row[method] = best_time(lambda: cf.conv2d(x, weight, padding=1, method=method))
+        row[method] = best_time(
+            lambda x=x, weight=weight, method=method: cf.conv2d(x, weight, padding=1, method=method)
+        )
     print(label, "  ".join(f"{name}: {ms:7.2f} ms" for name, ms in row.items()))

@@ -11,13 +11,13 @@
 # %% [markdown] lang="zh"
 # # 输出尺寸：数一数卷积核能停几处
 #
-# 这个笔记本配合[输出尺寸](../../output-size/)一页：先逐个数出卷积核能停的位置，
+# 这个笔记本配合[输出尺寸](../output-size.md)一页：先逐个数出卷积核能停的位置，
 # 再和公式、和 PyTorch 比较；然后逐条检验卷积算术指南里的关系式。改动任何数字再运行即可。
 
 # %% [markdown] lang="en"
 # # Output size: count where the kernel can stop
 #
-# This notebook goes with the [Output size](../../output-size/) page: it counts the positions the
+# This notebook goes with the [Output size](../output-size.md) page: it counts the positions the
 # kernel can stop at one by one, compares the count with the formula and with PyTorch, then checks
 # each relationship of the convolution-arithmetic guide. Change any number and run it again.
 
@@ -34,6 +34,14 @@ from convnotes.explain import explain_conv_output_size
 from convnotes.shapes import conv_output_size, effective_kernel_size
 
 torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
+torch.manual_seed(0)
+
+LANG = "zh"  # language of printed labels and plot text: "zh" or "en"
+
+
+def say(zh, en):
+    """The text in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
 
 
 # %% [markdown] lang="zh"
@@ -49,6 +57,7 @@ torch.set_num_threads(1)  # tensors here are small: one thread beats thread star
 # goes $0, s, 2s, \dots$, and each start at which the whole kernel still lies inside the padded
 # input gives one output.
 
+
 # %%
 def kernel_starts(i, k, s=1, p=0, d=1):
     """The start positions of the (dilated) kernel inside the padded input, listed one by one."""
@@ -63,14 +72,14 @@ def torch_output_size(i, k, s=1, p=0, d=1):
 
 i, k, s, p, d = 7, 3, 2, 1, 1
 starts = kernel_starts(i, k, s, p, d)
-print("starts:", starts, "->", len(starts), "outputs")
-print("formula:", conv_output_size(i, k, stride=s, padding=p, dilation=d))
-print("torch  :", torch_output_size(i, k, s, p, d).shape[-1])
+print(say("起点：", "starts:"), starts, "->", len(starts), say("个输出", "outputs"))
+print(say("公式：", "formula:"), conv_output_size(i, k, stride=s, padding=p, dilation=d))
+print("PyTorch:", torch_output_size(i, k, s, p, d).shape[-1])
 assert len(starts) == conv_output_size(i, k, s, p, d) == torch_output_size(i, k, s, p, d).shape[-1]
 
 # %% [markdown] lang="zh"
-# 在一个网格上全部比一遍：凡是卷积核放得下的，三者相等；放不下的（膨胀后的卷积核比填充后的输入还大），
-# PyTorch 和 `convnotes.shapes` 都拒绝。
+# 在一个网格上全部比一遍：凡是卷积核放得下的，三者相等；
+# 放不下的（膨胀后的卷积核比填充后的输入还大），PyTorch 和 `convnotes.shapes` 都拒绝。
 
 # %% [markdown] lang="en"
 # Now over a whole grid: wherever the kernel fits, all three agree; where it does not (the dilated
@@ -96,7 +105,13 @@ for i, k, s, p, d in itertools.product(
     o = conv_output_size(i, k, stride=s, padding=p, dilation=d)
     assert o == len(kernel_starts(i, k, s, p, d)) == torch_output_size(i, k, s, p, d).shape[-1]
     agree += 1
-print(agree, "configurations agree,", refused, "refused by both")
+print(
+    say(
+        f"{agree} 组参数三者一致，{refused} 组两者都拒绝",
+        f"{agree} configurations agree, {refused} refused by both",
+    )
+)
+assert agree + refused > 2000 and agree > 0 and refused > 0  # over two thousand compared
 
 # %% [markdown] lang="zh"
 # ## 2. 为什么要向下取整
@@ -113,12 +128,20 @@ print(agree, "configurations agree,", refused, "refused by both")
 
 # %%
 k, s = 3, 2
-print(" i | (i-k)/s + 1 | o | last row used")
+print(
+    say(
+        " i | (i-k)/s + 1 | o | 用到的最后一行 / 最后一行",
+        " i | (i-k)/s + 1 | o | last row used / last row",
+    )
+)
 for i in range(3, 11):
     o = conv_output_size(i, k, stride=s)
     last_used = (o - 1) * s + k - 1  # index of the last input row any kernel position touches
-    print(f"{i:2d} | {(i - k) / s + 1:11.1f} | {o} | {last_used:2d} of {i - 1}")
-    assert o == (i - k) // s + 1
+    print(f"{i:2d} | {(i - k) / s + 1:11.1f} | {o} | {last_used:2d} / {i - 1}")
+    assert o == (i - k) // s + 1 == len(kernel_starts(i, k, s))
+    assert (last_used == i - 1) == (
+        (i - k) % s == 0
+    )  # a row is left over exactly when s does not divide
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -185,7 +208,7 @@ for i, k in grid:
         if d * (k - 1) + 1 <= i + 2 * p:
             expected = (i + 2 * p - k - (k - 1) * (d - 1)) // s + 1  # strides, padding, dilation
             assert conv_output_size(i, k, stride=s, padding=p, dilation=d) == expected
-print("all relationships hold on the grid")
+print(say("网格上每条关系式都成立", "all relationships hold on the grid"))
 
 animations = {
     "conv-no-padding": dict(input_size=4, kernel_size=3),
@@ -198,7 +221,10 @@ animations = {
     "conv-dilation": dict(input_size=7, kernel_size=3, dilation=2),
 }
 for name, args in animations.items():
-    print(f"{name:22s} {args} -> o = {conv_output_size(**args)}")
+    o = conv_output_size(**args)
+    print(f"{name:22s} {args} -> o = {o}")
+    s, p, d = args.get("stride", 1), args.get("padding", 0), args.get("dilation", 1)
+    assert o == torch_output_size(args["input_size"], args["kernel_size"], s, p, d).shape[-1]
 
 # %% [markdown] lang="zh"
 # ## 5. 膨胀：卷积核中间插零
@@ -220,7 +246,7 @@ d = 2
 span = effective_kernel_size(3, d)
 spread = torch.zeros(3, 2, span, span, dtype=torch.float64)
 spread[:, :, ::d, ::d] = w  # the taps land every d positions, zeros in between
-print("effective kernel size:", span)
+print(say("有效卷积核大小：", "effective kernel size:"), span)
 print(spread[0, 0])
 torch.testing.assert_close(cf.conv2d(x, w, dilation=d), cf.conv2d(x, spread))
 torch.testing.assert_close(cf.conv2d(x, w, dilation=d), F.conv2d(x, w, dilation=d))
