@@ -39,6 +39,14 @@ from convnotes.shapes import (
     output_size_range,
 )
 
+LANG = "zh"  # language of printed labels: "zh" or "en"
+
+
+def say(zh: str, en: str) -> str:
+    """The label in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
+
 torch.manual_seed(0)
 
 # %% [markdown] lang="zh"
@@ -99,6 +107,7 @@ for i, k, s, p in [(33, 3, 2, 1), (10, 3, 3, 0), (7, 5, 4, 2)]:
 # For every dimension PyTorch requires `output_padding < stride` or `output_padding < dilation`.
 # Try several settings and compare whether PyTorch and `convnotes.shapes` accept or reject alike.
 
+
 # %%
 def torch_accepts(stride, dilation, output_padding):
     layer = nn.ConvTranspose2d(
@@ -158,7 +167,8 @@ for target in (65, 66):
     assert_close(
         y, F.conv_transpose2d(x, up.weight, up.bias, stride=2, padding=1, output_padding=a)
     )
-    print(f"output_size={target}: shape {tuple(y.shape[-2:])}, output_padding used = {a}")
+    used = say("用到的 output_padding", "output_padding used")
+    print(f"output_size={target}: {tuple(y.shape[-2:])}, {used} = {a}")
 
 try:
     up(x, output_size=(67, 67))
@@ -170,7 +180,8 @@ except ValueError as error:
     print("convnotes:", error)
 
 # %% [markdown] lang="zh"
-# 一个细节：`output_size` 只接受 $o'(0)$ 到 $o'(0)+s-1$。步长 1、膨胀率 2 时构造函数允许 `output_padding=1`，
+# 一个细节：`output_size` 只接受 $o'(0)$ 到 $o'(0)+s-1$。
+# 步长 1、膨胀率 2 时构造函数允许 `output_padding=1`，
 # 但 `output_size` 的范围只有一个值，想要多出的那一行就只能显式写 `output_padding`。
 
 # %% [markdown] lang="en"
@@ -181,7 +192,10 @@ except ValueError as error:
 # %%
 print("output_size_range:", output_size_range(5, 3, stride=1, dilation=2))
 dilated = nn.ConvTranspose2d(1, 1, 3, stride=1, dilation=2, output_padding=1)
-print("explicit output_padding=1:", tuple(dilated(torch.zeros(1, 1, 5, 5)).shape[-2:]))
+print(
+    say("显式 output_padding=1：", "explicit output_padding=1:"),
+    tuple(dilated(torch.zeros(1, 1, 5, 5)).shape[-2:]),
+)
 try:
     dilated(torch.zeros(1, 1, 5, 5), output_size=(10, 10))
 except ValueError as error:
@@ -207,7 +221,8 @@ for n in (4, 7, 16, 33, 64, 65):
     back = double(torch.zeros(1, 1, down, down)).shape[-1]
     assert down == (n + 1) // 2 and back == 2 * down
     print(
-        f"{n:3d} -> conv -> {down:3d} -> transposed -> {back:3d}", "" if back == n else "(mismatch)"
+        f"{n:3d} -> conv -> {down:3d} -> transposed -> {back:3d}",
+        "" if back == n else say("（对不上）", "(mismatch)"),
     )
 
 # %% [markdown] lang="zh"
@@ -238,7 +253,7 @@ for choice in choices[:6]:
     )
     assert o == 33
     print(choice.pytorch(8, 4), "  even_overlap =", choice.even_overlap)
-print(len(choices), "choices in all")
+print(say(f"共 {len(choices)} 种", f"{len(choices)} choices in all"))
 
 cli = Path(sys.executable).with_name("convnotes")
 result = subprocess.run(
@@ -250,7 +265,8 @@ print(result.stdout or result.stderr)
 # %% [markdown] lang="zh"
 # ## 7. 一个小 U-Net：编码器 65 → 33 → 17，解码器回到 33 和 65
 #
-# 编码器用两个 k=3、s=2、p=1 的卷积。解码器每一步都要与编码器同尺寸的特征图用 `torch.cat` 拼接（跳跃连接），
+# 编码器用两个 k=3、s=2、p=1 的卷积。
+# 解码器每一步都要与编码器同尺寸的特征图用 `torch.cat` 拼接（跳跃连接），
 # 所以尺寸必须**正好**对上。先照搬“翻倍”设置 `output_padding=1`：
 
 # %% [markdown] lang="en"
@@ -259,6 +275,7 @@ print(result.stdout or result.stderr)
 # The encoder uses two convolutions with k=3, s=2, p=1. At every step the decoder concatenates
 # its output with the encoder's feature map of the same size (`torch.cat`, the skip connection),
 # so the sizes must match **exactly**. First, copy the "doubling" setting `output_padding=1`:
+
 
 # %%
 class TinyUNet(nn.Module):
@@ -277,7 +294,7 @@ class TinyUNet(nn.Module):
         d2 = torch.cat([self.up2(e2, output_size=size1), e1], dim=1)
         size0 = x.shape[-2:] if use_output_size else None
         d1 = torch.cat([self.up1(d2, output_size=size0), x], dim=1)
-        print("sizes:", [t.shape[-1] for t in (x, e1, e2, d2, d1)])
+        print(say("尺寸：", "sizes:"), [t.shape[-1] for t in (x, e1, e2, d2, d1)])
         return self.head(d1)
 
 
@@ -305,7 +322,7 @@ assert out.shape == image.shape
 robust = TinyUNet(output_padding=1)
 out = robust(image, use_output_size=True)  # output_size overrides output_padding
 assert out.shape == image.shape
-print("both fixes give", tuple(out.shape))
+print(say("两种修法的输出：", "both fixes give"), tuple(out.shape))
 
 # %% [markdown] lang="zh"
 # `plan_chain` 在建网络之前就把每一层的尺寸算出来，并指出解码器在哪一步没有对上编码器：

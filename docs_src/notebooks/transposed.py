@@ -36,6 +36,14 @@ from convnotes import conv_matrix
 from convnotes import functional as cf
 from convnotes.shapes import conv_output_size, conv_transpose_output_size
 
+LANG = "zh"  # language of printed labels: "zh" or "en"
+
+
+def say(zh: str, en: str) -> str:
+    """The label in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
+
 torch.manual_seed(0)
 torch.set_printoptions(precision=2, sci_mode=False, linewidth=120)
 
@@ -62,21 +70,22 @@ x_back = F.conv_transpose2d(y, w)  # (1, 1, 4, 4)
 print("x:", tuple(x.shape), "-> y:", tuple(y.shape), "-> x_back:", tuple(x_back.shape))
 print(x[0, 0])
 print(x_back[0, 0])
-print("same shape:", x_back.shape == x.shape, "| same values:", torch.allclose(x_back, x))
+assert x_back.shape == x.shape and not torch.allclose(x_back, x)
+print(say("形状相同，数值不同", "same shape, different values"))
 
 # %% [markdown] lang="zh"
 # ## 2. 输出尺寸
 #
 # 公式 $o' = (i'-1)s - 2p + d(k-1) + a + 1$。下面先用手算的表达式，再用
 # `convnotes.shapes.conv_transpose_output_size`，最后用真正的 `nn.ConvTranspose2d` 各算一遍，
-# 包括第三个种子笔记里的两个例子：5×5、k=3、s=2 → 11×11；4×4、k=3、s=2、output_padding=1 → 10×10。
+# 前两行是页面上的两个算例：5×5、k=3、s=2 → 11×11；4×4、k=3、s=2、output_padding=1 → 10×10。
 
 # %% [markdown] lang="en"
 # ## 2. Output size
 #
 # The formula is $o' = (i'-1)s - 2p + d(k-1) + a + 1$. Below it is computed three ways: the
 # expression typed out by hand, `convnotes.shapes.conv_transpose_output_size`, and a real
-# `nn.ConvTranspose2d`. The first two rows are the worked examples of the third seed note:
+# `nn.ConvTranspose2d`. The first two rows are the page's worked examples:
 # 5×5, k=3, s=2 → 11×11, and 4×4, k=3, s=2, output_padding=1 → 10×10.
 
 # %%
@@ -130,7 +139,7 @@ x = torch.randn(c_in, 3, 4, dtype=torch.float64)  # one sample, no batch dimensi
 w = torch.randn(c_in, c_out, k, k, dtype=torch.float64)
 
 reference = F.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a)[0]
-print("output shape:", tuple(reference.shape))
+print(say("输出形状：", "output shape:"), tuple(reference.shape))
 
 
 # %% [markdown] lang="zh"
@@ -145,6 +154,7 @@ print("output shape:", tuple(reference.shape))
 # Each input pixel $x[c, i, j]$ scales the whole kernel and adds it onto an output canvas at
 # $(i s, j s)$; at the end $p$ rows/columns are cropped from every side. `output_padding`
 # only makes the canvas $a$ rows/columns longer at the bottom and right.
+
 
 # %%
 def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
@@ -171,7 +181,7 @@ def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
 
 view1 = scatter_add_transpose(x, w, s, p, a)
 assert_close(view1, reference)
-print("scatter-add == F.conv_transpose2d:", tuple(view1.shape))
+print(say("散布相加", "scatter-add"), "== F.conv_transpose2d:", tuple(view1.shape))
 
 
 # %% [markdown] lang="zh"
@@ -188,6 +198,7 @@ print("scatter-add == F.conv_transpose2d:", tuple(view1.shape))
 # at the bottom/right, then run a stride-1 ordinary convolution. Two details matter: the kernel
 # is **flipped** in both spatial directions, and its input/output channels are **swapped**.
 # (When $p > d(k-1)$ that padding is negative, i.e. a crop; not covered here.)
+
 
 # %%
 def zero_insertion_transpose(x, w, stride, padding, output_padding, dilation=1, flip=True):
@@ -207,15 +218,23 @@ def zero_insertion_transpose(x, w, stride, padding, output_padding, dilation=1, 
 
 demo = torch.zeros(5, 7)
 demo[::2, ::2] = 1
-print("positions of the 3x4 input pixels after zero insertion with s=2:")
+print(
+    say(
+        "s=2 插零后 3×4 输入像素的位置：",
+        "positions of the 3×4 input pixels after zero insertion, s=2:",
+    )
+)
 print(demo)
 
 view2 = zero_insertion_transpose(x, w, s, p, a)
 assert_close(view2, reference)
-print("zero insertion + flipped kernel == F.conv_transpose2d")
+print(say("插零 + 翻转卷积核", "zero insertion + flipped kernel"), "== F.conv_transpose2d")
 
 wrong = zero_insertion_transpose(x, w, s, p, a, flip=False)
-print("without the flip, largest difference:", float((wrong - reference).abs().max()))
+print(
+    say("不翻转时的最大误差：", "without the flip, largest difference:"),
+    float((wrong - reference).abs().max()),
+)
 
 # %% [markdown] lang="zh"
 # ### 看法三：乘以 $C^\top$
@@ -241,14 +260,18 @@ assert_close(view3, reference)
 print("C^T @ x == F.conv_transpose2d")
 
 # %% [markdown] lang="zh"
-# 本项目的三种实现（`direct` 按卷积核偏移循环，`unrolled` 显式乘矩阵，`im2col` 默认的快速方法）也给出同样结果：
+# 本项目的几种实现也给出同样结果：`direct` 按卷积核偏移循环，`unrolled` 显式乘矩阵，
+# `im2col` 把窗口展开后做一次矩阵乘法；默认的 `method="auto"` 按问题的形状挑一种更快的算法
+# （见[从零实现卷积](../from-scratch.md)）。
 
 # %% [markdown] lang="en"
-# The three methods of this project's implementation (`direct` loops over kernel offsets,
-# `unrolled` multiplies by the explicit matrix, `im2col` is the fast default) agree as well:
+# The methods of this project's implementation agree as well: `direct` loops over kernel
+# offsets, `unrolled` multiplies by the explicit matrix, `im2col` unfolds the windows and does one
+# matrix product; the default, `method="auto"`, picks a faster algorithm per problem shape (see
+# [convolution from scratch](../from-scratch.md)).
 
 # %%
-for method in ("direct", "unrolled", "im2col"):
+for method in ("direct", "unrolled", "im2col", "auto"):
     ours = cf.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a, method=method)
     assert_close(ours[0], reference)
     print(method, "ok")
@@ -270,22 +293,28 @@ for method in ("direct", "unrolled", "im2col"):
 # %%
 z = torch.randn(c_out, *out_size, dtype=torch.float64, requires_grad=True)
 conv_out = F.conv2d(z[None], w, stride=s, padding=p)
-print("conv input:", tuple(z.shape), "-> conv output:", tuple(conv_out.shape[1:]))
+print(say("卷积输入：", "conv input:"), tuple(z.shape), "->", tuple(conv_out.shape[1:]))
 
 (grad,) = torch.autograd.grad(conv_out, z, grad_outputs=x[None])
 assert_close(grad, reference)
-print("d(conv)/d(input) applied to x == F.conv_transpose2d")
+print(
+    say("卷积对输入的梯度（上游梯度为 x）", "d(conv)/d(input) applied to x"),
+    "== F.conv_transpose2d",
+)
 
 # %% [markdown] lang="zh"
 # ## 5. 自己改一改
 #
 # 把第 3 节的 `k, s, p, a` 改成别的值（例如 `k=4, s=2, p=1, a=0`，或者 `k=5, s=3, p=2, a=2`），
-# 再从那里往下全部重新运行：所有断言应当依然通过。若 `a` 不小于 `s`，PyTorch 会直接报错，
-# 原因见 [output_padding](../output-padding.md)。
+# 再从那里往下全部重新运行：所有断言应当依然通过。
+# `a` 在每个维度上都必须小于步长 `s` **或**小于膨胀率 `d`；
+# 两者都不满足时（例如 `a=2, s=2, d=1`）PyTorch 会报错，而 `a=2, s=2, d=3` 是允许的，
+# 见 [output_padding](../output-padding.md)。
 
 # %% [markdown] lang="en"
 # ## 5. Try it
 #
 # Change `k, s, p, a` in section 3 (say `k=4, s=2, p=1, a=0`, or `k=5, s=3, p=2, a=2`) and
-# rerun from there down: every assertion should still pass. If `a` is not smaller than `s`,
-# PyTorch refuses the call; [output_padding](../output-padding.md) explains why.
+# rerun from there down: every assertion should still pass. In every dimension `a` must be
+# smaller than the stride `s` **or** smaller than the dilation `d`: PyTorch refuses `a=2, s=2, d=1`
+# but accepts `a=2, s=2, d=3`; [output_padding](../output-padding.md) explains why.

@@ -34,16 +34,25 @@ from convnotes.matrix import conv_matrix_markdown
 from convnotes.shapes import conv_output_size, output_padding_for
 from IPython.display import Markdown, display
 
+LANG = "zh"  # language of printed labels and plot text: "zh" or "en"
+
+
+def say(zh: str, en: str) -> str:
+    """The label in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
+
+plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
 torch.manual_seed(0)
 torch.set_printoptions(precision=0, sci_mode=False, linewidth=140)
 
 # %% [markdown] lang="zh"
-# ## 1. 种子笔记的例子：4×4 输入、3×3 卷积核
+# ## 1. 一个小例子：4×4 输入、3×3 卷积核
 #
 # 卷积核取 1 到 9，方便在矩阵里认出每个权重。输出 2×2 共 4 个数，输入 16 个数，所以 $C$ 是 4×16。
 
 # %% [markdown] lang="en"
-# ## 1. The seed note's case: 4×4 input, 3×3 kernel
+# ## 1. A small case: 4×4 input, 3×3 kernel
 #
 # The kernel holds 1 to 9 so that every weight is easy to spot in the matrix. The output has
 # 2×2 = 4 numbers and the input 16, so $C$ is 4×16.
@@ -75,7 +84,7 @@ x = torch.randn(1, 4, 4, dtype=torch.float64)  # one sample: (C_in, H, W)
 y_conv = F.conv2d(x[None], w)[0]
 y_matrix = (C @ x.flatten()).reshape(y_conv.shape)
 assert_close(y_matrix, y_conv)
-print("C @ x == F.conv2d(x, w), output shape", tuple(y_conv.shape))
+print("C @ x == F.conv2d(x, w),", say("输出形状", "output shape"), tuple(y_conv.shape))
 
 # %% [markdown] lang="zh"
 # ## 3. $C^\top y$ 就是转置卷积，也是梯度
@@ -96,7 +105,7 @@ print("C^T:", tuple(C.T.shape), "| C^T @ y == F.conv_transpose2d(y, w)")
 z = torch.randn(1, 1, 4, 4, dtype=torch.float64, requires_grad=True)
 (grad,) = torch.autograd.grad(F.conv2d(z, w), z, grad_outputs=y[None])
 assert_close(grad[0], x_transposed)
-print("C^T @ y == gradient of conv2d w.r.t. its input")
+print("C^T @ y ==", say("conv2d 对输入的梯度", "gradient of conv2d w.r.t. its input"))
 
 # %% [markdown] lang="zh"
 # ## 4. 但它不是逆
@@ -110,9 +119,16 @@ print("C^T @ y == gradient of conv2d w.r.t. its input")
 # $C^\top$ does not give $x$ back.
 
 # %%
-print("rank of C:", int(torch.linalg.matrix_rank(C)), "of", C.shape[1], "input dimensions")
+rank = int(torch.linalg.matrix_rank(C))
+print(
+    say(
+        f"C 的秩：{rank}，输入维数：{C.shape[1]}",
+        f"rank of C: {rank} of {C.shape[1]} input dimensions",
+    )
+)
 round_trip = C.T @ (C @ x.flatten())
-print("C^T C x == x ?", torch.allclose(round_trip, x.flatten()))
+assert rank == 4 and not torch.allclose(round_trip, x.flatten())
+print(say("C^T C x 不等于 x", "C^T C x is not x"))
 
 # %% [markdown] lang="zh"
 # ## 5. 同一个权重张量，两个层
@@ -139,10 +155,11 @@ y2 = torch.randn(3, 3, 3, dtype=torch.float64)
 expected = (C2.T @ y2.flatten()).reshape(2, 6, 6)
 
 with torch.no_grad():
-    print("own weights:   up(y) == C^T y ?", torch.allclose(up(y2[None])[0], expected))
+    same = torch.allclose(up(y2[None])[0], expected)
+    print(say("各自的权重：", "own weights:  "), "up(y) == C^T y ?", same)
     up.weight.copy_(conv.weight)
     assert_close(up(y2[None])[0], expected)
-    print("shared weight: up(y) == C^T y ? True")
+    print(say("共享的权重：", "shared weight:"), "up(y) == C^T y ? True")
 
 # %% [markdown] lang="zh"
 # ## 6. 带步长、带填充的情形
@@ -195,7 +212,7 @@ left.set_title("C  (4 x 16)")
 right.imshow(masked.T, cmap="viridis")
 right.set_title("C^T  (16 x 4)")
 for ax in (left, right):
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
+    ax.set_xlabel(say("列", "column"))
+    ax.set_ylabel(say("行", "row"))
 plt.tight_layout()
 plt.show()
