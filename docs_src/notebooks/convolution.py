@@ -11,14 +11,14 @@
 # %% [markdown] lang="zh"
 # # 卷积：动手验证
 #
-# 这个笔记本配合[卷积](../../convolution/)一页。每个代码单元都可以改了再跑：换一个卷积核、
+# 这个笔记本配合[卷积](../convolution.md)一页。每个代码单元都可以改了再跑：换一个卷积核、
 # 一个步长、一组通道数，看看输出怎么变。`assert` 语句检查页面上说的等式确实成立；
 # 如果你改出一个不成立的情形，它会立刻报错。
 
 # %% [markdown] lang="en"
 # # Convolution: check it yourself
 #
-# This notebook goes with the [Convolution](../../convolution/) page. Change any cell and run it
+# This notebook goes with the [Convolution](../convolution.md) page. Change any cell and run it
 # again: another kernel, another stride, other channel counts, and watch the output change. The
 # `assert` statements check that the identities stated on the page really hold; if you make
 # one fail, you will know at once.
@@ -35,6 +35,14 @@ from matplotlib import cbook
 import convnotes.functional as cf
 from convnotes import nn as cnn
 from convnotes.shapes import conv_output_size, same_padding
+
+LANG = "zh"  # language of printed labels: "zh" or "en" (plot text uses symbols only)
+
+
+def say(zh: str, en: str) -> str:
+    """The label in the notebook's language."""
+    return {"zh": zh, "en": en}[LANG]
+
 
 torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
 torch.manual_seed(0)
@@ -59,7 +67,7 @@ w = torch.tensor([1.0, 0.0, -1.0])
 k = len(w)
 
 by_hand = torch.stack([(x[i : i + k] * w).sum() for i in range(len(x) - k + 1)])
-print("by hand    :", by_hand)
+print(say("手算       :", "by hand    :"), by_hand)
 
 x_ncl, w_oik = x.view(1, 1, -1), w.view(1, 1, -1)  # (N, C, L) and (C_out, C_in, k)
 print("F.conv1d   :", F.conv1d(x_ncl, w_oik).flatten())
@@ -71,24 +79,33 @@ torch.testing.assert_close(cf.conv1d(x_ncl, w_oik, method="direct").flatten(), b
 # %% [markdown] lang="zh"
 # ## 2. PyTorch 算的是互相关
 #
-# 数学上的卷积要先把卷积核翻转：$(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$（只取完全重叠的位置）。
-# NumPy 的 `np.convolve` 按这个定义计算；PyTorch 的 `conv1d` 不翻转，算的是互相关
-# （和 `np.correlate` 相同）。把卷积核翻转一次，两者就一致了。
+# 数学上的卷积要先把卷积核翻转：$(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$
+# （只取完全重叠的位置）。NumPy 的 `np.convolve(x, w, mode="valid")` 按这个定义计算；
+# PyTorch 的 `conv1d` 不翻转，算的是互相关（和 `np.correlate(x, w, mode="valid")` 相同）。
+# 把卷积核翻转一次，两者就一致了。
+# `np.convolve` 的默认 `mode="full"` 还保留两端只部分重叠的 $k-1$ 个位置，
+# 对应的是翻转后的卷积核再加 `padding=k-1`。
 
 # %% [markdown] lang="en"
 # ## 2. PyTorch computes cross-correlation
 #
 # The convolution of mathematics flips the kernel first:
 # $(x * w)[i] = \sum_m x[i + m]\, w[k - 1 - m]$ (keeping only the fully overlapping positions).
-# NumPy's `np.convolve` follows that definition; PyTorch's `conv1d` does not flip, it computes a
-# cross-correlation (the same as `np.correlate`). Flip the kernel once and the two agree.
+# NumPy's `np.convolve(x, w, mode="valid")` follows that definition; PyTorch's `conv1d` does not
+# flip, it computes a cross-correlation (the same as `np.correlate(x, w, mode="valid")`). Flip the
+# kernel once and the two agree. The default of `np.convolve`, `mode="full"`, also keeps the
+# $k-1$ partly overlapping positions at each end: that is the flipped kernel with `padding=k-1`.
 
 # %%
 pytorch_result = F.conv1d(x_ncl, w_oik).flatten().numpy()
-print("F.conv1d(x, w)      :", pytorch_result)
-print("np.correlate(x, w)  :", np.correlate(x.numpy(), w.numpy(), mode="valid"))
-print("np.convolve(x, w)   :", np.convolve(x.numpy(), w.numpy(), mode="valid"))
-print("F.conv1d(x, flip(w)):", F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy())
+full = np.convolve(x.numpy(), w.numpy())  # NumPy's default: mode="full"
+flipped_padded = F.conv1d(x_ncl, w_oik.flip(-1), padding=k - 1).flatten().numpy()
+print("F.conv1d(x, w)                     :", pytorch_result)
+print("np.correlate(x, w, 'valid')        :", np.correlate(x.numpy(), w.numpy(), mode="valid"))
+print("np.convolve(x, w, 'valid')         :", np.convolve(x.numpy(), w.numpy(), mode="valid"))
+print("F.conv1d(x, flip(w))               :", F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy())
+print("np.convolve(x, w)  ('full')        :", full)
+print("F.conv1d(x, flip(w), padding=k - 1):", flipped_padded)
 
 np.testing.assert_allclose(pytorch_result, np.correlate(x.numpy(), w.numpy(), mode="valid"))
 np.testing.assert_allclose(
@@ -96,6 +113,7 @@ np.testing.assert_allclose(
     np.convolve(x.numpy(), w.numpy(), mode="valid"),
 )
 assert not np.allclose(pytorch_result, np.convolve(x.numpy(), w.numpy(), mode="valid"))
+np.testing.assert_allclose(flipped_padded, full)
 
 # %% [markdown] lang="zh"
 # ### 为什么这无关紧要：翻转只是给权重换了个名字
@@ -130,8 +148,8 @@ for _ in range(100):
     optimizer.step()
     torch.testing.assert_close(b.detach(), a.detach().flip(-1))
 
-print("A learned:", a.detach().flatten(), " loss", loss_a.item())
-print("B learned:", b.detach().flatten(), " loss", loss_b.item())
+print(say("A 学到：", "A learned:"), a.detach().flatten(), say(" 损失", " loss"), loss_a.item())
+print(say("B 学到：", "B learned:"), b.detach().flatten(), say(" 损失", " loss"), loss_b.item())
 torch.testing.assert_close(loss_a, loss_b)
 
 # %% [markdown] lang="zh"
@@ -158,7 +176,14 @@ image[row : row + 5, col : col + 5] += cross
 
 response = cf.conv2d(image.view(1, 1, 32, 32), cross.view(1, 1, 5, 5))[0, 0]
 peak = divmod(int(response.argmax()), response.shape[1])
-print("response shape:", tuple(response.shape), " peak at", peak, " cross placed at", (row, col))
+print(
+    say("响应形状：", "response shape:"),
+    tuple(response.shape),
+    say(" 峰值位置", " peak at"),
+    peak,
+    say(" 十字放在", " cross placed at"),
+    (row, col),
+)
 assert peak == (row, col)
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3))
@@ -195,7 +220,12 @@ kernels[3] /= 9
 
 responses = cf.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0]
 torch.testing.assert_close(responses, F.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0])
-print("photo:", tuple(gray.shape), "-> responses:", tuple(responses.shape))
+print(
+    say("照片：", "photo:"),
+    tuple(gray.shape),
+    say("-> 响应：", "-> responses:"),
+    tuple(responses.shape),
+)
 
 fig, axes = plt.subplots(1, 5, figsize=(14, 3.4))
 axes[0].imshow(gray, cmap="gray")
@@ -225,6 +255,7 @@ plt.show()
 # added on top. The hand loop below does literally that; then we compare it with the three
 # convnotes methods and with PyTorch.
 
+
 # %%
 def conv2d_by_hand(x, weight, bias, groups=1):
     """y[:, o] = bias[o] + sum over the slices c of weight[o]: (input channel c) ⋆ weight[o, c]."""
@@ -253,7 +284,10 @@ print("x", tuple(x.shape), "* weight", tuple(weight.shape), "-> y", tuple(y.shap
 torch.testing.assert_close(y, F.conv2d(x, weight, bias))
 for method in ["direct", "unrolled", "im2col"]:
     torch.testing.assert_close(y, cf.conv2d(x, weight, bias, method=method))
-print("hand loop == torch == convnotes (direct, unrolled, im2col)")
+print(
+    say("手写循环 == torch == convnotes", "hand loop == torch == convnotes"),
+    "(direct, unrolled, im2col)",
+)
 
 # %% [markdown] lang="zh"
 # 只看一个输出通道 `o`：它等于三个单通道卷积（每个输入通道配一个切片）之和，再加 `bias[o]`。
@@ -269,7 +303,7 @@ per_slice = [
     cf.conv2d(x[:, c : c + 1], weight[o : o + 1, c : c + 1]) for c in range(weight.shape[1])
 ]
 for c, response in enumerate(per_slice):
-    print(f"slice {c}: response[0, 0, 0, :3] =", response[0, 0, 0, :3])
+    print(say(f"切片 {c}", f"slice {c}") + ": response[0, 0, 0, :3] =", response[0, 0, 0, :3])
 print(f"sum + bias[{o}]      =", (sum(per_slice) + bias[o])[0, 0, 0, :3])
 print(f"y[0, {o}, 0, :3]      =", y[0, o, 0, :3])
 torch.testing.assert_close(sum(per_slice) + bias[o], y[:, o : o + 1])
@@ -297,7 +331,9 @@ for groups in [1, 2, 4]:
     y = conv2d_by_hand(x, weight, bias, groups=groups)
     torch.testing.assert_close(y, F.conv2d(x, weight, bias, groups=groups))
     torch.testing.assert_close(y, cf.conv2d(x, weight, bias, groups=groups))
-    print(f"groups={groups}: weight {tuple(weight.shape)}, {weight.numel()} weights")
+    print(
+        f"groups={groups}: weight {tuple(weight.shape)},", weight.numel(), say("个权重", "weights")
+    )
 
 # depthwise with 2 kernels per input channel: output channels 2c and 2c+1 read input channel c
 depthwise = torch.randn(8, 1, 3, 3, dtype=torch.float64)
@@ -309,59 +345,39 @@ for o in range(8):
 # depthwise-separable: depthwise 3×3 followed by a pointwise 1×1 that mixes the channels
 pointwise = torch.randn(16, 8, 1, 1, dtype=torch.float64)
 separable = cf.conv2d(cf.conv2d(x, depthwise, groups=4), pointwise)
-print("separable:", tuple(separable.shape), depthwise.numel() + pointwise.numel(), "weights")
-print("one regular 3×3 conv 4 -> 16 channels:", 16 * 4 * 3 * 3, "weights")
+separable_weights, regular_weights = depthwise.numel() + pointwise.numel(), 16 * 4 * 3 * 3
+print(
+    say("深度可分离：", "separable:"),
+    tuple(separable.shape),
+    separable_weights,
+    say("个权重", "weights"),
+)
+print(
+    say("一个普通 3×3 卷积 4 -> 16 通道：", "one regular 3×3 conv 4 -> 16 channels:"),
+    regular_weights,
+)
+assert separable.shape == (2, 16, 4, 4) and separable_weights < regular_weights
 
 # %% [markdown] lang="zh"
 # ## 6. `nn.Conv2d` 的每个参数
 #
-# 下面把所有参数都写出来。`convnotes.nn.Conv2d` 与 `torch.nn.Conv2d` 的参数名、参数形状
-# 和 `state_dict` 相同，所以可以把一个的权重装进另一个，输出应当一致。
+# `convnotes.nn.Conv2d` 与 `torch.nn.Conv2d` 的参数名、参数形状和 `state_dict` 相同，
+# 所以可以把一个的权重装进另一个。下面一次只改一个参数（输入 `(1, 4, 16, 16)`），
+# 看输出形状和参数量怎么变；每一行都把两者的输出比较一遍，并用输出尺寸公式核对形状。
+# 最后一行一次改掉所有参数。
 
 # %% [markdown] lang="en"
 # ## 6. Every parameter of `nn.Conv2d`
 #
-# All parameters spelled out. `convnotes.nn.Conv2d` has the same parameter names, parameter
-# shapes and `state_dict` as `torch.nn.Conv2d`, so the weights of one load into the other and the
-# outputs must agree.
+# `convnotes.nn.Conv2d` has the same parameter names, parameter shapes and `state_dict` as
+# `torch.nn.Conv2d`, so the weights of one load into the other. Below, one parameter changes at a
+# time (input `(1, 4, 16, 16)`): watch the output shape and the parameter count. Every row compares
+# the two outputs and checks the shape against the output-size formula; the last row changes all
+# parameters at once.
 
 # %%
-settings = dict(
-    in_channels=4,
-    out_channels=6,
-    kernel_size=(3, 5),
-    stride=(2, 1),
-    padding=(1, 2),
-    dilation=(1, 2),
-    groups=2,
-    bias=True,
-    padding_mode="reflect",
-    device="cpu",
-    dtype=torch.float64,
-)
-ours = cnn.Conv2d(**settings)
-theirs = torch.nn.Conv2d(**settings)
-theirs.load_state_dict(ours.state_dict())
-
-for name, parameter in ours.named_parameters():
-    print(f"{name:6s} {tuple(parameter.shape)}  {parameter.dtype}")
-
-x = torch.randn(2, 4, 9, 12, dtype=torch.float64)
-y = ours(x)
-expected_size = conv_output_size((9, 12), (3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2))
-print("input", tuple(x.shape), "-> output", tuple(y.shape), " formula:", expected_size)
-assert tuple(y.shape[2:]) == expected_size
-torch.testing.assert_close(y, theirs(x))
-
-# %% [markdown] lang="zh"
-# 一次只改一个参数，看输出形状怎么变（输入 `(1, 4, 16, 16)`）：
-
-# %% [markdown] lang="en"
-# Change one parameter at a time and watch the output shape (input `(1, 4, 16, 16)`):
-
-# %%
-x = torch.randn(1, 4, 16, 16)
-base = dict(in_channels=4, out_channels=8, kernel_size=3)
+x = torch.randn(1, 4, 16, 16, dtype=torch.float64)
+base = dict(in_channels=4, out_channels=8, kernel_size=3, dtype=torch.float64)
 variants = [
     {},
     {"out_channels": 2},
@@ -374,11 +390,32 @@ variants = [
     {"groups": 4},
     {"bias": False},
     {"padding": 1, "padding_mode": "circular"},
+    {
+        "kernel_size": (3, 5),
+        "stride": (2, 1),
+        "padding": (1, 2),
+        "dilation": (1, 2),
+        "groups": 2,
+        "padding_mode": "reflect",
+    },
 ]
 for change in variants:
-    layer = cnn.Conv2d(**{**base, **change})
-    n_weights = sum(p.numel() for p in layer.parameters())
-    print(f"{change!s:42} -> {tuple(layer(x).shape)}  {n_weights} parameters")
+    settings = {**base, **change}
+    ours, theirs = cnn.Conv2d(**settings), torch.nn.Conv2d(**settings)
+    theirs.load_state_dict(ours.state_dict())
+    y = ours(x)
+    torch.testing.assert_close(y, theirs(x))
+    if settings.get("padding") != "same":
+        size = conv_output_size(
+            (16, 16),
+            settings["kernel_size"],
+            stride=settings.get("stride", 1),
+            padding=settings.get("padding", 0),
+            dilation=settings.get("dilation", 1),
+        )
+        assert tuple(y.shape[2:]) == size
+    n_weights = sum(p.numel() for p in ours.parameters())
+    print(f"{change!s:42} -> {tuple(y.shape)}  {n_weights}", say("个参数", "parameters"))
 
 # %% [markdown] lang="zh"
 # ## 7. 填充模式
@@ -435,7 +472,7 @@ for padding_mode, pad_mode in modes.items():
     layer = cnn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode=padding_mode, dtype=torch.float64)
     padded = F.pad(x, (2, 2, 1, 1), mode=pad_mode)  # F.pad order: (left, right, top, bottom)
     torch.testing.assert_close(layer(x), cf.conv2d(padded, layer.weight, layer.bias))
-    print(f"{padding_mode:9s} ok, output {tuple(layer(x).shape)}")
+    print(f"{padding_mode:9s}", say("一致，输出", "equal, output"), tuple(layer(x).shape))
 
 # %% [markdown] lang="zh"
 # ## 8. `padding="same"` 与 `padding="valid"`
@@ -454,7 +491,8 @@ for padding_mode, pad_mode in modes.items():
 x = torch.randn(1, 1, 7, 7, dtype=torch.float64)
 w = torch.randn(1, 1, 4, 4, dtype=torch.float64)  # even kernel: total padding 3 = 1 + 2
 (top, bottom), (left, right) = same_padding((4, 4))
-print("same padding per side:", (top, bottom), (left, right))
+print(say("same 每边的填充：", "same padding per side:"), (top, bottom), (left, right))
+assert (top, bottom) == (left, right) == (1, 2)
 same = cf.conv2d(x, w, padding="same")
 torch.testing.assert_close(same, cf.conv2d(F.pad(x, (left, right, top, bottom)), w))
 with warnings.catch_warnings():  # torch notes that an even kernel costs it a padded copy
@@ -462,9 +500,12 @@ with warnings.catch_warnings():  # torch notes that an even kernel costs it a pa
     torch.testing.assert_close(same, F.conv2d(x, w, padding="same"))
 torch.testing.assert_close(cf.conv2d(x, w, padding="valid"), cf.conv2d(x, w))
 print("same:", tuple(same.shape), " valid:", tuple(cf.conv2d(x, w, padding="valid").shape))
+assert same.shape == x.shape
 
 for make in [cnn.Conv2d, torch.nn.Conv2d]:
     try:
         make(1, 1, 3, stride=2, padding="same")
     except ValueError as error:
         print(f"{make.__module__}: {error}")
+    else:
+        raise AssertionError(f"{make.__module__} accepted padding='same' with stride 2")
