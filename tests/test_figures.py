@@ -587,28 +587,78 @@ def test_only_accepts_globs_and_rejects_unknown_names():
         select_assets(assets, "no-such-asset")
 
 
-def test_asset_names_are_the_documented_ones():
+# ------------------------------------------------------- pages <-> registered assets
+
+GENERATED = ROOT / "docs" / "assets" / "generated"
+IMAGE_LINK = re.compile(r'(?:\]\(|src=")(?:\.\./)*assets/generated/(?P<path>[^)"\s]+)')
+SNIPPET = re.compile(r'^\s*--8<--\s+"(?P<path>[^"]+)"\s*$', re.MULTILINE)
+
+
+def referenced_generated_files() -> dict[str, set[str]]:
+    """Generated file (relative to assets/generated) -> the pages that show it: image links
+    and ``--8<--`` includes that are not docs_src samples."""
+    used: dict[str, set[str]] = {}
+    docs = ROOT / "docs"
+    for page in sorted(docs.rglob("*.md")):
+        relative = page.relative_to(docs).as_posix()
+        if relative.startswith(("assets/generated/", "javascripts/vendor/")):
+            continue
+        text = page.read_text(encoding="utf-8")
+        files = [m["path"] for m in IMAGE_LINK.finditer(text)]
+        files += [
+            m["path"]
+            for m in SNIPPET.finditer(text)
+            if not (ROOT / "docs_src" / m["path"]).is_file()
+        ]
+        for file in files:
+            used.setdefault(file, set()).add(relative)
+    return used
+
+
+def owner(path: str, names: set[str]) -> str | None:
+    """The registered asset that writes a generated file: the one named like the file
+    (language and extension dropped, tables possibly under ``tables/``), or, for an asset
+    that writes several files, the longest name the file's stem extends with ``-part``."""
+    stem = re.sub(r"(\.(zh|en))?\.(png|gif|md)$", "", path)
+    candidates = [stem, stem.removeprefix("tables/")]
+    for candidate in candidates:
+        if candidate in names:
+            return candidate
+    extended = [n for n in names for c in candidates if c.startswith(f"{n}-")]
+    return max(extended, key=len, default=None)
+
+
+def test_owner_names_what_the_generators_really_write(quick_builds):
+    _, _, results = quick_builds
     names = {a.name for a in all_assets()}
-    for required in (
-        "conv-matrix-4x4-k3",
-        "conv-matrix-stride2",
-        "conv-matrix-padded",
-        "multichannel",
-        "groups-depthwise",
-        "photo-random-conv",
-        "photo-kernels",
-        "photo-transposed",
-        "checkerboard-1d",
-        "checkerboard-2d",
-        "tables/checkerboard-overlap",
-        "resize-conv",
-        "checkerboard-gradient",
-        "learned-kernels",
-        "tables/conv-sizes",
-        "tables/transpose-sizes",
-        "tables/double-halve",
-    ):
-        assert required in names
+    assert results
+    for result in results:
+        for output in result.outputs:
+            assert owner(output, names) == result.name, output
+
+
+def test_every_generated_file_a_page_shows_is_registered():
+    names = {a.name for a in all_assets()}
+    used = referenced_generated_files()
+    assert len(used) > 20
+    orphans = {file: pages for file, pages in used.items() if owner(file, names) is None}
+    assert not orphans, f"pages show generated files no registered asset writes: {orphans}"
+
+
+def test_every_registered_asset_is_shown_on_a_page():
+    names = {a.name for a in all_assets()}
+    shown = {owner(file, names) for file in referenced_generated_files()}
+    assert not names - shown, f"registered assets no page shows: {sorted(names - shown)}"
+
+
+def test_owner_rejects_what_no_asset_writes():
+    names = {"anim/conv-strides", "anim/conv-strides-odd", "speed", "tables/conv-sizes"}
+    assert owner("anim/conv-strides-odd-strip.png", names) == "anim/conv-strides-odd"
+    assert owner("speed-ratio.png", names) == "speed"
+    assert owner("tables/speed.en.md", names) == "speed"
+    assert owner("tables/conv-sizes.zh.md", names) == "tables/conv-sizes"
+    assert owner("anim/conv-padding.gif", names) is None
+    assert owner("tables/double-halve.en.md", names) is None
 
 
 # ---------------------------------------------------------------------------- scripts
