@@ -4,6 +4,7 @@ pattern of the unrolled matrix C (convnotes.conv_matrix), in both languages."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import random
 import re
@@ -501,7 +502,9 @@ def test_visualizer_keyboard_only_and_heatmap(tools_site, open_page):
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_screens_fit_and_are_captured(tools_site, open_page, lang, scheme, width):
+def test_screens_fit_and_render(tools_site, open_page, lang, scheme, width):
+    from PIL import Image, ImageStat
+
     SHOTS.mkdir(exist_ok=True)
     for name, url in [
         ("calculator", calculator(tools_site, lang, op="transpose")),
@@ -522,3 +525,7 @@ def test_screens_fit_and_are_captured(tools_site, open_page, lang, scheme, width
         )
         assert overflow <= width, (name, overflow)
         page.screenshot(path=str(SHOTS / f"{name}-{lang}-{scheme}-{width}.png"), full_page=True)
+        pixels = Image.open(io.BytesIO(widget.screenshot())).convert("L")
+        stat = ImageStat.Stat(pixels)
+        assert stat.stddev[0] > 8, (name, "the widget renders blank")
+        assert (stat.median[0] > 127) == (scheme == "light"), (name, scheme, stat.median)
