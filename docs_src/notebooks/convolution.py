@@ -355,6 +355,7 @@ print(
 print(
     say("一个普通 3×3 卷积 4 -> 16 通道：", "one regular 3×3 conv 4 -> 16 channels:"),
     regular_weights,
+    say("个权重", "weights"),
 )
 assert separable.shape == (2, 16, 4, 4) and separable_weights < regular_weights
 
@@ -415,7 +416,7 @@ for change in variants:
         )
         assert tuple(y.shape[2:]) == size
     n_weights = sum(p.numel() for p in ours.parameters())
-    print(f"{change!s:42} -> {tuple(y.shape)}  {n_weights}", say("个参数", "parameters"))
+    print(f"{tuple(y.shape)!s:15} {n_weights:3d}", say("个参数", "parameters"), " ", change)
 
 # %% [markdown] lang="zh"
 # ## 7. 填充模式
