@@ -2,12 +2,12 @@ import torch
 import torch.nn as nn
 
 torch.manual_seed(0)
-# instead of nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1)
+# instead of nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1)
 up = nn.Sequential(
     nn.Upsample(scale_factor=2, mode="nearest"),
     nn.Conv2d(64, 32, kernel_size=3, padding=1),
 )
-transposed = nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1)
+transposed = nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1)
 
 flat = torch.ones(1, 64, 8, 8)  # a constant input
 with torch.no_grad():
@@ -16,7 +16,7 @@ assert a.shape == b.shape == (1, 32, 16, 16)
 
 
 def spread(y: torch.Tensor) -> float:
-    """Largest max − min over the interior (border row and column dropped) of a channel."""
+    """Largest max − min of a channel, border row and column dropped."""
     inner = y[0, :, 1:-1, 1:-1]
     return (inner.amax(dim=(1, 2)) - inner.amin(dim=(1, 2))).max().item()
 

@@ -22,7 +22,7 @@ for layers, period, ratio in [(one, 2, 2), (two, 4, 3), (three, 8, 5)]:
     print(len(layers), "layers:", values)
     assert max(values) / min(values) == ratio  # 2, 3, 5: the pattern compounds
 
-# A later (4, 2) layer adds two neighbours: 1 + 2 everywhere, the pattern is gone.
+# A later (4, 2) layer adds neighbour pairs: 1 + 2 everywhere, no pattern.
 assert set(middle(stack([(3, 2), (4, 2)]), 4)) == {3}
 # k divisible by s is not enough: (2, 2) and (6, 2) keep it.
 assert len(set(middle(stack([(3, 2), (2, 2)]), 4))) == 2

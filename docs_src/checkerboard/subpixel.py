@@ -12,8 +12,8 @@ with torch.no_grad():
     y = subpixel(x)
 assert y.shape == (1, c_out, 10, 10)
 
-# The same map as a transposed conv with kernel m·r, stride r, padding r·(m − 1)/2:
-# its weight is the conv's, rearranged (same number of entries, nothing added or lost).
+# The same map as a transposed conv: kernel m·r, stride r, padding r·(m−1)/2.
+# Its weight holds the conv's entries, rearranged: none added, none lost.
 w = subpixel[0].weight  # (c_out·r·r, c_in, m, m)
 w_t = (
     w.reshape(c_out, r, r, c_in, m, m)  # (out, phase i, phase j, in, u, v)
@@ -21,7 +21,8 @@ w_t = (
     .permute(3, 0, 4, 1, 5, 2)  # (in, out, u, i, v, j)
     .reshape(c_in, c_out, m * r, m * r)
 )
-transposed = nn.ConvTranspose2d(c_in, c_out, m * r, stride=r, padding=r * (m // 2), bias=False)
+k, p = m * r, r * (m // 2)
+transposed = nn.ConvTranspose2d(c_in, c_out, k, r, p, bias=False)
 with torch.no_grad():
     transposed.weight.copy_(w_t)
     assert torch.allclose(transposed(x), y, atol=1e-5)
