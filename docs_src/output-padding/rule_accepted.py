@@ -11,4 +11,5 @@ def out_size(**params):
 assert out_size(stride=1, dilation=2, output_padding=1) == (10, 10)
 assert out_size(stride=2, dilation=3, output_padding=2) == (17, 17)
 # per dimension: the first relies on the stride, the second on the dilation
-assert out_size(stride=(2, 1), dilation=(1, 2), output_padding=(1, 1)) == (12, 10)
+size = out_size(stride=(2, 1), dilation=(1, 2), output_padding=(1, 1))
+assert size == (12, 10)

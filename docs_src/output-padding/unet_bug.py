@@ -4,7 +4,8 @@ import torch.nn as nn
 torch.manual_seed(0)
 down1 = nn.Conv2d(1, 4, 3, stride=2, padding=1)  # 65 -> 33
 down2 = nn.Conv2d(4, 8, 3, stride=2, padding=1)  # 33 -> 17
-up2 = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)  # "doubling"
+# the "doubling" setting, copied without checking
+up2 = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)
 
 x = torch.randn(1, 1, 65, 65)
 e1 = down1(x)

@@ -8,4 +8,5 @@ z = torch.randn(1, 3, 6, 8, dtype=torch.float64, requires_grad=True)
 y = F.conv2d(z, w, stride=2, padding=1)  # (1, 2, 3, 4)
 g = torch.randn_like(y)  # incoming gradient
 (grad_z,) = torch.autograd.grad(y, z, grad_outputs=g)
-assert_close(grad_z, F.conv_transpose2d(g, w, stride=2, padding=1, output_padding=1))
+up = F.conv_transpose2d(g, w, stride=2, padding=1, output_padding=1)
+assert_close(grad_z, up)

@@ -3,7 +3,7 @@ import torch.nn.functional as F
 
 
 def input_gradient(k, s):
-    """Gradient of a conv (all-ones kernel) w.r.t. its 12×12 input, all-ones upstream."""
+    """Input gradient of a conv with all-ones kernel and all-ones upstream."""
     z = torch.zeros(1, 1, 12, 12, requires_grad=True)
     y = F.conv2d(z, torch.ones(1, 1, k, k), stride=s, padding=1)
     (grad,) = torch.autograd.grad(y, z, grad_outputs=torch.ones_like(y))
@@ -13,5 +13,6 @@ def input_gradient(k, s):
 uneven = input_gradient(k=3, s=2)  # 3 is not divisible by 2
 even = input_gradient(k=4, s=2)  # 4 is
 print(uneven)
-assert uneven.unique().tolist() == [1.0, 2.0, 4.0]  # a checkerboard of 1, 2 and 4
-assert even.unique().tolist() == [4.0]  # every pixel is covered 4 times
+# a checkerboard of 1, 2 and 4 copies; with k=4 every pixel gets 4
+assert uneven.unique().tolist() == [1.0, 2.0, 4.0]
+assert even.unique().tolist() == [4.0]

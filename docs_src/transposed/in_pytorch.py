@@ -2,7 +2,12 @@ import torch
 import torch.nn as nn
 
 up = nn.ConvTranspose2d(
-    in_channels=8, out_channels=4, kernel_size=3, stride=2, padding=1, output_padding=1
+    in_channels=8,
+    out_channels=4,
+    kernel_size=3,
+    stride=2,
+    padding=1,
+    output_padding=1,
 )
 x = torch.randn(1, 8, 16, 16)
 assert up(x).shape == (1, 4, 32, 32)

@@ -12,12 +12,16 @@ y = torch.randn(1, 2, 2, dtype=torch.float64)
 
 assert C.shape == (4, 16)
 assert torch.allclose(C @ x.flatten(), F.conv2d(x[None], w).flatten())
-assert torch.allclose(C.T @ y.flatten(), F.conv_transpose2d(y[None], w).flatten())
+y_t = F.conv_transpose2d(y[None], w)
+assert torch.allclose(C.T @ y.flatten(), y_t.flatten())
 
 assert (C != 0).sum() == 36  # 4 rows × 9 weights
-assert (C.T != 0).sum(dim=1).max() == 4 and (C.T[0] != 0).sum() == 1  # a corner: 1
-assert torch.linalg.matrix_rank(C) == 4  # 16 numbers in, 4 out: C^T C is no inverse
+nonzero_per_input = (C.T != 0).sum(dim=1)
+assert nonzero_per_input.max() == 4 and nonzero_per_input[0] == 1  # corner
+# 16 numbers in, 4 out: C^T C cannot be the identity
+assert torch.linalg.matrix_rank(C) == 4
 assert not torch.allclose(C.T @ C @ x.flatten(), x.flatten())
 
-# tied weights: the conv's weight has exactly the shape the transposed layer expects
-assert nn.Conv2d(3, 5, 3).weight.shape == nn.ConvTranspose2d(5, 3, 3).weight.shape
+# tied weights: a conv's weight has the shape the transposed layer expects
+conv, up = nn.Conv2d(3, 5, 3), nn.ConvTranspose2d(5, 3, 3)
+assert conv.weight.shape == up.weight.shape
