@@ -226,34 +226,49 @@ assert set(image.grad.unique().tolist()) == {1.0, 2.0, 4.0}
 
 
 # %%
+def ones(k):
+    return torch.ones(1, 1, k, dtype=torch.float64)
+
+
 def stack_1d(layers, n=16):
-    x = torch.ones(1, 1, n, dtype=torch.float64)
+    """Tap counts after the stack: ones in, kernels of ones."""
+    x = ones(n)
     for k, s in layers:
-        x = cf.conv_transpose1d(x, torch.ones(1, 1, k, dtype=torch.float64), stride=s)
+        x = cf.conv_transpose1d(x, ones(k), stride=s)
     return x[0, 0]
 
 
-def phase_sums(layers):
-    """Interior counts from the composed kernel: one transposed conv with stride s1·s2·…"""
+def composed(layers):
+    """The one transposed conv the stack equals: kernel K, stride S."""
     (k, stride), *rest = layers
-    kernel = torch.ones(1, 1, k, dtype=torch.float64)
+    kernel = ones(k)
     for k, s in rest:
-        kernel = F.conv_transpose1d(kernel, torch.ones(1, 1, k, dtype=torch.float64), stride=s)
+        kernel = F.conv_transpose1d(kernel, ones(k), stride=s)
         stride *= s
-    return [kernel[0, 0, phase::stride].sum().item() for phase in range(stride)], kernel.shape[-1]
+    return kernel[0, 0], stride
 
 
-expected_ratio = {1: 2.0, 2: 3.0, 3: 5.0}  # one, two, three (3, 2) layers; (3,2)→(4,2): 1
-for layers in [[(3, 2)], [(3, 2)] * 2, [(3, 2)] * 3, [(3, 2), (4, 2)]]:
-    sums, length = phase_sums(layers)
-    stride = len(sums)
+def phase_sums(layers):
+    """Interior counts: the sums of every S-th tap of K."""
+    kernel, stride = composed(layers)
+    return [kernel[i::stride].sum().item() for i in range(stride)]
+
+
+# max/min for one, two, three (3, 2) layers; (3, 2) → (4, 2) is even
+ratios = {1: 2.0, 2: 3.0, 3: 5.0}
+stacks = [[(3, 2)], [(3, 2)] * 2, [(3, 2)] * 3, [(3, 2), (4, 2)]]
+for layers in stacks:
+    kernel, stride = composed(layers)
+    sums = phase_sums(layers)
     counts = stack_1d(layers)
-    inner = counts[length - 1 : 15 * stride + 1]  # every tap of the composed kernel lands
-    expected = [sums[t % stride] for t in range(length - 1, 15 * stride + 1)]
-    assert inner.tolist() == expected
+    first, last = len(kernel) - 1, 15 * stride  # all taps land here
+    inner = counts[first : last + 1].tolist()
+    assert inner == [sums[t % stride] for t in range(first, last + 1)]
     ratio = max(sums) / min(sums)
-    assert ratio == (expected_ratio[len(layers)] if layers[-1] == (3, 2) else 1.0)
-    print(layers, say("内部取值", "interior values"), sorted(set(sums)), "max/min =", ratio)
+    even = layers[-1] == (4, 2)
+    assert ratio == (1.0 if even else ratios[len(layers)])
+    label = say("内部取值", "interior values")
+    print(layers, label, sorted(set(sums)), "max/min =", ratio)
 
-assert phase_sums([(3, 2)] * 3)[0] == [4, 3, 5, 2, 5, 3, 4, 1]
-assert set(phase_sums([(3, 2), (4, 2)])[0]) == {3}
+assert phase_sums([(3, 2)] * 3) == [4, 3, 5, 2, 5, 3, 4, 1]
+assert set(phase_sums([(3, 2), (4, 2)])) == {3}
