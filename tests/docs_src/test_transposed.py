@@ -65,16 +65,29 @@ def test_arithmetic_row_matches_the_animation_geometry(case) -> None:
     assert len(kinds) == row.padded_size
 
 
+def _table_rows(markdown: str) -> list[list[list[str]]]:
+    """The body rows of each pipe table in ``markdown``, as lists of cell texts."""
+    tables, rows = [], None
+    for line in markdown.splitlines():
+        if line.startswith("| :---"):
+            rows = []
+            tables.append(rows)
+        elif line.startswith("|") and rows is not None:
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif not line.startswith("|"):
+            rows = None
+    return tables
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_arithmetic_table_has_one_row_per_animation(lang: str) -> None:
-    lines = transposed_tables.arithmetic_table(lang).splitlines()[2:]
-    assert len(lines) == len(TRANSPOSED_CASES)
-    for line, case in zip(lines, TRANSPOSED_CASES):
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        assert cells[0] == transposed_tables.CASE_TITLES[lang][case.name]
-        params = [case.input_size, case.kernel_size, case.stride, case.padding]
-        params += [case.dilation, case.output_padding]
-        assert cells[1:7] == [str(v) for v in params]
+def test_arithmetic_tables_have_one_row_per_animation(lang: str) -> None:
+    transposed, direct = _table_rows(transposed_tables.arithmetic_table(lang))
+    assert len(transposed) == len(direct) == len(TRANSPOSED_CASES)
+    for cells, equal, case in zip(transposed, direct, TRANSPOSED_CASES):
+        title = transposed_tables.CASE_TITLES[lang][case.name]
+        assert cells[0] == equal[0] == title
+        params = [case.kernel_size, case.stride, case.padding, case.dilation]
+        assert cells[1:6] == [str(v) for v in (*params, case.output_padding)]
         size = F.conv_transpose2d(
             torch.zeros(1, 1, case.input_size, case.input_size),
             torch.zeros(1, 1, case.kernel_size, case.kernel_size),
@@ -83,7 +96,8 @@ def test_arithmetic_table_has_one_row_per_animation(lang: str) -> None:
             output_padding=case.output_padding,
             dilation=case.dilation,
         ).shape[-1]
-        assert cells[7] == f"**{size}**" and cells[-1] == str(size)
+        assert cells[6] == f"{case.input_size} → **{size}**"
+        assert equal[-1] == f"**{size}**"
 
 
 def _page_matrices(lang: str) -> list[torch.Tensor]:

@@ -47,24 +47,27 @@ CASE_TITLES = {
     },
 }
 
-SYMBOLS = ["$i'$", "$k$", "$s$", "$p$", "$d$", "$a$", "$o'$"]
-HEADERS = {
-    "zh": [
-        "动画",
-        *SYMBOLS,
-        "插零后 $(i'-1)s+1$",
-        "每侧补零 $d(k-1)-p$",
-        "补零后（末端另加 $a$）",
-        "翻转核卷积 → $o'$",
-    ],
-    "en": [
-        "animation",
-        *SYMBOLS,
-        "stretched $(i'-1)s+1$",
-        "padding per side $d(k-1)-p$",
-        "padded (plus $a$ at the end)",
-        "conv with flipped kernel → $o'$",
-    ],
+TEXT = {
+    "zh": {
+        "case": "动画",
+        "size": "$i' \\to o'$",
+        "transposed": "转置卷积",
+        "direct": "与之相等的普通卷积：翻转的卷积核 flip(w)，步长 1，膨胀率 $d$",
+        "stretched": "插零后 $(i'-1)s+1$",
+        "edge": "每侧补零 $d(k-1)-p$",
+        "padded": "补零后（末端另加 $a$）",
+        "out": "卷积输出",
+    },
+    "en": {
+        "case": "animation",
+        "size": "$i' \\to o'$",
+        "transposed": "The transposed convolution",
+        "direct": "The equal direct convolution: flipped kernel flip(w), stride 1, dilation $d$",
+        "stretched": "stretched $(i'-1)s+1$",
+        "edge": "padding per side $d(k-1)-p$",
+        "padded": "padded (plus $a$ at the end)",
+        "out": "conv output",
+    },
 }
 
 
@@ -136,27 +139,37 @@ def case_equivalent(case: AnimationCase) -> EquivalentConv:
 
 
 def arithmetic_table(lang: str, cases: tuple[AnimationCase, ...] = TRANSPOSED_CASES) -> str:
-    """One row per animated transposed case: its parameters, ``o'`` and the direct conv."""
-    rows = []
-    for case in cases:
-        row = case_equivalent(case)
-        rows.append(
+    """Two tables, one row per animated case: the transposed conv, then the equal direct conv."""
+    titles, words = CASE_TITLES[lang], TEXT[lang]
+    rows = [(titles[case.name], case_equivalent(case)) for case in cases]
+    transposed = markdown_table(
+        [words["case"], "$k$", "$s$", "$p$", "$d$", "$a$", words["size"]],
+        [
             [
-                CASE_TITLES[lang][case.name],
-                str(row.input_size),
-                str(row.kernel_size),
-                str(row.stride),
-                str(row.padding),
-                str(row.dilation),
-                str(row.output_padding),
-                f"**{row.output_size}**",
-                str(row.stretched_size),
-                str(row.edge_padding),
-                str(row.padded_size),
-                str(row.direct_output_size),
+                title,
+                *(str(v) for v in (r.kernel_size, r.stride, r.padding, r.dilation)),
+                str(r.output_padding),
+                f"{r.input_size} → **{r.output_size}**",
             ]
-        )
-    return markdown_table(HEADERS[lang], rows, "l" + "c" * 11)
+            for title, r in rows
+        ],
+        "lcccccc",
+    )
+    direct = markdown_table(
+        [words["case"], words["stretched"], words["edge"], words["padded"], words["out"]],
+        [
+            [
+                title,
+                f"{r.input_size} → {r.stretched_size}",
+                str(r.edge_padding),
+                str(r.padded_size),
+                f"**{r.direct_output_size}**",
+            ]
+            for title, r in rows
+        ],
+        "lcccc",
+    )
+    return f"**{words['transposed']}**\n\n{transposed}\n**{words['direct']}**\n\n{direct}"
 
 
 def build_transposed_arithmetic() -> dict[str, bytes]:
