@@ -4,7 +4,8 @@ import torch
 import torch.nn as nn
 from torch.autograd import Variable
 
-assert not hasattr(nn.Conv2d, "conv2d_forward")  # gone: call F.conv2d or the layer itself
+# gone: call F.conv2d or the layer itself
+assert not hasattr(nn.Conv2d, "conv2d_forward")
 
 v = Variable(torch.ones(2, 2))
 assert type(v) is torch.Tensor and not v.requires_grad  # just a plain tensor
