@@ -130,18 +130,17 @@ assert agree + refused > 2000 and agree > 0 and refused > 0  # over two thousand
 k, s = 3, 2
 print(
     say(
-        " i | (i-k)/s + 1 | o | 用到的最后一行 / 最后一行",
-        " i | (i-k)/s + 1 | o | last row used / last row",
+        "i   (i-k)/s+1   o   用到的最后一行 / 最后一行",
+        "i   (i-k)/s+1   o   last row used / last row",
     )
 )
 for i in range(3, 11):
     o = conv_output_size(i, k, stride=s)
-    last_used = (o - 1) * s + k - 1  # index of the last input row any kernel position touches
-    print(f"{i:2d} | {(i - k) / s + 1:11.1f} | {o} | {last_used:2d} / {i - 1}")
+    last_used = (o - 1) * s + k - 1  # the last input row any kernel position touches
+    print(f"{i:<3d} {(i - k) / s + 1:<11.1f} {o:<3d} {last_used} / {i - 1}")
     assert o == (i - k) // s + 1 == len(kernel_starts(i, k, s))
-    assert (last_used == i - 1) == (
-        (i - k) % s == 0
-    )  # a row is left over exactly when s does not divide
+    leftover = (i - k) % s  # rows after the last kernel position
+    assert (last_used == i - 1) == (leftover == 0)
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
