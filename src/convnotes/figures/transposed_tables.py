@@ -55,7 +55,7 @@ TEXT = {
         "direct": "与之相等的普通卷积：翻转的卷积核 flip(w)，步长 1，膨胀率 $d$",
         "stretched": "插零后 $(i'-1)s+1$",
         "edge": "每侧补零 $d(k-1)-p$",
-        "padded": "补零后（末端另加 $a$）",
+        "padded": "补零后",
         "out": "卷积输出",
     },
     "en": {
@@ -65,7 +65,7 @@ TEXT = {
         "direct": "The equal direct convolution: flipped kernel flip(w), stride 1, dilation $d$",
         "stretched": "stretched $(i'-1)s+1$",
         "edge": "padding per side $d(k-1)-p$",
-        "padded": "padded (plus $a$ at the end)",
+        "padded": "padded",
         "out": "conv output",
     },
 }
