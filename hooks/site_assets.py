@@ -27,7 +27,7 @@ log = logging.getLogger("mkdocs.hooks.site_assets")
 KATEX_DIST = Path("node_modules/katex/dist")
 KATEX_DEST = Path("javascripts/vendor/katex")  # relative to docs_dir, gitignored
 GENERATED_DEST = Path("assets/generated")  # relative to docs_dir, gitignored
-KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+KATEX_FILES = ("katex.min.js", "katex.min.css")
 
 
 def _project_root(config: MkDocsConfig) -> Path:

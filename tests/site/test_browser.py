@@ -73,12 +73,12 @@ PAGE_PROBE = """() => {
   // TeX left as text: "$...$" outside code, or arithmatex that KaTeX did not replace.
   const article = document.querySelector('article') || document.body;
   const prose = article.cloneNode(true);
-  prose.querySelectorAll('pre, code, script, style, textarea, .katex, .jp-InputArea, '
-    + '.jp-OutputArea, .clipboard-copy-txt').forEach(el => el.remove());
+  prose.querySelectorAll('pre, code, script, style, textarea, .katex, .clipboard-copy-txt')
+    .forEach(el => el.remove());
   const rawTex = (prose.textContent.match(/\\$[^$\\s][^$]*\\$/g) || []).length;
   return {
     images,
-    math: arithmatex.length + document.querySelectorAll('.jp-RenderedMarkdown .katex').length,
+    math: arithmatex.length,
     unrendered: unrendered + rawTex,
     katexErrors: document.querySelectorAll('.katex-error').length,
   };

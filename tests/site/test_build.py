@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import jupytext
 import pytest
 from site_html import css_urls, html_pages, is_external, is_ignorable, page_refs, resolve
 
@@ -19,8 +18,8 @@ pytestmark = [pytest.mark.site, pytest.mark.slow]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
-# Generated or copied files under docs/ that are not pages written per language.
-NOT_PAGES = ("assets/generated/", "javascripts/vendor/")
+# Generated or copied files under docs/ (figures, KaTeX, notebook pages), not written per language.
+NOT_PAGES = ("assets/generated/", "javascripts/vendor/", "notebooks/")
 CONTRACT_PAGES = [
     "index",
     "convolution",
@@ -48,7 +47,7 @@ CONTRACT_NOTEBOOKS = [
     "dimensions",
     "from-scratch",
 ]
-KATEX_FILES = ("katex.min.js", "katex.min.css", "auto-render.min.js", "katex-init.js")
+KATEX_FILES = ("katex.min.js", "katex.min.css", "katex-init.js")
 
 
 def _written_sources(pattern: str) -> list[Path]:
@@ -72,10 +71,9 @@ def _twin(path: Path, language: str) -> Path:
 NOTEBOOK_SOURCES = DOCS.parent / "docs_src" / "notebooks"
 
 
-def _notebook_sources() -> list[Path]:
-    """The per-language notebooks hooks/notebook_split.py wrote from docs_src/notebooks/
-    (present once the site is built)."""
-    return sorted((DOCS / "notebooks").glob("*.*.py"))
+def _notebook_pages() -> list[tuple[str, str]]:
+    """(name, language) of every notebook page hooks/notebooks.py writes."""
+    return [(s.stem, lang) for s in sorted(NOTEBOOK_SOURCES.glob("*.py")) for lang in LANGUAGES]
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -115,39 +113,42 @@ def test_contract_notebook_has_one_source(name: str) -> None:
     assert not list((DOCS / "notebooks").glob(f"{name}.*.ipynb")), "a second, hand-kept copy"
 
 
-def test_notebooks_are_split_for_both_languages(built_site: Path) -> None:
-    sources = sorted(NOTEBOOK_SOURCES.glob("*.py"))
-    assert sources
-    expected = {f"{s.stem}.{language}.py" for s in sources for language in LANGUAGES}
-    assert {path.name for path in _notebook_sources()} == expected
+def test_notebook_pages_are_written_for_both_languages(built_site: Path) -> None:
+    pages = _notebook_pages()
+    assert pages
+    written = {path.name for path in (DOCS / "notebooks").glob("*.md")}
+    assert written == {f"{name}.{language}.md" for name, language in pages}
 
 
 # --- executed notebooks ------------------------------------------------------------------------
 def test_notebook_pages_show_executed_outputs_in_both_languages(built_site: Path) -> None:
-    sources = _notebook_sources()
-    assert sources, "no notebooks under docs/notebooks/"
     problems = []
-    for source in sources:
-        name, language, _ = source.name.split(".")
+    for name, language in _notebook_pages():
         page_dir = _page_dir(built_site, f"notebooks/{name}", language)
         html = (page_dir / "index.html").read_text(encoding="utf-8")
         refs = page_refs(html)
-        code_cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
-        rendered_cells = [c for c in refs.classes if "jp-CodeCell" in c.split()]
-        outputs = [c for c in refs.classes if "jp-OutputArea-output" in c.split()]
-        if "# %% [markdown]" in html or "jupyter-wrapper" not in html:
-            problems.append(f"{source.name}: not rendered as a notebook (raw jupytext text?)")
-        if len(rendered_cells) < len(code_cells):
-            problems.append(f"{source.name}: {len(rendered_cells)} code cells rendered")
-        executed = json.loads((page_dir / f"{name}.ipynb").read_text(encoding="utf-8"))
-        with_output = [c for c in executed["cells"] if c["cell_type"] == "code" and c["outputs"]]
-        if code_cells and not with_output:
-            problems.append(f"{source.name}: the executed notebook has no outputs")
-        if len(outputs) < len(with_output):
-            problems.append(f"{source.name}: {len(outputs)} outputs shown, {len(with_output)} made")
-        code = [c for c in executed["cells"] if c["cell_type"] == "code"]
+        download = re.search(r'<a download(?:="")? href="([^"]+\.ipynb)"', html)
+        if not download:
+            problems.append(f"{name} ({language}): no download link")
+            continue
+        executed = json.loads((page_dir / download[1]).read_text(encoding="utf-8"))
+        code = [c for c in executed["cells"] if c["cell_type"] == "code" and c["source"]]
+        shown_code = [c for c in refs.classes if c.split() == ["highlight"]]  # code blocks
+        shown_output = [c for c in refs.classes if "cn-output" in c.split()]
+        text_outputs = [
+            o
+            for c in code
+            for o in c["outputs"]
+            if o["output_type"] == "stream" or "image/png" not in o.get("data", {})
+        ]
+        if len(shown_code) < len(code):
+            problems.append(f"{name} ({language}): {len(shown_code)} of {len(code)} cells shown")
+        if not any(c["outputs"] for c in code):
+            problems.append(f"{name} ({language}): the executed notebook has no outputs")
+        if len(shown_output) < len(text_outputs):
+            problems.append(f"{name} ({language}): {len(shown_output)} outputs shown")
         if any(c["execution_count"] is None for c in code):
-            problems.append(f"{source.name}: a code cell was not executed")
+            problems.append(f"{name} ({language}): a code cell was not executed")
     assert not problems, "\n".join(problems)
 
 
@@ -215,9 +216,7 @@ def test_katex_is_loaded_where_there_is_math(built_site: Path) -> None:
     for page in html_pages(built_site):
         html = page.read_text(encoding="utf-8")
         refs = page_refs(html)
-        has_math = any("arithmatex" in c.split() for c in refs.classes) or (
-            "jp-RenderedMarkdown" in html and "$" in html
-        )
+        has_math = any("arithmatex" in c.split() for c in refs.classes)
         if not has_math:
             continue
         pages_with_math += 1
@@ -248,6 +247,8 @@ def test_twin_pages_show_the_same_figures(built_site: Path) -> None:
         relative = page.relative_to(built_site)
         if relative.parts[0] in (*LANGUAGES, "assets", "search") or page.name != "index.html":
             continue
+        if relative.parts[0] == "notebooks":  # notebook plots are drawn in each language
+            continue
         twin = built_site / "en" / relative
         if not twin.is_file():
             continue
@@ -270,13 +271,17 @@ def test_no_unparsed_display_math(built_site: Path) -> None:
 
 
 def test_notebook_plots_have_alt_text_in_the_page_language(built_site: Path) -> None:
-    placeholder = "No description has been provided for this image"
-    problems = [
-        str(page.relative_to(built_site))
-        for page in html_pages(built_site)
-        if placeholder in page.read_text(encoding="utf-8")
-    ]
-    assert not problems, "nbconvert's English placeholder alt text on: " + ", ".join(problems)
+    plot = re.compile(r'<img alt="([^"]*)" class="cn-plot"')
+    problems, plots = [], 0
+    for name, language in _notebook_pages():
+        page = _page_dir(built_site, f"notebooks/{name}", language) / "index.html"
+        for alt in plot.findall(page.read_text(encoding="utf-8")):
+            plots += 1
+            chinese = re.search(r"[\u4e00-\u9fff]", alt) is not None
+            if not alt or chinese != (language == "zh"):
+                problems.append(f"{name} ({language}): alt={alt!r}")
+    assert plots > 0, "no notebook plot found"
+    assert not problems, "\n".join(problems)
 
 
 def test_search_index_covers_both_languages(built_site: Path) -> None:
