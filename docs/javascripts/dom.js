@@ -27,5 +27,17 @@
     return lang.toLowerCase().startsWith("zh") ? "zh" : "en";
   }
 
-  window.convnotesDom = { h, languageOf };
+  /**
+   * Carry the page's query string (a tool's state) onto the language switcher's links, so
+   * switching language keeps the state. Call after every history.replaceState.
+   */
+  function carryStateToLanguageLinks() {
+    for (const link of document.querySelectorAll("a[hreflang]")) {
+      const url = new URL(link.getAttribute("href"), window.location.href);
+      url.search = window.location.search;
+      link.setAttribute("href", url.href);
+    }
+  }
+
+  window.convnotesDom = { h, languageOf, carryStateToLanguageLinks };
 })();
