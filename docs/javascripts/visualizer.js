@@ -221,6 +221,7 @@
   // Which slider an error of shapes.js blames (by its Python parameter name).
   const SLIDER_OF = { input_size: "i", kernel_size: "k", stride: "s", padding: "p", dilation: "d", output_padding: "a" };
   const PLAY_MS = 700;
+  const MIN_CELL = 18; // px
   const LISTED_CELLS = 12; // the hover line lists at most this many cells, then "…"
 
   // ---------- small helpers ----------
@@ -517,6 +518,13 @@
       const focus = this.hover || this.stepFocus();
       if (!focus) return { lit, focus, info };
       const { r, c } = focus;
+      // the focused cell itself is always lit, even where no tap reaches it
+      const [set, ...own] = {
+        output: g.vm === "scatter" ? ["canvas", r + g.p, c + g.p] : ["output", r, c],
+        input: ["input", r, c],
+        cropped: ["canvas", r, c],
+      }[focus.grid];
+      lit[set].add(key(...own));
       if (focus.grid === "output") {
         g.list.filter((x) => x.out && x.out[0] === r && x.out[1] === c).forEach(pick);
         const pads = g.padReads.filter((x) => x.out[0] === r && x.out[1] === c);
@@ -753,7 +761,8 @@
       const g = this.g;
       const width = Math.max(200, this.root.clientWidth || 320);
       const widest = Math.max(g.i + 2 * (g.transposed ? 0 : g.p), this.zerosSize(), g.vm === "scatter" ? g.canvas : g.o);
-      return Math.max(9, Math.min(30, Math.floor((width - 8) / widest) - 1));
+      // numbers stay readable: big grids scroll sideways rather than shrink below MIN_CELL
+      return Math.max(MIN_CELL, Math.min(30, Math.floor((width - 8) / widest) - 1));
     }
 
     zerosSize() {
@@ -863,7 +872,7 @@
           "data-pos": key(r, c),
           tabindex: first ? "0" : "-1",
           "aria-label": this.t.cellLabel(title, spec.r, spec.c, spec.text === "" ? "?" : spec.text),
-          text: size >= 14 ? spec.text : "",
+          text: spec.text,
         });
         if (spec.heat !== undefined) el.style.setProperty("--cn-heat", spec.heat.toFixed(3));
         for (const [set, k] of spec.keys || []) {
