@@ -36,6 +36,13 @@
       const url = new URL(link.getAttribute("href"), window.location.href);
       url.search = window.location.search;
       link.setAttribute("href", url.href);
+      if (link.dataset.keepsState) continue;
+      link.dataset.keepsState = "true";
+      // Material's click handler on <body> rebuilds the address from its sitemap and drops
+      // the query: with state to keep, the link's own href is the right page.
+      link.addEventListener("click", (event) => {
+        if (window.location.search) event.stopPropagation();
+      });
     }
   }
 

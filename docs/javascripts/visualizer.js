@@ -50,10 +50,17 @@
       forward: "Next ›",
       end: "End »",
       heatmap: "Show tap counts",
+      colon: ": ",
+      countNotes: {
+        conv: { input: "times read", output: "input cells read" },
+        transposed: { input: "taps landing on the output", output: "taps received" },
+      },
       stepOf: (n, total) => `step ${n} / ${total}`,
       shape: (i, o) => `${i}×${i} → ${o}×${o}`,
       cell: (r, c) => `(${r},${c})`,
       cellLabel: (grid, r, c, v) => `${grid} (${r}, ${c}) = ${v}`,
+      receives: (cell, n, cells) =>
+        `output ${cell} receives ${n} tap${n === 1 ? "" : "s"}` + (n ? ` from input ${cells}` : ""),
       reads: (cell, n, cells, pads) =>
         `output ${cell} reads ${n} input cell${n === 1 ? "" : "s"}` +
         (pads ? ` and ${pads} padding zero${pads === 1 ? "" : "s"}` : "") +
@@ -97,9 +104,11 @@
         readRange: (lo, hi, zeros, total) =>
           `Input cells are read ${lo} to ${hi} times` +
           (zeros ? `; ${zeros} of ${total} are never read.` : "."),
-        where: (lo, hi) => `Away from the edges (rows and columns ${lo}–${hi})`,
+        where: (lo, hi) => `Away from the edges (rows and columns ${lo}–${hi}), `,
         evenOut: (n) => `every output cell receives ${n} taps: even overlap, no checkerboard.`,
-        unevenOut: (lo, hi) => `output cells receive ${lo} to ${hi} taps: uneven overlap, the checkerboard.`,
+        unevenOut: (lo, hi) =>
+          `output cells receive ${lo} to ${hi} taps: uneven overlap, the checkerboard` +
+          (lo === 0 ? ", with holes that no tap reaches." : "."),
         evenIn: (n) => `every input cell is read ${n} times: even coverage.`,
         unevenIn: (lo, hi) =>
           `input cells are read ${lo} to ${hi} times: uneven coverage, the pattern behind the transposed convolution's checkerboard.`,
@@ -151,10 +160,16 @@
       forward: "下一步 ›",
       end: "结束 »",
       heatmap: "显示计数",
+      colon: "：",
+      countNotes: {
+        conv: { input: "被读取的次数", output: "读取的输入格子数" },
+        transposed: { input: "落在输出上的元素数", output: "接收的元素数" },
+      },
       stepOf: (n, total) => `第 ${n} / ${total} 步`,
       shape: (i, o) => `${i}×${i} → ${o}×${o}`,
       cell: (r, c) => `(${r},${c})`,
       cellLabel: (grid, r, c, v) => `${grid} (${r}, ${c}) = ${v}`,
+      receives: (cell, n, cells) => `输出 ${cell} 接收 ${n} 个卷积核元素` + (n ? `，来自输入 ${cells}` : ""),
       reads: (cell, n, cells, pads) =>
         `输出 ${cell} 读取 ${n} 个输入格子` + (pads ? `和 ${pads} 个填充的零` : "") + (n ? `：${cells}` : ""),
       writes: (cell, n, cells, cropped) =>
@@ -191,9 +206,11 @@
         readEven: (n) => `每个输入格子都被读取 ${n} 次。`,
         readRange: (lo, hi, zeros, total) =>
           `输入格子被读取 ${lo} 到 ${hi} 次` + (zeros ? `；${total} 个中有 ${zeros} 个从未被读取。` : "。"),
-        where: (lo, hi) => `远离边界处（第 ${lo}–${hi} 行和列）`,
+        where: (lo, hi) => `远离边界处（第 ${lo}–${hi} 行和列），`,
         evenOut: (n) => `每个输出格子都接收 ${n} 个元素：重叠均匀，没有棋盘效应。`,
-        unevenOut: (lo, hi) => `输出格子接收 ${lo} 到 ${hi} 个元素：重叠不均匀，这就是棋盘效应。`,
+        unevenOut: (lo, hi) =>
+          `输出格子接收 ${lo} 到 ${hi} 个元素：重叠不均匀，这就是棋盘效应` +
+          (lo === 0 ? "，还有一个元素也收不到的空洞。" : "。"),
         evenIn: (n) => `每个输入格子都被读取 ${n} 次：覆盖均匀。`,
         unevenIn: (lo, hi) => `输入格子被读取 ${lo} 到 ${hi} 次：覆盖不均匀，转置卷积的棋盘效应就来自这里。`,
         small: (s) => `远离边界的行数少于 s = ${s}，不足以显示重复的图案：把 i 调大才能判断。`,
@@ -220,6 +237,8 @@
   const URL_KEYS = { i: "vi", k: "vk", s: "vs", p: "vp", d: "vd", a: "va" };
   // Which slider an error of shapes.js blames (by its Python parameter name).
   const SLIDER_OF = { input_size: "i", kernel_size: "k", stride: "s", padding: "p", dilation: "d", output_padding: "a" };
+  // Cells that answer to hover/focus, and what they stand for ("zeros-input" is an input).
+  const HOVER_TARGETS = { input: "input", "zeros-input": "input", output: "output", cropped: "cropped" };
   const PLAY_MS = 700;
   const MIN_CELL = 18; // px
   const LISTED_CELLS = 12; // the hover line lists at most this many cells, then "…"
@@ -422,7 +441,14 @@
       this.status = h("p", { class: "cn-status" });
       // Fixed height (see interactive.css): hovering never moves the grids below it.
       this.detail = h("p", { class: "cn-hover-line", "aria-live": "polite" });
-      this.grids = h("div", { class: "cn-grids" });
+      // one listener for all cells (big grids have thousands): see hoverTarget()
+      const hoverFrom = (event) => this.setHover(this.hoverTarget(event.target));
+      this.grids = h("div", {
+        class: "cn-grids",
+        onpointerover: hoverFrom,
+        onfocusin: hoverFrom,
+        onpointerleave: () => this.setHover(null),
+      });
       this.legend = h("ul", { class: "cn-legend" });
       this.caption = h("div", { class: "cn-caption" });
       this.root.append(controls, buttons, this.notice, this.status, this.detail, this.grids, this.legend, this.caption);
@@ -507,7 +533,7 @@
     litSets() {
       const g = this.g;
       const lit = { input: new Set(), output: new Set(), kernel: new Set(), padded: new Set(), zeros: new Set(), canvas: new Set() };
-      const info = { reads: 0, pads: 0, cropped: 0 };
+      const info = { taps: 0, pads: 0, cropped: 0 };
       const pick = (x) => {
         lit.input.add(key(...x.inp));
         lit.kernel.add(key(...x.tap));
@@ -526,7 +552,9 @@
       }[focus.grid];
       lit[set].add(key(...own));
       if (focus.grid === "output") {
-        g.list.filter((x) => x.out && x.out[0] === r && x.out[1] === c).forEach(pick);
+        const mine = g.list.filter((x) => x.out && x.out[0] === r && x.out[1] === c);
+        mine.forEach(pick);
+        info.taps = mine.length;
         const pads = g.padReads.filter((x) => x.out[0] === r && x.out[1] === c);
         for (const x of pads) {
           lit.padded.add(key(...x.padded));
@@ -614,7 +642,7 @@
         const words = g.transposed
           ? verdict === "even" ? t.evenOut(inner.hi) : t.unevenOut(inner.lo, inner.hi)
           : verdict === "even" ? t.evenIn(inner.hi) : t.unevenIn(inner.lo, inner.hi);
-        text = `${t.where(lo, hi)} ${words}`;
+        text = t.where(lo, hi) + words;
       }
       return { lines, verdict, text };
     }
@@ -651,9 +679,9 @@
       const values = this.outputValues();
       const panels = [];
       if (vm === "conv") {
-        panels.push(this.panel("padded", t.grids.padded, g.i + 2 * g.p, (r, c) => this.paddedCell(r, c, heat), cell));
+        panels.push(this.panel("padded", this.titled(t.grids.padded, "input"), g.i + 2 * g.p, (r, c) => this.paddedCell(r, c, heat), cell));
       } else {
-        panels.push(this.panel("input", t.grids.input, g.i, (r, c) => this.inputCell(r, c, heat), cell));
+        panels.push(this.panel("input", this.titled(t.grids.input, "input"), g.i, (r, c) => this.inputCell(r, c, heat), cell));
       }
       const flipped = vm === "direct";
       panels.push(
@@ -670,6 +698,13 @@
       this.drawLegend();
       this.drawCaption();
       this.highlight();
+    }
+
+    /** A panel's title; with tap counts shown, what its numbers count. */
+    titled(title, side) {
+      if (!this.state.heat) return title;
+      const notes = this.t.countNotes[this.g.transposed ? "transposed" : "conv"];
+      return `${title}${this.t.colon}${notes[side]}`;
     }
 
     showError(error) {
@@ -716,7 +751,15 @@
       const cell = t.cell(focus.r, focus.c);
       if (focus.grid === "input") return t.writes(cell, lit.output.size, list(lit.output), info.cropped);
       if (focus.grid === "cropped") return t.croppedCell(cell, lit.input.size, list(lit.input));
+      if (this.g.transposed) return t.receives(cell, info.taps, list(lit.input));
       return t.reads(cell, lit.input.size, list(lit.input), info.pads);
+    }
+
+    /** What hovering or focusing `el` shows: the input, output or cropped cell, else none. */
+    hoverTarget(el) {
+      const cell = el instanceof Element ? el.closest(".cn-cell") : null;
+      const grid = cell && HOVER_TARGETS[cell.dataset.grid];
+      return grid ? { grid, r: Number(cell.dataset.r), c: Number(cell.dataset.c) } : null;
     }
 
     setHover(hover) {
@@ -820,7 +863,7 @@
       const g = this.g;
       const current = this.stepFocus();
       const max = this.maxCount("output");
-      return this.panel("output", this.t.grids.output, g.o, (r, c) => {
+      return this.panel("output", this.titled(this.t.grids.output, "output"), g.o, (r, c) => {
         const k = key(r, c);
         const strip = g.a > 0 && (r >= g.o - g.a || c >= g.o - g.a);
         const spec = { grid: "output", r, c, text: values.has(k) ? values.get(k) : "", keys: [["output", k]] };
@@ -834,7 +877,7 @@
     canvasPanel(values, heat, cell) {
       const g = this.g;
       const max = Math.max(1, ...g.counts.canvas.values());
-      const title = g.p > 0 ? this.t.grids.canvas : this.t.grids.output;
+      const title = this.titled(g.p > 0 ? this.t.grids.canvas : this.t.grids.output, "output");
       return this.panel("output", title, g.canvas, (cr, cc) => {
         const [r, c] = [cr - g.p, cc - g.p];
         const k = key(cr, cc);
@@ -879,13 +922,6 @@
           const id = `${set}|${k}`;
           if (!this.index.has(id)) this.index.set(id, []);
           this.index.get(id).push(el);
-        }
-        const target = { input: "input", "zeros-input": "input", output: "output", cropped: "cropped" }[spec.grid];
-        if (target) {
-          const enter = () => this.setHover({ grid: target, r: spec.r, c: spec.c });
-          el.addEventListener("pointerenter", enter);
-          el.addEventListener("focus", enter);
-          el.addEventListener("pointerleave", () => this.setHover(null));
         }
         first = false;
         grid.append(el);

@@ -320,7 +320,9 @@ def test_language_switcher_keeps_the_state(tools_site, open_page):
     assert "vk=4" in search and "vh=1" in search
     link = page.locator('a[hreflang="en"]').first
     assert link.get_attribute("href").endswith(f"/en/tools/visualizer/{search}")
-    page.goto(link.get_attribute("href"))
+    page.locator(".md-header .md-select").first.hover()
+    link.click()
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.lang").startswith("en")
     assert page.input_value('[data-field="view"]') == "direct"
     assert page.input_value('[data-field="i"]') == "5"
