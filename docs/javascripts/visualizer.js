@@ -256,10 +256,7 @@
 
   function countBy(items, keyOf) {
     const counts = new Map();
-    for (const item of items) {
-      const k = keyOf(item);
-      if (k !== null) counts.set(k, (counts.get(k) || 0) + 1);
-    }
+    for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) || 0) + 1);
     return counts;
   }
 
@@ -310,7 +307,7 @@
     };
   }
 
-  /** min, max and number of zeros of `counts` over the n×n cells with rows/cols in [lo, hi]. */
+  /** min, max and number of zeros of `counts` over the cells with row and column in [lo, hi]. */
   function summary(counts, lo, hi) {
     const values = [];
     for (let r = lo; r <= hi; r++) for (let c = lo; c <= hi; c++) values.push(counts.get(key(r, c)) || 0);
