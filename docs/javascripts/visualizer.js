@@ -766,22 +766,24 @@
       this.highlight();
     }
 
+    /** One entry per kind of cell the grids now hold (so the legend never lists absent ones). */
     drawLegend() {
       const g = this.g;
       const t = this.t.legend;
-      const items = [["on", "cn-on"]];
-      if (this.step !== null && this.step > 0) items.push(["current", "cn-current"]);
-      if (g.vm === "conv" && g.p > 0) items.push(["pad", "cn-pad"]);
-      if (g.vm === "direct") {
-        if (g.s > 1) items.push(["zero", "cn-zero"]);
-        if (g.d * (g.k - 1) - g.p > 0) items.push(["pad", "cn-pad"]);
-        if (g.a > 0) items.push(["extraPad", "cn-pad cn-extra"]);
-      }
-      if (g.vm === "scatter" && g.p > 0) items.push(["crop", "cn-crop"]);
-      if (g.vm !== "conv" && g.a > 0) items.push(["extra", "cn-extra"]);
-      const entries = items.map(([name, cls]) =>
-        h("li", { "data-legend": name }, h("span", { class: `cn-cell cn-swatch ${cls}`, "aria-hidden": "true" }), t[name])
-      );
+      const kinds = [
+        ["on", "cn-on", null],
+        ["current", "cn-current", ".cn-current"],
+        ["pad", "cn-pad", ".cn-pad:not(.cn-extra)"],
+        ["zero", "cn-zero", ".cn-zero"],
+        ["extraPad", "cn-pad cn-extra", ".cn-pad.cn-extra"],
+        ["crop", "cn-crop", ".cn-crop"],
+        ["extra", "cn-extra", ".cn-extra:not(.cn-pad)"],
+      ];
+      const entries = kinds
+        .filter(([, , selector]) => !selector || this.grids.querySelector(selector))
+        .map(([name, cls]) =>
+          h("li", { "data-legend": name }, h("span", { class: `cn-cell cn-swatch ${cls}`, "aria-hidden": "true" }), t[name])
+        );
       const crop = g.p - g.d * (g.k - 1);
       if (g.vm === "direct" && crop > 0) entries.push(h("li", { "data-legend": "cropNote" }, this.t.cropNote(crop)));
       this.legend.replaceChildren(...entries);

@@ -339,3 +339,29 @@ def test_slider_ranges(tools_site, open_page):
     for name, (lo, hi) in RANGES.items():
         slider = page.locator(f'[data-field="{name}"]')
         assert (slider.get_attribute("min"), slider.get_attribute("max")) == (str(lo), str(hi))
+
+
+@pytest.mark.parametrize(
+    ("query", "entries"),
+    [
+        (dict(vm="conv", vp=0), ["on"]),
+        (dict(vm="conv", vp=2), ["on", "pad"]),
+        (dict(vm="scatter", vp=1, va=1), ["on", "crop", "extra"]),
+        (dict(vm="scatter", vp=0, va=0), ["on"]),
+        (dict(vm="direct", vs=2, vp=0, va=1), ["on", "pad", "zero", "extraPad", "extra"]),
+        (dict(vm="direct", vs=2, vp=3, va=0), ["on", "zero", "cropNote"]),
+    ],
+)
+def test_legend_lists_the_kinds_of_cells_shown(tools_site, open_page, query, entries):
+    page, _ = open_page(visualizer(tools_site, "en", **query))
+    legend = page.locator(".cn-legend li").evaluate_all("(els) => els.map((e) => e.dataset.legend)")
+    assert legend == entries
+    if query["vm"] != "scatter":
+        return
+    # the scatter view draws the uncropped result: p on every side is cropped, then a
+    # rows/columns at the bottom and right come back as the output_padding strip
+    i, k, s, p, d, a = 3, 3, 2, query["vp"], 1, query["va"]
+    full = shapes.conv_transpose_output_size(i, k, s, 0, 0, d)
+    o = shapes.conv_transpose_output_size(i, k, s, p, a, d)
+    assert page.locator(".cn-grid .cn-crop").count() == full * full - o * o
+    assert page.locator('.cn-grid [data-grid="output"].cn-extra').count() == o * o - (o - a) ** 2
