@@ -579,7 +579,7 @@
       if (this.step === null || this.step === 0) return null;
       const n = this.step - 1;
       const side = this.g.vm === "scatter" ? this.g.i : this.g.o;
-      return { grid: this.g.vm === "scatter" ? "input" : "output", r: Math.floor(n / side), c: n % side, fromStep: true };
+      return { grid: this.g.vm === "scatter" ? "input" : "output", r: Math.floor(n / side), c: n % side };
     }
 
     /**
