@@ -27,5 +27,24 @@
     return lang.toLowerCase().startsWith("zh") ? "zh" : "en";
   }
 
-  window.convnotesDom = { h, languageOf };
+  /**
+   * Carry the page's query string (a tool's state) onto the language switcher's links, so
+   * switching language keeps the state. Call after every history.replaceState.
+   */
+  function carryStateToLanguageLinks() {
+    for (const link of document.querySelectorAll("a[hreflang]")) {
+      const url = new URL(link.getAttribute("href"), window.location.href);
+      url.search = window.location.search;
+      link.setAttribute("href", url.href);
+      if (link.dataset.keepsState) continue;
+      link.dataset.keepsState = "true";
+      // Material's click handler on <body> rebuilds the address from its sitemap and drops
+      // the query: with state to keep, the link's own href is the right page.
+      link.addEventListener("click", (event) => {
+        if (window.location.search) event.stopPropagation();
+      });
+    }
+  }
+
+  window.convnotesDom = { h, languageOf, carryStateToLanguageLinks };
 })();

@@ -433,7 +433,7 @@ def test_visualizer_highlights_are_the_nonzeros_of_c(tools_site, open_page, view
     query = dict(vm=view, vi=i, vk=k, vs=s, vp=p, vd=d, va=a)
     page, _ = open_page(visualizer(tools_site, "en", **query))
     expected = matrix_pattern(view, i, k, s, p, d, a)
-    assert page.locator('[data-grid-name="output"] .cn-cell').count() == len(expected)
+    assert page.locator('[data-grid-name="output"] [data-grid="output"]').count() == len(expected)
     by_output = page.evaluate(READ_HIGHLIGHTS, ["output", "input"])
     assert by_output == expected
     by_input = page.evaluate(READ_HIGHLIGHTS, ["input", "output"])
@@ -449,12 +449,13 @@ def test_visualizer_steps_through_kernel_positions(tools_site, open_page):
     page, _ = open_page(visualizer(tools_site, "zh", vm="conv", vi=4, vk=3, vs=1))
     o = shapes.conv_output_size(4, 3)
     page.click('[data-action="reset"]')
-    assert page.locator('[data-grid-name="output"] .cn-cell').all_inner_texts() == [""] * (o * o)
+    outputs = page.locator('[data-grid-name="output"] [data-grid="output"]')
+    assert outputs.all_inner_texts() == [""] * (o * o)
     expected = matrix_pattern("conv", 4, 3, 1, 0, 1, 0)
     for step in range(1, o * o + 1):
         page.click('[data-action="forward"]')
         r, c = divmod(step - 1, o)
-        current = page.locator(".cn-current")
+        current = page.locator(".cn-grid .cn-current")
         assert current.get_attribute("data-r") == str(r)
         assert current.get_attribute("data-c") == str(c)
         lit = sorted(
@@ -483,15 +484,15 @@ def test_visualizer_keyboard_only_and_heatmap(tools_site, open_page):
     assert "vk=4" in page.evaluate("location.search")
     page.focus('[data-field="heat"]')
     page.keyboard.press("Space")
-    counts = page.locator('[data-grid-name="output"] .cn-cell').all_inner_texts()
+    counts = page.locator('[data-grid-name="output"] [data-grid="output"]').all_inner_texts()
     assert counts == overlap_counts(4, 4, 2, 1)
-    assert "even overlap" in page.inner_text(".cn-legend")  # k=4, s=2
+    assert "even overlap" in page.inner_text(".cn-verdict")  # k=4, s=2
     page.focus('[data-field="k"]')
     page.keyboard.press("ArrowLeft")  # k=3, s=2: uneven overlap, the checkerboard
-    counts = page.locator('[data-grid-name="output"] .cn-cell').all_inner_texts()
+    counts = page.locator('[data-grid-name="output"] [data-grid="output"]').all_inner_texts()
     assert counts == overlap_counts(4, 3, 2, 1)
-    assert "uneven overlap" in page.inner_text(".cn-legend")
-    page.focus('[data-grid-name="output"] .cn-cell')
+    assert "uneven overlap" in page.inner_text(".cn-verdict")
+    page.focus('[data-grid-name="output"] [data-grid="output"]')
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowDown")
     focused = page.evaluate("[document.activeElement.dataset.r, document.activeElement.dataset.c]")
