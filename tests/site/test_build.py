@@ -292,3 +292,17 @@ def test_search_index_covers_both_languages(built_site: Path) -> None:
     separator = index["config"]["separator"]
     assert "\u200b" in separator or "\\u200b" in separator, "jieba's separator is missing"
     assert "stemmer" not in index["config"]["pipeline"]
+
+
+def test_chinese_paragraphs_have_no_line_break_between_characters(built_site: Path) -> None:
+    """A browser shows a source line break as a space: "卷积核 的大小" (hooks/cjk_lines.py)."""
+    wrapped = re.compile(r"[\u4e00-\u9fff，。：；、）][ \t]*\n[ \t]*[\u4e00-\u9fff（]")
+    code = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.DOTALL)
+    problems = []
+    for page in html_pages(built_site):
+        if page.relative_to(built_site).parts[0] in ("en", "assets", "search"):
+            continue
+        found = wrapped.search(code.sub("", _article(page.read_text(encoding="utf-8"))))
+        if found:
+            problems.append(f"{page.relative_to(built_site)}: {found.group(0)!r}")
+    assert not problems, "\n".join(problems)
