@@ -23,5 +23,7 @@ theirs.load_state_dict(ours.state_dict())
 x = torch.randn(2, 4, 9, 12, dtype=torch.float64)
 assert ours.weight.shape == (6, 2, 3, 5)  # (C_out, C_in/groups, k_H, k_W)
 assert ours(x).shape == (2, 6, 5, 8)
-assert conv_output_size((9, 12), (3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2)) == (5, 8)
+assert conv_output_size(
+    (9, 12), (3, 5), stride=(2, 1), padding=(1, 2), dilation=(1, 2)
+) == (5, 8)
 torch.testing.assert_close(ours(x), theirs(x))

@@ -42,54 +42,45 @@ EXPECTED_ERRORS: dict[str, tuple[type[BaseException], str]] = {
         RuntimeError,
         r"output padding must be smaller than either stride or dilation",
     ),
+    "transposed/padding_same.py": (
+        TypeError,
+        r"conv_transpose2d\(\): argument 'padding' \(position 5\) must be tuple of ints, "
+        r"but found element of type str at pos 0",
+    ),
+    "transposed/padding_mode.py": (
+        ValueError,
+        r'Only "zeros" padding mode is supported for ConvTranspose2d',
+    ),
+    "output-padding/rule_refused.py": (
+        RuntimeError,
+        r"output padding must be smaller than either stride or dilation, but got "
+        r"output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
+        r"dilation_height: 1 dilation_width: 1",
+    ),
+    "output-padding/forward_output_size.py": (
+        ValueError,
+        r"requested an output size of \(67, 67\), but valid sizes range from "
+        r"\[65, 65\] to \[66, 66\]",
+    ),
+    "output-padding/unet_bug.py": (
+        RuntimeError,
+        r"Sizes of tensors must match except in dimension 1\. "
+        r"Expected size 34 but got size 33",
+    ),
 }
-EXPECTED_ERRORS.update(
-    {
-        "transposed/padding_same.py": (
-            TypeError,
-            r"conv_transpose2d\(\): argument 'padding' \(position 5\) must be tuple of ints, "
-            r"but found element of type str at pos 0",
-        ),
-        "transposed/padding_mode.py": (
-            ValueError,
-            r'Only "zeros" padding mode is supported for ConvTranspose2d',
-        ),
-        "output-padding/rule_refused.py": (
-            RuntimeError,
-            r"output padding must be smaller than either stride or dilation, but got "
-            r"output_padding_height: 2 output_padding_width: 2 stride_height: 2 stride_width: 2 "
-            r"dilation_height: 1 dilation_width: 1",
-        ),
-        "output-padding/forward_output_size.py": (
-            ValueError,
-            r"requested an output size of \(67, 67\), but valid sizes range from "
-            r"\[65, 65\] to \[66, 66\]",
-        ),
-        "output-padding/unet_bug.py": (
-            RuntimeError,
-            r"Sizes of tensors must match except in dimension 1\. "
-            r"Expected size 34 but got size 33",
-        ),
-    }
-)
 # shell sample -> (exit code, pattern stderr must match): commands that show a refusal.
 EXPECTED_EXIT: dict[str, tuple[int, str]] = {}
 # shell sample -> why it is only syntax-checked here (it installs or runs for minutes).
-NOT_RUN: dict[str, str] = {}
-NOT_RUN.update(
-    {
-        "index/install.sh": "installs packages (pip): the install is what the tests run in",
-        "index/notebook.sh": "runs a notebook and writes an .ipynb: test_index.py runs it in a temp dir",
-        "speed/bench.sh": "benchmarks run for minutes and write benchmarks/results/: test_speed.py "
-        "checks the options exist",
-    }
-)
+NOT_RUN: dict[str, str] = {
+    "index/install.sh": "installs packages (pip): the install is what the tests run in",
+    "index/notebook.sh": "writes an .ipynb: test_index.py runs it in a temp dir",
+    "speed/bench.sh": "runs for minutes, writes benchmarks/results/: test_speed.py checks "
+    "the options exist",
+}
 
 
 def _samples(suffix: str) -> list[Path]:
-    return sorted(
-        path for path in SAMPLES.rglob(f"*{suffix}") if "notebooks" not in path.parts
-    )
+    return sorted(path for path in SAMPLES.rglob(f"*{suffix}") if "notebooks" not in path.parts)
 
 
 def _pages() -> list[Path]:
@@ -115,7 +106,9 @@ def code_blocks(markdown: str) -> list[tuple[int, str, list[str]]]:
         start, index = index, index + 1
         body = []
         while index < len(lines) and not closing.match(lines[index]):
-            body.append(lines[index][len(indent) :] if lines[index].startswith(indent) else lines[index])
+            body.append(
+                lines[index][len(indent) :] if lines[index].startswith(indent) else lines[index]
+            )
             index += 1
         blocks.append((start + 1, language, body))
         index += 1
