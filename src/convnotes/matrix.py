@@ -21,7 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import torch
+from ._extras import missing_extra
+
+try:
+    import torch
+except ModuleNotFoundError as error:
+    raise missing_extra(__name__, "torch") from error
 
 from .functional._args import IntOrInts, prepare_conv
 from .functional.unrolled import conv_spec_matrix, kernel_index_map

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch  # noqa: F401 (used by the module doctest)
+from ._extras import missing_extra
+
+try:
+    import torch  # noqa: F401 (used by the module doctest)
+except ModuleNotFoundError as error:
+    raise missing_extra(__name__, "torch") from error
+
 import torch.nn.functional as F
 from torch import Tensor, nn
 

@@ -12,7 +12,12 @@ only when an asset has to be rebuilt, so a fully cached build takes well under a
 
 from __future__ import annotations
 
-from .build import DEFAULT_DEST, BuildResult, build_assets
-from .registry import Asset, all_assets
+from .._extras import require_torch_extra
+
+# The generators import torch, NumPy and Matplotlib only when they run: say what is missing now.
+require_torch_extra(__name__)
+
+from .build import DEFAULT_DEST, BuildResult, build_assets  # noqa: E402
+from .registry import Asset, all_assets  # noqa: E402
 
 __all__ = ["DEFAULT_DEST", "Asset", "BuildResult", "all_assets", "build_assets"]

@@ -24,7 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import torch
+from .._extras import missing_extra
+
+try:
+    import torch
+except ModuleNotFoundError as error:
+    raise missing_extra(__name__, "torch") from error
 
 from . import auto, channels_last, depthwise, direct, fft, im2col, phase, unrolled, winograd
 from ._args import (
