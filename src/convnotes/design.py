@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 from .errors import ConvArgumentError
 from .shapes import conv_output_size, conv_transpose_output_size, output_padding_for
@@ -424,12 +425,16 @@ def _same_size(a, b) -> bool:
     )
 
 
-def _fixes(layer: Layer, input_size, expected) -> tuple[str, ...]:
+def _fixes(
+    layer: Layer, input_size: int | tuple[int, ...], expected: int | tuple[int, ...]
+) -> tuple[str, ...]:
     """Ways to make a transposed layer on ``input_size`` give ``expected``."""
     fixes = []
+    # A transposed layer with string padding stopped the chain at its own step.
+    padding = cast("int | tuple[int, ...]", layer.padding)
     try:
         a = output_padding_for(
-            input_size, expected, layer.kernel_size, layer.stride, layer.padding, layer.dilation
+            input_size, expected, layer.kernel_size, layer.stride, padding, layer.dilation
         )
         fixes.append(
             f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with "
@@ -457,7 +462,7 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
     ([65, 33, 66], False)
     """
     steps = []
-    stack: list[tuple[object, str]] = []
+    stack: list[tuple[int | tuple[int, ...], str | None]] = []
     size = tuple(input_size) if isinstance(input_size, Sequence) else input_size
     for index, raw in enumerate(layers, start=1):
         layer = Layer.coerce(raw, index)
@@ -467,7 +472,8 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
             steps.append(ChainStep(layer, size, None, None, False, f"invalid layer: {error}"))
             break
         direction = _direction(size, out)
-        expected, mirrors, ok, suggestions = None, None, True, ()
+        expected, mirrors, ok = None, None, True
+        suggestions: tuple[str, ...] = ()
         if layer.kind == "conv" and direction < 0:
             stack.append((size, layer.name))
             message = "downsamples; a decoder layer should bring it back"

@@ -13,6 +13,7 @@ torch.Size([1, 4, 32, 32])
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 from ._extras import missing_extra
 
@@ -28,6 +29,8 @@ from . import functional as CF
 from .errors import ConvArgumentError
 from .shapes import output_padding_for
 
+PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]  # as torch.nn types it
+
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
@@ -37,14 +40,24 @@ def _check_method(method: str) -> str:
     return method
 
 
-class _MethodRepr:
+if TYPE_CHECKING:  # the mixins are combined with torch's Conv*d / ConvTranspose*d only
+    from torch.nn import Conv2d as _ConvBase
+    from torch.nn import ConvTranspose2d as _ConvTransposeBase
+    from torch.nn import Module as _ModuleBase
+else:
+    _ModuleBase = _ConvBase = _ConvTransposeBase = object
+
+
+class _MethodRepr(_ModuleBase):
     """Shows the chosen ``method`` in the module's repr."""
+
+    method: str
 
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, method={self.method!r}"
 
 
-class _ConvMixin(_MethodRepr):
+class _ConvMixin(_MethodRepr, _ConvBase):
     """Forward of ``nn.Conv*d`` through :mod:`convnotes.functional`."""
 
     _functional = staticmethod(CF.conv1d)
@@ -59,7 +72,7 @@ class _ConvMixin(_MethodRepr):
         dilation=1,
         groups: int = 1,
         bias: bool = True,
-        padding_mode: str = "zeros",
+        padding_mode: PaddingMode = "zeros",
         device=None,
         dtype=None,
         *,
@@ -72,7 +85,7 @@ class _ConvMixin(_MethodRepr):
         self.method = _check_method(method)
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        padding = self.padding
+        padding: str | int | tuple[int, ...] = self.padding
         if self.padding_mode != "zeros":
             # As torch does: pad with the mode first, then convolve without padding.
             input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
@@ -83,11 +96,12 @@ class _ConvMixin(_MethodRepr):
         )  # fmt: skip
 
 
-class _ConvTransposeMixin(_MethodRepr):
+class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
     """Forward of ``nn.ConvTranspose*d`` through :mod:`convnotes.functional`."""
 
     _functional = staticmethod(CF.conv_transpose1d)
     _ndim = 1
+    padding: tuple[int, ...]  # torch refuses a string padding for a transposed conv
 
     def __init__(
         self,
@@ -100,7 +114,7 @@ class _ConvTransposeMixin(_MethodRepr):
         groups: int = 1,
         bias: bool = True,
         dilation=1,
-        padding_mode: str = "zeros",
+        padding_mode: PaddingMode = "zeros",
         device=None,
         dtype=None,
         *,

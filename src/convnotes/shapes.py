@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from typing import overload
 
 from .errors import ConvArgumentError
 
@@ -190,6 +191,33 @@ def conv_padding(
     return tuple((p, p) for p in pads)
 
 
+# Typing only: all ints give an int; a sequence input size gives a tuple.
+@overload
+def conv_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = ...,
+    padding: int | str = ...,
+    dilation: int = ...,
+) -> int: ...
+@overload
+def conv_output_size(
+    input_size: Sequence[int],
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Padding = ...,
+    dilation: Size = ...,
+) -> tuple[int, ...]: ...
+@overload
+def conv_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Padding = ...,
+    dilation: Size = ...,
+) -> int | tuple[int, ...]: ...
+
+
 def conv_output_size(
     input_size: Size,
     kernel_size: Size,
@@ -261,6 +289,35 @@ def _min_transpose_sizes(inputs, kernels, strides, pads, dilations) -> tuple[int
     )
 
 
+@overload
+def conv_transpose_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = ...,
+    padding: int = ...,
+    output_padding: int = ...,
+    dilation: int = ...,
+) -> int: ...
+@overload
+def conv_transpose_output_size(
+    input_size: Sequence[int],
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    output_padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[int, ...]: ...
+@overload
+def conv_transpose_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    output_padding: Size = ...,
+    dilation: Size = ...,
+) -> int | tuple[int, ...]: ...
+
+
 def conv_transpose_output_size(
     input_size: Size,
     kernel_size: Size,
@@ -322,6 +379,28 @@ def conv_transpose_output_size(
     return _result(out, ndim)
 
 
+@overload
+def output_size_range(
+    input_size: int, kernel_size: int, stride: int = ..., padding: int = ..., dilation: int = ...
+) -> tuple[int, int]: ...
+@overload
+def output_size_range(
+    input_size: Sequence[int],
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
+@overload
+def output_size_range(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[int | tuple[int, ...], int | tuple[int, ...]]: ...
+
+
 def output_size_range(
     input_size: Size,
     kernel_size: Size,
@@ -355,6 +434,35 @@ def output_size_range(
     lo = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
     hi = tuple(m + s - 1 for m, s in zip(lo, strides))
     return _result(lo, ndim), _result(hi, ndim)
+
+
+@overload
+def output_padding_for(
+    input_size: int,
+    output_size: int,
+    kernel_size: int,
+    stride: int = ...,
+    padding: int = ...,
+    dilation: int = ...,
+) -> int: ...
+@overload
+def output_padding_for(
+    input_size: Sequence[int],
+    output_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[int, ...]: ...
+@overload
+def output_padding_for(
+    input_size: Size,
+    output_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> int | tuple[int, ...]: ...
 
 
 def output_padding_for(

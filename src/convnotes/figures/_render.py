@@ -11,8 +11,9 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-STYLE = {
+STYLE: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every rc name
     "svg.hashsalt": "convnotes",
     "font.family": "DejaVu Sans",
     "font.size": 9,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path("benchmarks/results")
 LANGUAGES = ("zh", "en")
@@ -29,7 +30,7 @@ COLORS = {
     "auto": "#ff7f0e",
 }
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh": {
         "none": f"还没有基准测试结果：请运行 `{COMMAND}`",
         "machine": "机器",

@@ -39,7 +39,7 @@ def select_assets(assets: list[Asset], only: str | Iterable[str] | None) -> list
     if only is None:
         return assets
     patterns = [only] if isinstance(only, str) else list(only)
-    chosen = []
+    chosen: list[Asset] = []
     for pattern in patterns:
         matches = [a for a in assets if fnmatch.fnmatchcase(a.name, pattern)]
         if not matches:
@@ -93,8 +93,9 @@ def build_assets(
         start = time.perf_counter()
         key = asset_key(asset, versions)
         entry = manifest.get(asset.name)
-        if not force and is_fresh(entry, key, dest):
-            status, outputs, written = "cached", tuple(entry["outputs"]), ()
+        written: tuple[str, ...] = ()
+        if not force and entry is not None and is_fresh(entry, key, dest):
+            status, outputs = "cached", tuple(entry["outputs"])
         else:
             files = run_generator(asset)
             written = tuple(

@@ -197,8 +197,8 @@ def conv_input_gradient(input_size: int, kernel_size: int, stride: int) -> np.nd
 
     x = torch.zeros(1, 1, input_size, input_size, dtype=torch.float64, requires_grad=True)
     y = F.conv2d(x, _ones(1, 1, kernel_size, kernel_size), stride=stride)
-    y.sum().backward()
-    return x.grad[0, 0].numpy().round().astype(int)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    return grad[0, 0].numpy().round().astype(int)
 
 
 def build_gradient(windows: int = 5, cases=((3, 2), (4, 2))) -> dict[str, bytes]:

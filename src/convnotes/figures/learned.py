@@ -4,6 +4,7 @@ its first-layer kernels shown beside hand-made edge kernels, with the accuracy i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,7 @@ def learned_figure(result: TrainingResult):
     return fig
 
 
-CAPTION = {
+CAPTION: dict[str, dict[str, Any]] = {
     "zh": {
         "item": "项目",
         "value": "值",

@@ -71,7 +71,8 @@ def _tap_colors(kernel_size: int):
 
     n = kernel_size * kernel_size
     base = colormaps["Set3" if n <= 12 else "tab20"]
-    return ListedColormap(["#ffffff", *(base(t % base.N) for t in range(n))])
+    white = (1.0, 1.0, 1.0, 1.0)
+    return ListedColormap([white, *(base(t % base.N) for t in range(n))])
 
 
 def _heatmap(fig, rect, codes, labels, cmap, n_codes, row_names=None, col_names=None, title=""):

@@ -25,8 +25,8 @@ def load_photo(gray: bool = False, size: int = 160) -> np.ndarray:
     from matplotlib import cbook
     from PIL import Image
 
-    with Image.open(cbook.get_sample_data("grace_hopper.jpg")) as img:
-        img = img.convert("L" if gray else "RGB")
+    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as photo:
+        img = photo.convert("L" if gray else "RGB")
         height = round(img.height * size / img.width)
         img = img.resize((size, height), Image.Resampling.LANCZOS)
         return np.asarray(img, dtype=np.float64) / 255.0

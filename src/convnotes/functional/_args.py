@@ -19,6 +19,7 @@ import functools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import torch
 
@@ -55,14 +56,17 @@ class ConvTransposeSpec:
     output_size: tuple[int, ...]
 
 
+SpecT = TypeVar("SpecT", "ConvSpec", "ConvTransposeSpec")
+
+
 @dataclass(frozen=True)
-class PreparedCall:
+class PreparedCall(Generic[SpecT]):
     """A checked call: batched ``input`` plus what is needed to give the output back."""
 
     input: torch.Tensor
     weight: torch.Tensor
     bias: torch.Tensor | None
-    spec: ConvSpec | ConvTransposeSpec
+    spec: SpecT
     unbatched: bool
     memory_format: torch.memory_format
 
@@ -80,7 +84,7 @@ def _as_int(fn: str, name: str, value: object) -> int:
     if isinstance(value, bool) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
         raise TypeError(f"{fn}(): argument '{name}' must be an int or a tuple of ints, not bool")
     try:
-        return operator.index(value)  # int, numpy integer, 0-d integer tensor
+        return operator.index(value)  # type: ignore[arg-type]  # int, numpy int, 0-d int tensor
     except TypeError:
         raise TypeError(
             f"{fn}(): argument '{name}' must be an int or a tuple of ints, "
@@ -265,7 +269,7 @@ def prepare_conv(
     padding: IntOrInts | str,
     dilation: IntOrInts,
     groups: int,
-) -> PreparedCall:
+) -> PreparedCall[ConvSpec]:
     """Check the arguments of ``conv{ndim}d`` as PyTorch does and resolve them."""
     fn = f"conv{ndim}d"
     _check_tensors(fn, input, weight, bias)
@@ -293,7 +297,7 @@ def prepare_conv_transpose(
     output_padding: IntOrInts,
     groups: int,
     dilation: IntOrInts,
-) -> PreparedCall:
+) -> PreparedCall[ConvTransposeSpec]:
     """Check the arguments of ``conv_transpose{ndim}d`` as PyTorch does and resolve them."""
     fn = f"conv_transpose{ndim}d"
     _check_tensors(fn, input, weight, bias)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import torch
 
@@ -156,6 +157,7 @@ def conv(
     # w[g, o, c, *j_lead, *j_r] -> (g, (*j_r, c), prod(j_lead), o) or (g, (*j, c), o)
     w = weight.reshape(g, c_out_g, c_in_g, *spec.kernel_size)
     shifted_taps, rest = range(3, 3 + lead), range(3 + lead, 3 + ndim)
+    slab: Callable[[torch.Tensor, torch.Tensor, ConvSpec, slice], torch.Tensor]
     if lead:
         w_mat = w.permute(0, *rest, 2, *shifted_taps, 1).reshape(
             g, -1, math.prod(spec.kernel_size[:lead]), c_out_g
