@@ -23,7 +23,7 @@ def missing_extra(module: str, package: str) -> ModuleNotFoundError:
 
 
 def require_torch_extra(module: str) -> None:
-    """Raise [missing_extra][convnotes._extras.missing_extra]'s error if a package of the
+    """Raise `missing_extra`'s error if a package of the
     `torch` extra is not installed (checked without importing it)."""
     for package in TORCH_EXTRA:
         if importlib.util.find_spec(package) is None:

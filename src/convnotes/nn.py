@@ -1,13 +1,14 @@
-"""``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d`` modules computed by :mod:`convnotes.functional`.
+"""`Conv1d/2d/3d` and `ConvTranspose1d/2d/3d` modules computed by `convnotes.functional`.
 
-Each class subclasses its ``torch.nn`` twin, so the constructor, parameter names and shapes,
-initialisation, ``state_dict`` keys and argument checks are PyTorch's own (state dicts load
+Each class subclasses its `torch.nn` twin, so the constructor, parameter names and shapes,
+initialisation, `state_dict` keys and argument checks are PyTorch's own (state dicts load
 both ways); only the forward computation is replaced by the from-scratch code. An extra
-keyword ``method`` picks the implementation (see :data:`convnotes.functional.METHODS`).
+keyword `method` picks the implementation (see `convnotes.functional.METHODS`).
 
->>> layer = ConvTranspose2d(8, 4, 3, stride=2, padding=1, method="direct")
->>> layer(torch.randn(1, 8, 16, 16), output_size=(32, 32)).shape
-torch.Size([1, 4, 32, 32])
+Examples:
+    >>> layer = ConvTranspose2d(8, 4, 3, stride=2, padding=1, method="direct")
+    >>> layer(torch.randn(1, 8, 16, 16), output_size=(32, 32)).shape
+    torch.Size([1, 4, 32, 32])
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ else:
 
 
 class _MethodRepr(_ModuleBase):
-    """Shows the chosen ``method`` in the module's repr."""
+    """Shows the chosen `method` in the module's repr."""
 
     method: str
 
@@ -58,7 +59,7 @@ class _MethodRepr(_ModuleBase):
 
 
 class _ConvMixin(_MethodRepr, _ConvBase):
-    """Forward of ``nn.Conv*d`` through :mod:`convnotes.functional`."""
+    """Forward of `nn.Conv*d` through [`convnotes.functional`][convnotes.functional]."""
 
     _functional = staticmethod(CF.conv1d)
 
@@ -97,7 +98,7 @@ class _ConvMixin(_MethodRepr, _ConvBase):
 
 
 class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
-    """Forward of ``nn.ConvTranspose*d`` through :mod:`convnotes.functional`."""
+    """Forward of `nn.ConvTranspose*d` through [`convnotes.functional`][convnotes.functional]."""
 
     _functional = staticmethod(CF.conv_transpose1d)
     _ndim = 1
@@ -129,10 +130,10 @@ class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
     def resolve_output_padding(
         self, input: Tensor, output_size: Sequence[int] | None
     ) -> tuple[int, ...]:
-        """``self.output_padding``, or the one that gives ``output_size`` (as torch computes it).
+        """`self.output_padding`, or the one that gives `output_size` (as torch computes it).
 
-        ``output_size`` may include the batch and channel dimensions; a size outside
-        ``[lo, lo + stride - 1]`` raises a ``ValueError`` stating the range.
+        `output_size` may include the batch and channel dimensions; a size outside
+        `[lo, lo + stride - 1]` raises a `ValueError` stating the range.
         """
         if output_size is None:
             return self.output_padding
@@ -165,39 +166,42 @@ class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
 
 
 class Conv1d(_ConvMixin, nn.Conv1d):
-    """``torch.nn.Conv1d`` computed by :func:`convnotes.functional.conv1d`."""
+    """`torch.nn.Conv1d` computed by [`conv1d`][convnotes.functional.conv1d]."""
 
     _functional = staticmethod(CF.conv1d)
 
 
 class Conv2d(_ConvMixin, nn.Conv2d):
-    """``torch.nn.Conv2d`` computed by :func:`convnotes.functional.conv2d`."""
+    """`torch.nn.Conv2d` computed by [`conv2d`][convnotes.functional.conv2d]."""
 
     _functional = staticmethod(CF.conv2d)
 
 
 class Conv3d(_ConvMixin, nn.Conv3d):
-    """``torch.nn.Conv3d`` computed by :func:`convnotes.functional.conv3d`."""
+    """`torch.nn.Conv3d` computed by [`conv3d`][convnotes.functional.conv3d]."""
 
     _functional = staticmethod(CF.conv3d)
 
 
 class ConvTranspose1d(_ConvTransposeMixin, nn.ConvTranspose1d):
-    """``torch.nn.ConvTranspose1d`` computed by :func:`convnotes.functional.conv_transpose1d`."""
+    """`torch.nn.ConvTranspose1d` computed by
+    [`conv_transpose1d`][convnotes.functional.conv_transpose1d]."""
 
     _functional = staticmethod(CF.conv_transpose1d)
     _ndim = 1
 
 
 class ConvTranspose2d(_ConvTransposeMixin, nn.ConvTranspose2d):
-    """``torch.nn.ConvTranspose2d`` computed by :func:`convnotes.functional.conv_transpose2d`."""
+    """`torch.nn.ConvTranspose2d` computed by
+    [`conv_transpose2d`][convnotes.functional.conv_transpose2d]."""
 
     _functional = staticmethod(CF.conv_transpose2d)
     _ndim = 2
 
 
 class ConvTranspose3d(_ConvTransposeMixin, nn.ConvTranspose3d):
-    """``torch.nn.ConvTranspose3d`` computed by :func:`convnotes.functional.conv_transpose3d`."""
+    """`torch.nn.ConvTranspose3d` computed by
+    [`conv_transpose3d`][convnotes.functional.conv_transpose3d]."""
 
     _functional = staticmethod(CF.conv_transpose3d)
     _ndim = 3

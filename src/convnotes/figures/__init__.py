@@ -1,9 +1,9 @@
 """Figures, tables and animations for the site, generated from the package's own code.
 
 Every asset is produced by a generator function in one module per family
-(:mod:`.matrix`, :mod:`.multichannel`, :mod:`.photo`, :mod:`.checkerboard`,
-:mod:`.animation`, :mod:`.learned`, :mod:`.tables`). :mod:`.registry` lists the assets
-with their parameters; :mod:`.cache` skips an asset whose inputs (generator source,
+(`matrix`, `multichannel`, `photo`, `checkerboard`,
+`animation`, `learned`, `tables`). `registry` lists the assets
+with their parameters; `cache` skips an asset whose inputs (generator source,
 parameters, package and library versions) have not changed since the last build.
 
 Importing this package is cheap (no torch, no matplotlib): the generators are imported

@@ -38,7 +38,7 @@ class TrainingResult:
 def train_digits(
     epochs: int = 40, channels: int = 8, kernel_size: int = 5, seed: int = 0
 ) -> TrainingResult:
-    """Train ``Conv2d(1, C, k, padding=k//2) → ReLU → MaxPool 2 → Linear`` with Adam on
+    """Train `Conv2d(1, C, k, padding=k//2) → ReLU → MaxPool 2 → Linear` with Adam on
     75 % of the digits (full batch, single thread so the result is bit-reproducible)."""
     import torch
     from sklearn.datasets import load_digits
