@@ -24,6 +24,11 @@ MODULES = (
     "convnotes.matrix",
     "convnotes.nn",
 )
+# mkdocstrings' section titles in each page's language.
+SECTION_TITLES = {
+    "zh": {"参数：", "返回：", "引发：", "示例："},
+    "en": {"Parameters:", "Returns:", "Raises:", "Examples:"},
+}
 SPHINX = re.compile(r":(func|class|mod|meth|data|attr|exc|obj):`")
 
 
@@ -85,10 +90,18 @@ def test_cross_references_are_links(page: BeautifulSoup) -> None:
     assert {"#convnotes.design.solve_conv", "#convnotes.design.plan_chain"} <= targets
 
 
-def test_sections_render_as_tables_and_numbered_lists_count(page: BeautifulSoup) -> None:
+@pytest.mark.parametrize("language", sorted(PAGES))
+def test_sections_are_in_the_page_language_and_numbered_lists_count(
+    built_site: Path, language: str
+) -> None:
+    html = (built_site / PAGES[language]).read_text(encoding="utf-8")
+    page = BeautifulSoup(html, "html.parser")
     conv = _documented(page, "convnotes.shapes.conv_output_size")
     titles = {t.get_text(strip=True) for t in conv.select(".doc-section-title")}
-    assert {"Parameters:", "Returns:", "Raises:", "Examples:"} <= titles
+    assert titles == SECTION_TITLES[language]
+    every_title = {t.get_text(strip=True) for t in page.select(".doc-section-title")}
+    other = "en" if language == "zh" else "zh"
+    assert not every_title & SECTION_TITLES[other]
     names = [code.get_text() for code in conv.select("table code")]
     for parameter in ("input_size", "kernel_size", "stride", "padding", "dilation"):
         assert parameter in names
