@@ -134,3 +134,32 @@ except ModuleNotFoundError as error:
     assert sorted(refused) == sorted([*TORCH_MODULES, "conv_matrix"])
     for message in refused.values():
         assert "needs torch" in message and 'pip install "convnotes[torch]"' in message, message
+
+
+def test_wheel_cache_key_follows_every_input(tmp_path: Path) -> None:
+    hook = _load_hook()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    package = tmp_path / "src" / "convnotes"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('__version__ = "0"\n')
+    before = hook.sources_hash(tmp_path)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.pyc").write_bytes(b"ignored")
+    assert hook.sources_hash(tmp_path) == before
+    (package / "shapes.py").write_text("")
+    after_new_module = hook.sources_hash(tmp_path)
+    assert after_new_module != before
+    (tmp_path / "README.md").write_text("changed")
+    assert hook.sources_hash(tmp_path) != after_new_module
+
+
+def test_wheel_address_is_absolute_under_the_site_url() -> None:
+    hook = _load_hook()
+    name = "convnotes-1.0-py3-none-any.whl"
+    assert hook.wheel_url("https://example.org/notes/", name) == (
+        f"https://example.org/notes/downloads/{name}"
+    )
+    assert hook.fill("pip install {{ wheel_url }}  # {{ wheel_name }}", "U", name) == (
+        f"pip install U  # {name}"
+    )
