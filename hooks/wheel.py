@@ -66,6 +66,7 @@ def build_wheel(root: Path, cache_dir: Path) -> Path:
             shutil.copy2(root / relative, source / relative)
         out = Path(scratch) / "out"
         command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+        command += ["--no-index"]  # offline: nothing to download
         command += ["--quiet", "--wheel-dir", str(out), str(source)]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         wheels = sorted(out.glob("convnotes-*.whl"))
