@@ -6,8 +6,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() {
+  cat <<'EOF'
+usage: bash scripts/dev.sh serve|build|test [pytest arguments]
+  serve   install everything (pinned), build the site, serve it on 127.0.0.1:8000
+          (CONVNOTES_ADDR=host:port to change)
+  build   install everything (pinned), build the site into site/ (mkdocs build --strict)
+  test    install what the tests need, run the whole test suite (extra arguments go to pytest;
+          CONVNOTES_TEST_WORKERS=N workers, default auto)
+Uses ./.venv unless CONVNOTES_NO_VENV=1. For the CPU build of torch on Linux:
+  PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu bash scripts/dev.sh test
+EOF
+}
+
 cmd="${1:-}"
-case "$cmd" in serve|build|test) ;; *) echo "usage: bash scripts/dev.sh serve|build|test" >&2; exit 2 ;; esac
+case "$cmd" in
+  serve|build|test) ;;
+  -h|--help|help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
 
 if [ "${CONVNOTES_NO_VENV:-0}" != "1" ]; then
   [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -1,1 +1,4 @@
-pip install -c constraints.txt -e ".[docs]"    # install convnotes and its dependencies
+pip install "convnotes @ {{ wheel_url }}"
+convnotes shape conv -i 32 -k 3 -s 2 -p 1
+convnotes solve transpose 17 33
+python -m convnotes --help

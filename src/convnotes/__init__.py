@@ -1,8 +1,10 @@
 """convnotes: convolution and transposed convolution in PyTorch, explained with tested code.
 
-Shape arithmetic lives in :mod:`convnotes.shapes` (no torch needed), the inverse design
-helpers in :mod:`convnotes.design`, from-scratch layers in :mod:`convnotes.functional` and
-:mod:`convnotes.nn`, the unrolled kernel matrix in :mod:`convnotes.matrix`.
+Shape arithmetic lives in [`convnotes.shapes`][convnotes.shapes] (no torch needed), the
+inverse design helpers in [`convnotes.design`][convnotes.design], from-scratch layers in
+[`convnotes.functional`][convnotes.functional] and [`convnotes.nn`][convnotes.nn], the
+unrolled kernel matrix in [`convnotes.matrix`][convnotes.matrix]; those three need the
+`torch` extra (`pip install "convnotes[torch]"`).
 """
 
 from .errors import ConvArgumentError

@@ -1,4 +1,4 @@
-"""The ``convnotes`` command line: output sizes with the formula written out, inverse design,
+"""The `convnotes` command line: output sizes with the formula written out, inverse design,
 and encoder/decoder chains.
 
     convnotes shape conv -i 32 -k 3 -s 2 -p 1
@@ -7,7 +7,7 @@ and encoder/decoder chains.
     convnotes solve transpose 17 33
     convnotes chain 65 enc1=conv:k3s2p1 enc2=conv:k3s2p1 transpose:k3s2p1 transpose:k3s2p1
 
-Every subcommand takes ``--json``. Bad input prints one line ``convnotes: error: ...`` on
+Every subcommand takes `--json`. Bad input prints one line `convnotes: error: ...` on
 stderr and exits with status 2 (never a traceback).
 """
 
@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _size(text: str) -> int | tuple[int, ...]:
-    """``"65"`` -> 65, ``"65,64"`` -> (65, 64)."""
+    """`"65"` -> 65, `"65,64"` -> (65, 64)."""
     try:
         values = tuple(int(part) for part in text.split(","))
     except ValueError:
@@ -71,7 +71,7 @@ _KEYS = {"k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation", "op
 
 
 def parse_layer(text: str) -> Layer:
-    """``"enc1=conv:k3s2p1"`` -> ``Layer("conv", 3, 2, 1, name="enc1")`` (see ``LAYER_HELP``)."""
+    """`"enc1=conv:k3s2p1"` -> `Layer("conv", 3, 2, 1, name="enc1")` (see `LAYER_HELP`)."""
     name, _, rest = text.rpartition("=")
     kind, colon, settings = rest.partition(":")
     if not colon or kind not in ("conv", "transpose"):
@@ -305,7 +305,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``convnotes`` console script; returns the exit status."""
+    """Entry point of the `convnotes` console script; returns the exit status."""
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,30 +1,34 @@
 """Inverse design: which layer settings map one size to another, and does a chain mirror itself?
 
-The question users really have: "my encoder goes 65 -> 33 -> 17; which ``ConvTranspose2d``
-brings 17 back to 33?" :func:`solve_conv_transpose` and :func:`solve_conv` enumerate the
-``(kernel_size, stride, padding, output_padding)`` choices inside small bounds and keep those
-that :mod:`convnotes.shapes` (the one source of truth) maps to the target size: no output-size
-formula is re-derived here. :func:`plan_chain` runs a list of layers and flags a decoder that
-does not undo its encoder.
+The question users really have: "my encoder goes 65 -> 33 -> 17; which `ConvTranspose2d`
+brings 17 back to 33?" [`solve_conv_transpose`][convnotes.design.solve_conv_transpose] and
+[`solve_conv`][convnotes.design.solve_conv] enumerate the
+`(kernel_size, stride, padding, output_padding)` choices inside small bounds and keep those
+that [`convnotes.shapes`][convnotes.shapes] (the one source of truth) maps to the target
+size: no output-size formula is re-derived here. [`plan_chain`][convnotes.design.plan_chain]
+runs a list of layers and flags a decoder that does not undo its encoder.
 
-Search bounds (per dimension, ``d`` = dilation, fixed by the caller):
+Search bounds (per dimension, `d` = dilation, fixed by the caller):
 
-* ``1 <= kernel_size <= max_kernel`` and ``1 <= stride <= max_stride``;
-* ``0 <= padding <= d*(kernel_size - 1)`` ("full" padding; more only adds all-zero borders
-  to a conv, or crops a transposed conv beyond the kernel's reach), unless ``max_padding``;
-* ``0 <= output_padding < max(stride, dilation)`` (PyTorch's rule), transposed only.
+* `1 <= kernel_size <= max_kernel` and `1 <= stride <= max_stride`;
+* `0 <= padding <= d*(kernel_size - 1)` ("full" padding; more only adds all-zero borders
+  to a conv, or crops a transposed conv beyond the kernel's reach), unless `max_padding`;
+* `0 <= output_padding < max(stride, dilation)` (PyTorch's rule), transposed only.
 
-Ordering, "simplest first" (:meth:`Choice.sort_key`):
+Ordering, "simplest first" ([`Choice.sort_key`][convnotes.design.Choice.sort_key]):
 
-1. no gaps (every input/output position is touched: see :func:`overlap_profile`);
-2. stride closest to the size ratio (``output/input`` for a transposed conv,
-   ``input/output`` for a conv);
-3. smaller kernel, 4. smaller padding, 5. smaller output_padding;
+1. no gaps (every input/output position is touched: see
+   [`overlap_profile`][convnotes.design.overlap_profile]);
+2. stride closest to the size ratio (`output/input` for a transposed conv,
+   `input/output` for a conv);
+3. smaller kernel;
+4. smaller padding;
+5. smaller output_padding;
 6. even overlap (kernel divisible by stride: no checkerboard) before uneven.
 
-Tuple sizes: a choice is one ``(kernel_size, stride, padding)`` that works for *every*
-dimension, with ``output_padding`` per dimension (a tuple when the dimensions need different
-ones). Settings that differ per dimension (say stride ``(2, 1)``) are not searched: solve each
+Tuple sizes: a choice is one `(kernel_size, stride, padding)` that works for *every*
+dimension, with `output_padding` per dimension (a tuple when the dimensions need different
+ones). Settings that differ per dimension (say stride `(2, 1)`) are not searched: solve each
 dimension with its own int sizes instead.
 """
 
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 from .errors import ConvArgumentError
 from .shapes import conv_output_size, conv_transpose_output_size, output_padding_for
@@ -51,17 +56,26 @@ KINDS = ("conv", "transpose")
 
 
 def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[int, ...]:
-    """How many kernel taps land on each of the ``stride`` phases of the (interior) output.
+    """How many kernel taps land on each of the `stride` phases of the (interior) output.
 
-    A transposed conv writes input ``j`` with tap ``t`` to position ``j*stride + t*dilation``,
+    A transposed conv writes input `j` with tap `t` to position `j*stride + t*dilation`,
     so an output position receives one contribution per tap with
-    ``t*dilation ≡ position (mod stride)``. Equal counts: even overlap (no checkerboard);
+    `t*dilation ≡ position (mod stride)`. Equal counts: even overlap (no checkerboard);
     a zero count: gaps (positions that no input reaches). Read the other way, the same counts
-    say how many windows of a strided conv read each input position. With ``dilation=1`` this
-    is "``kernel_size % stride == 0``" and "``kernel_size < stride``".
+    say how many windows of a strided conv read each input position. With `dilation=1` this
+    is "`kernel_size % stride == 0`" and "`kernel_size < stride`".
 
-    >>> overlap_profile(3, 2)
-    (2, 1)
+    Args:
+        kernel_size: `k`.
+        stride: `s`.
+        dilation: `d`.
+
+    Returns:
+        One count per phase `0 .. stride - 1`.
+
+    Examples:
+        >>> overlap_profile(3, 2)
+        (2, 1)
     """
     counts = [0] * stride
     for tap in range(kernel_size):
@@ -71,7 +85,7 @@ def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[i
 
 @dataclass(frozen=True)
 class Choice:
-    """One layer setting that maps ``input_size`` to ``output_size``."""
+    """One layer setting that maps `input_size` to `output_size`."""
 
     kind: str  # "conv" or "transpose"
     input_size: int | tuple[int, ...]
@@ -100,10 +114,17 @@ class Choice:
     def pytorch(
         self, in_channels: int = 64, out_channels: int = 32, ndim: int | None = None
     ) -> str:
-        """The PyTorch line to copy, e.g.
-        ``nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1)``.
+        """The PyTorch line to copy.
 
-        ``ndim`` defaults to the number of dimensions of the sizes (2 for int sizes).
+        Args:
+            in_channels: Shown as the first argument.
+            out_channels: Shown as the second argument.
+            ndim: `1`, `2` or `3` in the class name; default: the number of dimensions of the
+                sizes (2 for int sizes).
+
+        Returns:
+            For example
+            `nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1)`.
         """
         if ndim is None:
             ndim = len(self.input_size) if isinstance(self.input_size, tuple) else 2
@@ -229,16 +250,31 @@ def solve_conv_transpose(
     dilation: int = 1,
     max_padding: int | None = None,
 ) -> list[Choice]:
-    """Every ``ConvTranspose`` setting within the bounds that maps ``input_size`` to
-    ``output_size``, simplest first (see the module docstring for bounds and order).
+    """Every `ConvTranspose` setting within the bounds that maps `input_size` to `output_size`.
 
-    Each is verified with :func:`convnotes.shapes.conv_transpose_output_size`:
-    ``o = (i - 1)*s - 2p + d*(k - 1) + a + 1``.
+    Simplest first (the module docstring gives the bounds and the order). Each is verified
+    with [`conv_transpose_output_size`][convnotes.shapes.conv_transpose_output_size]:
+    `o = (i - 1)*s - 2p + d*(k - 1) + a + 1`.
 
-    >>> for choice in solve_conv_transpose(17, 33)[:2]:
-    ...     print(choice.pytorch(), choice.even_overlap)
-    nn.ConvTranspose2d(64, 32, kernel_size=2, stride=2, padding=1, output_padding=1) True
-    nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1) False
+    Args:
+        input_size: `i`, an int or one int per dimension.
+        output_size: `o`, the size wanted, an int or one int per dimension.
+        max_kernel: Largest kernel size tried.
+        max_stride: Largest stride tried.
+        dilation: The dilation, fixed.
+        max_padding: Largest padding tried; default `dilation*(kernel_size - 1)`.
+
+    Returns:
+        The [`Choice`][convnotes.design.Choice]s, simplest first; empty if none fits.
+
+    Raises:
+        ConvArgumentError: a size below 1, sizes of different lengths, or bounds below 1.
+
+    Examples:
+        >>> for choice in solve_conv_transpose(17, 33)[:2]:
+        ...     print(choice.pytorch(), choice.even_overlap)
+        nn.ConvTranspose2d(64, 32, kernel_size=2, stride=2, padding=1, output_padding=1) True
+        nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1) False
     """
     return _solve(
         "transpose", input_size, output_size, max_kernel, max_stride, dilation, max_padding
@@ -254,16 +290,31 @@ def solve_conv(
     dilation: int = 1,
     max_padding: int | None = None,
 ) -> list[Choice]:
-    """Every ``Conv`` setting within the bounds that maps ``input_size`` to ``output_size``,
-    simplest first; ``output_padding`` is always 0.
+    """Every `Conv` setting within the bounds that maps `input_size` to `output_size`.
 
-    Each is verified with :func:`convnotes.shapes.conv_output_size`:
-    ``o = floor((i + 2p - d*(k - 1) - 1)/s) + 1``.
+    Simplest first; `output_padding` is always 0. Each is verified with
+    [`conv_output_size`][convnotes.shapes.conv_output_size]:
+    `o = floor((i + 2p - d*(k - 1) - 1)/s) + 1`.
 
-    >>> for choice in solve_conv(65, 33)[:2]:
-    ...     print(choice.pytorch())
-    nn.Conv2d(64, 32, kernel_size=2, stride=2, padding=1)
-    nn.Conv2d(64, 32, kernel_size=3, stride=2, padding=1)
+    Args:
+        input_size: `i`, an int or one int per dimension.
+        output_size: `o`, the size wanted, an int or one int per dimension.
+        max_kernel: Largest kernel size tried.
+        max_stride: Largest stride tried.
+        dilation: The dilation, fixed.
+        max_padding: Largest padding tried; default `dilation*(kernel_size - 1)`.
+
+    Returns:
+        The [`Choice`][convnotes.design.Choice]s, simplest first; empty if none fits.
+
+    Raises:
+        ConvArgumentError: a size below 1, sizes of different lengths, or bounds below 1.
+
+    Examples:
+        >>> for choice in solve_conv(65, 33)[:2]:
+        ...     print(choice.pytorch())
+        nn.Conv2d(64, 32, kernel_size=2, stride=2, padding=1)
+        nn.Conv2d(64, 32, kernel_size=3, stride=2, padding=1)
     """
     return _solve("conv", input_size, output_size, max_kernel, max_stride, dilation, max_padding)
 
@@ -273,7 +324,7 @@ def solve_conv(
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of a chain: ``kind`` is ``"conv"`` or ``"transpose"``."""
+    """One layer of a chain: `kind` is `"conv"` or `"transpose"`."""
 
     kind: str
     kernel_size: int | tuple[int, ...]
@@ -285,7 +336,7 @@ class Layer:
 
     @classmethod
     def coerce(cls, spec: Layer | Mapping, index: int) -> Layer:
-        """A :class:`Layer` from a dict (unknown keys are an error), named if unnamed."""
+        """A `Layer` from a dict (unknown keys are an error), named if unnamed."""
         if isinstance(spec, Mapping):
             known = set(cls.__dataclass_fields__)
             unknown = sorted(set(spec) - known)
@@ -316,7 +367,7 @@ class Layer:
         return spec
 
     def output_size(self, input_size):
-        """This layer's output size, from :mod:`convnotes.shapes`."""
+        """This layer's output size, from [`convnotes.shapes`][convnotes.shapes]."""
         if self.kind == "conv":
             return conv_output_size(
                 input_size, self.kernel_size, self.stride, self.padding, self.dilation
@@ -361,7 +412,7 @@ class ChainStep:
 
 @dataclass(frozen=True)
 class ChainPlan:
-    """The result of :func:`plan_chain`."""
+    """The result of [`plan_chain`][convnotes.design.plan_chain]."""
 
     input_size: int | tuple[int, ...]
     steps: tuple[ChainStep, ...] = field(default_factory=tuple)
@@ -424,12 +475,16 @@ def _same_size(a, b) -> bool:
     )
 
 
-def _fixes(layer: Layer, input_size, expected) -> tuple[str, ...]:
-    """Ways to make a transposed layer on ``input_size`` give ``expected``."""
+def _fixes(
+    layer: Layer, input_size: int | tuple[int, ...], expected: int | tuple[int, ...]
+) -> tuple[str, ...]:
+    """Ways to make a transposed layer on `input_size` give `expected`."""
     fixes = []
+    # A transposed layer with string padding stopped the chain at its own step.
+    padding = cast("int | tuple[int, ...]", layer.padding)
     try:
         a = output_padding_for(
-            input_size, expected, layer.kernel_size, layer.stride, layer.padding, layer.dilation
+            input_size, expected, layer.kernel_size, layer.stride, padding, layer.dilation
         )
         fixes.append(
             f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with "
@@ -443,21 +498,33 @@ def _fixes(layer: Layer, input_size, expected) -> tuple[str, ...]:
     return tuple(fixes)
 
 
-def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
-    """Run ``layers`` (dicts or :class:`Layer`) from ``input_size``; check the mirror rule.
+def plan_chain(input_size: int | Sequence[int], layers: Iterable[Layer | Mapping]) -> ChainPlan:
+    """Run `layers` from `input_size` and check the mirror rule.
 
     Mirror rule (a stack): a conv that shrinks the size pushes its *input* size; a transposed
     conv that grows the size pops the size it is expected to restore. A mismatch is flagged
     with suggestions (the output_padding that would fix it, or the simplest solver choices).
     An invalid layer is reported at its step with the error message, and the chain stops.
 
-    >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
-    ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
-    >>> plan.sizes, plan.ok
-    ([65, 33, 66], False)
+    Args:
+        input_size: The size entering the first layer: an int or one int per dimension.
+        layers: [`Layer`][convnotes.design.Layer]s, or dicts with the same keys.
+
+    Returns:
+        The [`ChainPlan`][convnotes.design.ChainPlan]: one step per layer run, and `ok`.
+
+    Raises:
+        ConvArgumentError: a layer that is neither a dict nor a `Layer`, or a dict with
+            unknown keys or without `kind` and `kernel_size`.
+
+    Examples:
+        >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
+        ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
+        >>> plan.sizes, plan.ok
+        ([65, 33, 66], False)
     """
     steps = []
-    stack: list[tuple[object, str]] = []
+    stack: list[tuple[int | tuple[int, ...], str | None]] = []
     size = tuple(input_size) if isinstance(input_size, Sequence) else input_size
     for index, raw in enumerate(layers, start=1):
         layer = Layer.coerce(raw, index)
@@ -467,7 +534,8 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
             steps.append(ChainStep(layer, size, None, None, False, f"invalid layer: {error}"))
             break
         direction = _direction(size, out)
-        expected, mirrors, ok, suggestions = None, None, True, ()
+        expected, mirrors, ok = None, None, True
+        suggestions: tuple[str, ...] = ()
         if layer.kind == "conv" and direction < 0:
             stack.append((size, layer.name))
             message = "downsamples; a decoder layer should bring it back"
@@ -488,4 +556,5 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
             message = "keeps the size" if direction == 0 else "changes the size"
         steps.append(ChainStep(layer, size, out, expected, ok, message, mirrors, suggestions))
         size = out
-    return ChainPlan(input_size, tuple(steps))
+    start = input_size if isinstance(input_size, int) else tuple(input_size)
+    return ChainPlan(start, tuple(steps))

@@ -6,8 +6,8 @@ from __future__ import annotations
 class ConvArgumentError(ValueError, RuntimeError):
     """A convolution argument breaks one of PyTorch's rules.
 
-    It is both a ``ValueError`` (what ``torch.nn`` modules and the pure shape functions
-    raise) and a ``RuntimeError`` (what ``torch.nn.functional`` raises), so an ``except``
+    It is both a `ValueError` (what `torch.nn` modules and the pure shape functions
+    raise) and a `RuntimeError` (what `torch.nn.functional` raises), so an `except`
     clause written for PyTorch's error catches ours too. The message names the
     parameter, the value and the rule.
     """

@@ -1,12 +1,15 @@
 """Output-size formulas written out with the numbers substituted (plain text and LaTeX).
 
-The result always comes from :mod:`convnotes.shapes` (the one source of truth); this module
-only *writes* the formula, so a reader can redo the arithmetic by hand::
+The result always comes from [`convnotes.shapes`][convnotes.shapes] (the one source of
+truth); this module only *writes* the formula, so a reader can redo the arithmetic by hand:
 
-    o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(32 + 2·1 − 1·(3−1) − 1)/2⌋ + 1 = 16
+```text
+o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(32 + 2·1 − 1·(3−1) − 1)/2⌋ + 1 = 16
+```
 
-Tuple arguments give one line per spatial dimension (``dim 0: ...`` / ``o_{0} = ...``).
-Invalid arguments raise the same :class:`~convnotes.errors.ConvArgumentError` as shapes.
+Tuple arguments give one line per spatial dimension (`dim 0: ...` / `o_{0} = ...`).
+Invalid arguments raise the same [`ConvArgumentError`][convnotes.errors.ConvArgumentError]
+as shapes.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Explanation:
-    """A result with its formula: ``text`` (Unicode) and ``latex``, one line per dimension."""
+    """A result with its formula: `text` (Unicode) and `latex`, one line per dimension."""
 
     result: int | tuple[int, ...]
     text: str
@@ -45,7 +48,7 @@ class Explanation:
 
 
 def _per_dimension(result, line: Callable[[int, int], tuple[str, str]]) -> tuple[str, str]:
-    """Join ``line(axis, value)`` -> (text, latex) over the dimensions of ``result``."""
+    """Join `line(axis, value)` -> (text, latex) over the dimensions of `result`."""
     values = result if isinstance(result, tuple) else (result,)
     texts, latexes = [], []
     for axis, value in enumerate(values):
@@ -71,13 +74,28 @@ def explain_conv_output_size(
     padding: Padding = 0,
     dilation: Size = 1,
 ) -> Explanation:
-    """``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1`` with the numbers in.
+    """`o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1` with the numbers in.
 
-    With ``padding="same"`` and an odd total padding, the two sides differ and the
-    formula shows ``p₁ + p₂`` (before + after) instead of ``2p``.
+    With `padding="same"` and an odd total padding, the two sides differ and the
+    formula shows `p₁ + p₂` (before + after) instead of `2p`.
 
-    >>> print(explain_conv_output_size(32, 3, stride=2, padding=1))
-    o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(32 + 2·1 − 1·(3−1) − 1)/2⌋ + 1 = 16
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`, an int or one int per dimension, `"same"` or `"valid"`.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        The size, with the formula as text and LaTeX.
+
+    Raises:
+        ConvArgumentError: what [`conv_output_size`][convnotes.shapes.conv_output_size]
+            rejects.
+
+    Examples:
+        >>> print(explain_conv_output_size(32, 3, stride=2, padding=1))
+        o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(32 + 2·1 − 1·(3−1) − 1)/2⌋ + 1 = 16
     """
     result = conv_output_size(input_size, kernel_size, stride, padding, dilation)
     n = _ndim(result)
@@ -120,10 +138,27 @@ def explain_conv_transpose_output_size(
     output_padding: Size = 0,
     dilation: Size = 1,
 ) -> Explanation:
-    """``o = (i − 1)·s − 2p + d(k−1) + a + 1`` with the numbers in.
+    """`o = (i − 1)·s − 2p + d(k−1) + a + 1` with the numbers in.
 
-    >>> print(explain_conv_transpose_output_size(16, 3, 2, 1, 1))
-    o = (i − 1)·s − 2p + d(k−1) + a + 1 = (16 − 1)·2 − 2·1 + 1·(3−1) + 1 + 1 = 32
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`, an int or one int per dimension.
+        output_padding: `a`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        The size, with the formula as text and LaTeX.
+
+    Raises:
+        ConvArgumentError: what
+            [`conv_transpose_output_size`][convnotes.shapes.conv_transpose_output_size]
+            rejects.
+
+    Examples:
+        >>> print(explain_conv_transpose_output_size(16, 3, 2, 1, 1))
+        o = (i − 1)·s − 2p + d(k−1) + a + 1 = (16 − 1)·2 − 2·1 + 1·(3−1) + 1 + 1 = 32
     """
     result = conv_transpose_output_size(
         input_size, kernel_size, stride, padding, output_padding, dilation
@@ -162,11 +197,28 @@ def explain_output_padding_for(
     padding: Size = 0,
     dilation: Size = 1,
 ) -> Explanation:
-    """``a = o − [(i − 1)·s − 2p + d(k−1) + 1]``: the output_padding that
-    ``nn.ConvTranspose*d.forward(x, output_size=o)`` picks, with the numbers in.
+    """`a = o − [(i − 1)·s − 2p + d(k−1) + 1]` with the numbers in.
 
-    >>> print(explain_output_padding_for(16, 32, 3, stride=2, padding=1))
-    a = o − [(i − 1)·s − 2p + d(k−1) + 1] = 32 − [(16 − 1)·2 − 2·1 + 1·(3−1) + 1] = 1
+    The output_padding that `nn.ConvTranspose*d.forward(x, output_size=o)` picks.
+
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        output_size: `o`, the size asked for.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        The output_padding, with the formula as text and LaTeX.
+
+    Raises:
+        ConvArgumentError: what [`output_padding_for`][convnotes.shapes.output_padding_for]
+            rejects.
+
+    Examples:
+        >>> print(explain_output_padding_for(16, 32, 3, stride=2, padding=1))
+        a = o − [(i − 1)·s − 2p + d(k−1) + 1] = 32 − [(16 − 1)·2 − 2·1 + 1·(3−1) + 1] = 1
     """
     result = output_padding_for(input_size, output_size, kernel_size, stride, padding, dilation)
     n = _ndim(result)

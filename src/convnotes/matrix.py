@@ -1,19 +1,20 @@
-"""The unrolled kernel matrix ``C``: convolution as one matrix product.
+"""The unrolled kernel matrix `C`: convolution as one matrix product.
 
-For one sample ``x`` of shape ``(C_in, *input_size)`` the convolution is linear, so
+For one sample `x` of shape `(C_in, *input_size)` the convolution is linear, so
 
     conv(x).flatten() == C @ x.flatten()
 
-for a dense ``C`` of shape ``(C_out*prod(output_size), C_in*prod(input_size))``. Each row
+for a dense `C` of shape `(C_out*prod(output_size), C_in*prod(input_size))`. Each row
 is one output pixel; it holds the kernel weights at the columns of the input pixels the
 kernel covers there, and zeros elsewhere (taps that fall on padding drop out). Then
 
-* ``C.T @ y`` is the transposed convolution of ``y`` (with the output_padding that restores
-  ``input_size``): hence the name "transposed convolution";
-* ``C.T @ y`` is also the gradient of ``(y * conv(x)).sum()`` with respect to ``x``.
+* `C.T @ y` is the transposed convolution of `y` (with the output_padding that restores
+  `input_size`): hence the name "transposed convolution";
+* `C.T @ y` is also the gradient of `(y * conv(x)).sum()` with respect to `x`.
 
-:func:`conv_matrix_labels` and :func:`conv_matrix_markdown` draw the single-channel
-pattern symbolically (``w₀₀ … 0``) for the notes.
+[`conv_matrix_labels`][convnotes.matrix.conv_matrix_labels] and
+[`conv_matrix_markdown`][convnotes.matrix.conv_matrix_markdown] draw the single-channel
+pattern symbolically (`w₀₀ … 0`) for the notes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import torch
+from ._extras import missing_extra
+
+try:
+    import torch
+except ModuleNotFoundError as error:
+    raise missing_extra(__name__, "torch") from error
 
 from .functional._args import IntOrInts, prepare_conv
 from .functional.unrolled import conv_spec_matrix, kernel_index_map
@@ -40,17 +46,31 @@ def conv_matrix(
     dilation: IntOrInts = 1,
     groups: int = 1,
 ) -> torch.Tensor:
-    """The dense matrix ``C`` with ``conv(x).flatten() == C @ x.flatten()``.
+    """The dense matrix `C` with `conv(x).flatten() == C @ x.flatten()`.
 
-    ``weight`` has the conv layout ``(C_out, C_in/groups, *kernel_size)`` and any number of
-    spatial dimensions; ``input_size`` is an int (same for every dimension) or one int per
-    dimension; the other arguments are those of ``torch.nn.functional.conv*d`` and are
-    checked the same way. Entry ``C[(o_c, o), (c, o*s + j*d - p)] = w[o_c, c mod C_in/g, j]``.
-    Built by scattering weight entries at integer positions, so it is differentiable with
-    respect to ``weight``.
+    Entry `C[(o_c, o), (c, o*s + j*d - p)] = w[o_c, c mod C_in/g, j]`. Built by scattering
+    weight entries at integer positions, so it is differentiable with respect to `weight`.
 
-    >>> conv_matrix(torch.ones(1, 1, 3, 3), (4, 4)).shape
-    torch.Size([4, 16])
+    Args:
+        weight: The conv weight `(C_out, C_in/groups, *kernel_size)`, any number of spatial
+            dimensions.
+        input_size: The spatial size of one input: an int (the same for every dimension) or
+            one int per dimension.
+        stride: As in `torch.nn.functional.conv*d`, checked the same way.
+        padding: As in `torch.nn.functional.conv*d` (`"same"` and `"valid"` included).
+        dilation: As in `torch.nn.functional.conv*d`.
+        groups: As in `torch.nn.functional.conv*d`.
+
+    Returns:
+        `C`, of shape `(C_out * prod(o), C_in * prod(i))`.
+
+    Raises:
+        TypeError: `weight` is not a tensor with at least 3 dimensions.
+        ConvArgumentError: an argument PyTorch's conv rejects.
+
+    Examples:
+        >>> conv_matrix(torch.ones(1, 1, 3, 3), (4, 4)).shape
+        torch.Size([4, 16])
     """
     if not isinstance(weight, torch.Tensor) or weight.dim() < 3:
         raise TypeError(
@@ -71,7 +91,7 @@ def _ndim(*values: object) -> int:
 
 
 def _subscript(index: Sequence[int]) -> str:
-    """``(1, 2)`` -> ``"₁₂"``; with a two-digit index the parts are comma-separated."""
+    """`(1, 2)` -> `"₁₂"`; with a two-digit index the parts are comma-separated."""
     parts = [str(i) for i in index]
     joiner = "," if any(len(p) > 1 for p in parts) else ""
     return joiner.join(parts).translate(SUBSCRIPT_DIGITS)
@@ -110,10 +130,24 @@ def conv_matrix_labels(
     padding: Padding = 0,
     dilation: IntOrInts = 1,
 ) -> list[list[str]]:
-    """The single-channel ``C`` with symbols: ``"w₀₂"`` where kernel entry ``w[0, 2]``
-    sits, ``"0"`` elsewhere. One row per output pixel, one column per input pixel.
+    """The single-channel `C` with symbols: `"w₀₂"` where kernel entry `w[0, 2]` sits.
 
-    Ints mean 1d (``"w₀"``, ``"w₁"``, ...); give tuples for 2d (``"w₁₂"`` = row 1, col 2) or 3d.
+    `"0"` elsewhere; one row per output pixel, one column per input pixel.
+
+    Args:
+        kernel_size: An int for 1d (`"w₀"`, `"w₁"`, ...), a tuple for 2d (`"w₁₂"` = row 1,
+            column 2) or 3d.
+        input_size: An int, or one int per dimension.
+        stride: An int, or one int per dimension.
+        padding: An int, one int per dimension, `"same"` or `"valid"`.
+        dilation: An int, or one int per dimension.
+
+    Returns:
+        The rows of `C`, as lists of labels.
+
+    Examples:
+        >>> conv_matrix_labels(2, 3)
+        [['w₀', 'w₁', '0'], ['0', 'w₀', 'w₁']]
     """
     kernels, inputs, outputs, (rows, cols, taps) = _single_channel_layout(
         kernel_size, input_size, stride, padding, dilation
@@ -134,10 +168,21 @@ def conv_matrix_markdown(
     *,
     transposed: bool = False,
 ) -> str:
-    """:func:`conv_matrix_labels` as a Markdown table.
+    """[`conv_matrix_labels`][convnotes.matrix.conv_matrix_labels] as a Markdown table.
 
-    ``C`` has a row per output pixel ``y₀₀, y₀₁, …`` and a column per input pixel
-    ``x₀₀, x₀₁, …``; with ``transposed=True`` it is ``Cᵀ`` (rows ``x``, columns ``y``).
+    `C` has a row per output pixel `y₀₀, y₀₁, …` and a column per input pixel
+    `x₀₀, x₀₁, …`.
+
+    Args:
+        kernel_size: As for `conv_matrix_labels`.
+        input_size: As for `conv_matrix_labels`.
+        stride: As for `conv_matrix_labels`.
+        padding: As for `conv_matrix_labels`.
+        dilation: As for `conv_matrix_labels`.
+        transposed: Give `Cᵀ` instead (rows `x`, columns `y`).
+
+    Returns:
+        The table, one line per row of the matrix plus the header.
     """
     table = conv_matrix_labels(kernel_size, input_size, stride, padding, dilation)
     _, inputs, outputs, _ = _single_channel_layout(

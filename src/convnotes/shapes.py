@@ -1,22 +1,23 @@
 """Shape arithmetic of convolution and transposed convolution: the one source of truth.
 
-Pure functions, no torch import. Every size argument is an ``int`` or a sequence of ints
+Pure functions, no torch import. Every size argument is an `int` or a sequence of ints
 (one per spatial dimension). If all arguments are ints the result is an int; if any is a
 sequence the result is a tuple and the int arguments are broadcast over its dimensions.
 Works for any number of spatial dimensions (1d, 2d, 3d, ...).
 
-The accept/reject rules are PyTorch's (checked against it in ``tests/test_shapes.py``);
-a rejected argument raises :class:`~convnotes.errors.ConvArgumentError`, a ``ValueError``
+The accept/reject rules are PyTorch's (checked against it in `tests/test_shapes.py`);
+a rejected argument raises [`ConvArgumentError`][convnotes.errors.ConvArgumentError], a `ValueError`
 whose message names the parameter, the value and the rule.
 
-Symbols used in the docstrings: ``i`` input size, ``k`` kernel size, ``s`` stride,
-``p`` padding, ``d`` dilation, ``a`` output_padding, ``o`` output size.
+Symbols used in the docstrings: `i` input size, `k` kernel size, `s` stride,
+`p` padding, `d` dilation, `a` output_padding, `o` output size.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from typing import overload
 
 from .errors import ConvArgumentError
 
@@ -59,9 +60,9 @@ _SIZE_PARAMETERS = ("input_size", "output_size", "kernel_size")
 def _ndim_of(**params: object) -> int | None:
     """The number of spatial dimensions the sequence arguments agree on (None if all ints).
 
-    ``input_size``, ``output_size`` and ``kernel_size`` fix it; a one-element stride,
+    `input_size`, `output_size` and `kernel_size` fix it; a one-element stride,
     padding, dilation or output_padding broadcasts like an int, as in PyTorch
-    (``stride=(2,)``).
+    (`stride=(2,)`).
     """
     lengths = {
         name: len(value)  # type: ignore[arg-type]
@@ -86,10 +87,22 @@ def _ndim_of(**params: object) -> int | None:
 
 
 def expand(name: str, value: Size, ndim: int) -> tuple[int, ...]:
-    """``value`` as a tuple of ``ndim`` ints: an int is repeated, a sequence is checked.
+    """`value` as a tuple of `ndim` ints: an int is repeated, a sequence is checked.
 
-    >>> expand("stride", 2, 3)
-    (2, 2, 2)
+    Args:
+        name: The parameter's name, for the error message.
+        value: An int, or a sequence of `ndim` ints (a single value broadcasts).
+        ndim: The number of spatial dimensions.
+
+    Returns:
+        `ndim` ints.
+
+    Raises:
+        ConvArgumentError: `value` has another length or holds a non-integer.
+
+    Examples:
+        >>> expand("stride", 2, 3)
+        (2, 2, 2)
     """
     if _is_sequence(value):
         values = tuple(value)  # type: ignore[arg-type]
@@ -138,7 +151,22 @@ def _check_common(
 
 
 def effective_kernel_size(kernel_size: Size, dilation: Size = 1) -> int | tuple[int, ...]:
-    """The span of a dilated kernel: ``d*(k - 1) + 1``."""
+    """The span of a dilated kernel: `d*(k - 1) + 1`.
+
+    Args:
+        kernel_size: `k`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        The span: an int if every argument is an int, else a tuple.
+
+    Raises:
+        ConvArgumentError: `k < 1` or `d < 1`.
+
+    Examples:
+        >>> effective_kernel_size(3, dilation=2)
+        5
+    """
     ndim = _ndim_of(kernel_size=kernel_size, dilation=dilation)
     n = ndim or 1
     ks, ds = expand("kernel_size", kernel_size, n), expand("dilation", dilation, n)
@@ -148,10 +176,21 @@ def effective_kernel_size(kernel_size: Size, dilation: Size = 1) -> int | tuple[
 
 
 def same_padding(kernel_size: Size, dilation: Size = 1) -> tuple[tuple[int, int], ...]:
-    """Padding ``(before, after)`` per dimension that PyTorch uses for ``padding="same"``.
+    """Padding `(before, after)` per dimension that PyTorch uses for `padding="same"`.
 
-    The total is ``d*(k - 1)``; when it is odd the extra pixel goes after (right/bottom):
-    ``before = total // 2``, ``after = total - before``.
+    The total is `d*(k - 1)`; when it is odd the extra pixel goes after (right/bottom):
+    `before = total // 2`, `after = total - before`.
+
+    Args:
+        kernel_size: `k`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        One `(before, after)` pair per dimension.
+
+    Examples:
+        >>> same_padding(4)
+        ((1, 2),)
     """
     ndim = _ndim_of(kernel_size=kernel_size, dilation=dilation) or 1
     ks, ds = expand("kernel_size", kernel_size, ndim), expand("dilation", dilation, ndim)
@@ -165,8 +204,27 @@ def same_padding(kernel_size: Size, dilation: Size = 1) -> tuple[tuple[int, int]
 def conv_padding(
     padding: Padding, kernel_size: Size, stride: Size = 1, dilation: Size = 1
 ) -> tuple[tuple[int, int], ...]:
-    """Resolve ``padding`` (ints, a sequence, ``"same"`` or ``"valid"``) to ``(before, after)``
-    pairs per dimension, with PyTorch's rules for the strings."""
+    """Resolve `padding` to `(before, after)` pairs per dimension, with PyTorch's rules.
+
+    Args:
+        padding: `p`: an int, one int per dimension, `"same"` or `"valid"`.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`; `"same"` needs every stride to be 1.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        One `(before, after)` pair per dimension.
+
+    Raises:
+        ConvArgumentError: an unknown padding string, `"same"` with a stride above 1, or a
+            negative padding.
+
+    Examples:
+        >>> conv_padding("valid", 3)
+        ((0, 0),)
+        >>> conv_padding(1, (3, 3))
+        ((1, 1), (1, 1))
+    """
     ndim = _ndim_of(kernel_size=kernel_size, stride=stride, dilation=dilation, padding=padding) or 1
     if isinstance(padding, str):
         if padding not in PADDING_STRINGS:
@@ -190,6 +248,33 @@ def conv_padding(
     return tuple((p, p) for p in pads)
 
 
+# Typing only: all ints give an int; a sequence input size gives a tuple.
+@overload
+def conv_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = ...,
+    padding: int | str = ...,
+    dilation: int = ...,
+) -> int: ...
+@overload
+def conv_output_size(
+    input_size: Sequence[int],
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Padding = ...,
+    dilation: Size = ...,
+) -> tuple[int, ...]: ...
+@overload
+def conv_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Padding = ...,
+    dilation: Size = ...,
+) -> int | tuple[int, ...]: ...
+
+
 def conv_output_size(
     input_size: Size,
     kernel_size: Size,
@@ -197,20 +282,31 @@ def conv_output_size(
     padding: Padding = 0,
     dilation: Size = 1,
 ) -> int | tuple[int, ...]:
-    """Output size of ``nn.Conv*d`` / ``F.conv*d``.
+    """Output size of `nn.Conv*d` / `F.conv*d`: `o = floor((i + 2p - d*(k - 1) - 1) / s) + 1`.
 
-    ``o = floor((i + 2p - d*(k - 1) - 1) / s) + 1``
+    The floor is why several input sizes give the same output size when `s > 1`.
 
-    The floor is why several input sizes give the same output size when ``s > 1``.
-    ``padding`` may be ``"valid"`` (no padding) or ``"same"`` (``o = i``, stride 1 only).
-    Rejected, as in PyTorch: empty input, ``k < 1``, ``s < 1``, ``d < 1``, ``p < 0``,
-    ``"same"`` with ``s > 1``, and a dilated kernel ``d*(k - 1) + 1`` larger than the
-    padded input ``i + 2p``.
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`: an int, one int per dimension, `"valid"` (no padding) or `"same"`
+            (`o = i`, stride 1 only).
+        dilation: `d`, an int or one int per dimension.
 
-    >>> conv_output_size(32, 3, stride=2, padding=1)
-    16
-    >>> conv_output_size((65, 64), 3, stride=2, padding=1)
-    (33, 32)
+    Returns:
+        `o`: an int if every argument is an int, else a tuple with one size per dimension.
+
+    Raises:
+        ConvArgumentError: what PyTorch rejects: an empty input, `k < 1`, `s < 1`,
+            `d < 1`, `p < 0`, `"same"` with `s > 1`, or a dilated kernel `d*(k - 1) + 1`
+            larger than the padded input `i + 2p`.
+
+    Examples:
+        >>> conv_output_size(32, 3, stride=2, padding=1)
+        16
+        >>> conv_output_size((65, 64), 3, stride=2, padding=1)
+        (33, 32)
     """
     ndim = _ndim_of(
         input_size=input_size,
@@ -261,6 +357,35 @@ def _min_transpose_sizes(inputs, kernels, strides, pads, dilations) -> tuple[int
     )
 
 
+@overload
+def conv_transpose_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = ...,
+    padding: int = ...,
+    output_padding: int = ...,
+    dilation: int = ...,
+) -> int: ...
+@overload
+def conv_transpose_output_size(
+    input_size: Sequence[int],
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    output_padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[int, ...]: ...
+@overload
+def conv_transpose_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    output_padding: Size = ...,
+    dilation: Size = ...,
+) -> int | tuple[int, ...]: ...
+
+
 def conv_transpose_output_size(
     input_size: Size,
     kernel_size: Size,
@@ -269,17 +394,32 @@ def conv_transpose_output_size(
     output_padding: Size = 0,
     dilation: Size = 1,
 ) -> int | tuple[int, ...]:
-    """Output size of ``nn.ConvTranspose*d`` / ``F.conv_transpose*d``.
+    """Output size of `nn.ConvTranspose*d` / `F.conv_transpose*d`.
 
-    ``o = (i - 1)*s - 2p + d*(k - 1) + a + 1``
+    `o = (i - 1)*s - 2p + d*(k - 1) + a + 1`
 
-    ``a`` (output_padding) adds rows/columns on one side only, to pick one of the ``s``
-    input sizes that a conv with the same parameters maps to ``i``. PyTorch requires
-    ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``.
-    String padding is not accepted (PyTorch raises a TypeError for it).
+    `a` (output_padding) adds rows/columns on one side only, to pick one of the `s`
+    input sizes that a conv with the same parameters maps to `i`.
 
-    >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)
-    32
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`, an int or one int per dimension (no strings: PyTorch raises a
+            TypeError for them).
+        output_padding: `a`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        `o`: an int if every argument is an int, else a tuple with one size per dimension.
+
+    Raises:
+        ConvArgumentError: what PyTorch rejects: string padding, `k < 1`, `s < 1`, `d < 1`,
+            `p < 0`, `a < 0`, `a` not below `s` or `d` in some dimension, or `o < 1`.
+
+    Examples:
+        >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)
+        32
     """
     if isinstance(padding, str):
         raise ConvArgumentError(
@@ -322,6 +462,28 @@ def conv_transpose_output_size(
     return _result(out, ndim)
 
 
+@overload
+def output_size_range(
+    input_size: int, kernel_size: int, stride: int = ..., padding: int = ..., dilation: int = ...
+) -> tuple[int, int]: ...
+@overload
+def output_size_range(
+    input_size: Sequence[int],
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
+@overload
+def output_size_range(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[int | tuple[int, ...], int | tuple[int, ...]]: ...
+
+
 def output_size_range(
     input_size: Size,
     kernel_size: Size,
@@ -329,10 +491,27 @@ def output_size_range(
     padding: Size = 0,
     dilation: Size = 1,
 ) -> tuple[int | tuple[int, ...], int | tuple[int, ...]]:
-    """The sizes ``nn.ConvTranspose*d.forward(x, output_size=...)`` accepts: ``(lo, hi)``.
+    """The sizes `nn.ConvTranspose*d.forward(x, output_size=...)` accepts: `(lo, hi)`.
 
-    ``lo = (i - 1)*s - 2p + d*(k - 1) + 1`` and ``hi = lo + s - 1``: exactly the input
-    sizes that a conv with the same parameters maps back to ``i`` (when ``lo >= 1``).
+    `lo = (i - 1)*s - 2p + d*(k - 1) + 1` and `hi = lo + s - 1`: exactly the input
+    sizes that a conv with the same parameters maps back to `i` (when `lo >= 1`).
+
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        `(lo, hi)`, each an int if every argument is an int, else a tuple.
+
+    Raises:
+        ConvArgumentError: string padding, or a parameter PyTorch rejects.
+
+    Examples:
+        >>> output_size_range(16, 3, stride=2, padding=1)
+        (31, 32)
     """
     if isinstance(padding, str):
         raise ConvArgumentError(
@@ -357,6 +536,35 @@ def output_size_range(
     return _result(lo, ndim), _result(hi, ndim)
 
 
+@overload
+def output_padding_for(
+    input_size: int,
+    output_size: int,
+    kernel_size: int,
+    stride: int = ...,
+    padding: int = ...,
+    dilation: int = ...,
+) -> int: ...
+@overload
+def output_padding_for(
+    input_size: Sequence[int],
+    output_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> tuple[int, ...]: ...
+@overload
+def output_padding_for(
+    input_size: Size,
+    output_size: Size,
+    kernel_size: Size,
+    stride: Size = ...,
+    padding: Size = ...,
+    dilation: Size = ...,
+) -> int | tuple[int, ...]: ...
+
+
 def output_padding_for(
     input_size: Size,
     output_size: Size,
@@ -365,14 +573,29 @@ def output_padding_for(
     padding: Size = 0,
     dilation: Size = 1,
 ) -> int | tuple[int, ...]:
-    """The output_padding that ``nn.ConvTranspose*d.forward(x, output_size=...)`` uses.
+    """The output_padding that `nn.ConvTranspose*d.forward(x, output_size=...)` uses.
 
-    ``a = o - ((i - 1)*s - 2p + d*(k - 1) + 1)``, valid when
-    ``lo <= o <= lo + s - 1`` (see :func:`output_size_range`); outside that range a
-    ``ValueError`` states the range, as PyTorch does.
+    `a = o - ((i - 1)*s - 2p + d*(k - 1) + 1)`, valid when `lo <= o <= lo + s - 1`
+    (see [`output_size_range`][convnotes.shapes.output_size_range]).
 
-    >>> output_padding_for(16, 32, 3, stride=2, padding=1)
-    1
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        output_size: `o`, the size asked for, an int or one int per dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`, an int or one int per dimension.
+        padding: `p`, an int or one int per dimension.
+        dilation: `d`, an int or one int per dimension.
+
+    Returns:
+        `a`: an int if every argument is an int, else a tuple.
+
+    Raises:
+        ConvArgumentError: `o` is outside `[lo, hi]` (the message states the range, as
+            PyTorch's does), or a parameter PyTorch rejects.
+
+    Examples:
+        >>> output_padding_for(16, 32, 3, stride=2, padding=1)
+        1
     """
     ndim = _ndim_of(
         input_size=input_size,

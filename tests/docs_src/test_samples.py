@@ -72,8 +72,9 @@ EXPECTED_ERRORS: dict[str, tuple[type[BaseException], str]] = {
 EXPECTED_EXIT: dict[str, tuple[int, str]] = {}
 # shell sample -> why it is only syntax-checked here (it installs or runs for minutes).
 NOT_RUN: dict[str, str] = {
-    "index/install.sh": "installs packages (pip): the install is what the tests run in",
-    "index/notebook.sh": "writes an .ipynb: test_index.py runs it in a temp dir",
+    "index/install.sh": "installs the site's wheel: test_index.py runs it in a fresh venv",
+    "index/notebooks.sh": "installs packages, starts Jupyter Lab (test_wheel.py runs a notebook)",
+    "index/torch-cpu.sh": "installs torch from PyTorch's index (no network in tests)",
     "speed/bench.sh": "runs for minutes, writes benchmarks/results/: test_speed.py checks "
     "the options exist",
 }

@@ -1,8 +1,8 @@
 """Byte-reproducible output: matplotlib figures and Pillow images to PNG/GIF bytes.
 
 Every saved file must be identical across builds, so nothing time- or host-dependent may
-enter it: matplotlib writes a ``Software`` key into PNGs and a date into SVGs unless told
-not to, and its SVG element ids are random unless ``svg.hashsalt`` is fixed.
+enter it: matplotlib writes a `Software` key into PNGs and a date into SVGs unless told
+not to, and its SVG element ids are random unless `svg.hashsalt` is fixed.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-STYLE = {
+STYLE: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every rc name
     "svg.hashsalt": "convnotes",
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -46,8 +47,8 @@ def new_figure(width: float, height: float):
 
 
 def figure_png(fig, dpi: int = 100, colors: int | None = None, dither: bool = False) -> bytes:
-    """The figure as PNG bytes without metadata; ``colors`` quantizes to a palette
-    (``dither`` for photos, which otherwise show bands)."""
+    """The figure as PNG bytes without metadata; `colors` quantizes to a palette
+    (`dither` for photos, which otherwise show bands)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     data = buf.getvalue()
@@ -60,7 +61,7 @@ def figure_png(fig, dpi: int = 100, colors: int | None = None, dither: bool = Fa
 
 
 def figure_svg(fig) -> bytes:
-    """The figure as SVG bytes without date or creator (ids salted by ``svg.hashsalt``)."""
+    """The figure as SVG bytes without date or creator (ids salted by `svg.hashsalt`)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()

@@ -31,7 +31,7 @@ GRAY = "gray"
 
 
 def symmetric_limits(values: np.ndarray) -> tuple[float, float]:
-    """``(-m, m)`` with ``m`` the largest magnitude, so that 0 is the centre colour."""
+    """`(-m, m)` with `m` the largest magnitude, so that 0 is the centre colour."""
     m = float(np.max(np.abs(values))) or 1.0
     return -m, m
 
@@ -65,7 +65,7 @@ def bare(ax) -> None:
 
 
 def markdown_table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
-    """A GitHub/Python-Markdown pipe table; ``align`` is one of l/c/r per column."""
+    """A GitHub/Python-Markdown pipe table; `align` is one of l/c/r per column."""
     align = align or "c" * len(header)
     marks = {"l": ":---", "c": ":---:", "r": "---:"}
     lines = [

@@ -2,17 +2,17 @@
 
 Three views, all square (the same parameters along both axes):
 
-* ``conv``: the kernel over the zero-padded input ``x``; one frame per output pixel.
-* ``scatter`` (transposed conv): each input pixel ``x[i, j]`` adds the copy ``x[i, j]·w``
-  to the output canvas at ``(s·i, s·j)``; the canvas is then cropped by ``p`` on each side
-  (and extended by ``a`` = output_padding at the end). One frame per input pixel.
-* ``direct`` (transposed conv): the same result as a stride-1 conv of the *stretched*
-  input ``x′`` (``s − 1`` zeros inserted between pixels, ``d(k − 1) − p`` zeros of padding
-  around it, ``a`` more at the end) with the *flipped* kernel. One frame per output pixel.
+* `conv`: the kernel over the zero-padded input `x`; one frame per output pixel.
+* `scatter` (transposed conv): each input pixel `x[i, j]` adds the copy `x[i, j]·w`
+  to the output canvas at `(s·i, s·j)`; the canvas is then cropped by `p` on each side
+  (and extended by `a` = output_padding at the end). One frame per input pixel.
+* `direct` (transposed conv): the same result as a stride-1 conv of the *stretched*
+  input `x′` (`s − 1` zeros inserted between pixels, `d(k − 1) − p` zeros of padding
+  around it, `a` more at the end) with the *flipped* kernel. One frame per output pixel.
 
-Every number drawn comes from :mod:`convnotes.functional`; every size from
-:mod:`convnotes.shapes`. :func:`plan_animation` computes the geometry (tested);
-:func:`render_frames` draws it with Pillow; :func:`build_animation` writes the GIF and a
+Every number drawn comes from [`convnotes.functional`][convnotes.functional]; every size from
+[`convnotes.shapes`][convnotes.shapes]. `plan_animation` computes the geometry (tested);
+`render_frames` draws it with Pillow; `build_animation` writes the GIF and a
 static strip of the frames for print.
 """
 
@@ -86,7 +86,7 @@ def _tensor(a: np.ndarray):
 
 
 def _combine(row: list[str], col: list[str], order: tuple[str, ...]) -> np.ndarray:
-    """2-D kinds from per-axis kinds: the first kind of ``order`` that either axis has wins."""
+    """2-D kinds from per-axis kinds: the first kind of `order` that either axis has wins."""
     kinds = np.empty((len(row), len(col)), dtype=object)
     for r, kr in enumerate(row):
         for c, kc in enumerate(col):
@@ -144,10 +144,10 @@ def _output_axis(o: int, a: int) -> list[str]:
 
 
 def stretched_axis(n: int, k: int, s: int, p: int, a: int, d: int) -> tuple[list[str], list[int]]:
-    """Per-axis kinds of the stretched input ``x′`` and the index into ``x`` of each data cell.
+    """Per-axis kinds of the stretched input `x′` and the index into `x` of each data cell.
 
-    ``x′`` has ``s − 1`` zeros between pixels and ``q = d(k − 1) − p`` padding before,
-    ``q + a`` after; a negative amount crops instead of padding.
+    `x′` has `s − 1` zeros between pixels and `q = d(k − 1) − p` padding before,
+    `q + a` after; a negative amount crops instead of padding.
     """
     q = d * (k - 1) - p
     core_kinds = [ZERO] * ((n - 1) * s + 1)
@@ -204,7 +204,7 @@ def _direct_plan(x, w, s: int, p: int, a: int, d: int) -> Plan:
 
 def scatter_canvas_axis(n: int, k: int, s: int, p: int, a: int, d: int) -> list[str]:
     """Per-axis kinds of the scatter canvas: every cell a kernel copy can reach, plus the
-    output_padding cells; ``p`` cells at each end are cropped off the output."""
+    output_padding cells; `p` cells at each end are cropped off the output."""
     full = (n - 1) * s + d * (k - 1) + 1
     o = shapes.conv_transpose_output_size(n, k, s, p, a, d)
     length = max(full, p + o)
@@ -266,7 +266,7 @@ def plan_animation(
     view: str = "scatter",
     seed: int = 0,
 ) -> Plan:
-    """The geometry and numbers of one animation (``view`` matters only if ``transposed``)."""
+    """The geometry and numbers of one animation (`view` matters only if `transposed`)."""
     if transposed and view not in ("scatter", "direct"):
         raise ValueError(f"view={view!r}: a transposed conv is shown as 'scatter' or 'direct'")
     if not transposed and output_padding:
@@ -476,7 +476,7 @@ def gif_bytes(frames: list, frame_ms: int = 700, hold_ms: int = 2000) -> bytes:
 
 
 def strip_frames(count: int, limit: int = 12) -> list[int]:
-    """Indices of the frames a print strip shows: all, or ``limit`` evenly spread ones
+    """Indices of the frames a print strip shows: all, or `limit` evenly spread ones
     (always the first and the last)."""
     if count <= limit:
         return list(range(count))
@@ -515,7 +515,7 @@ def build_animation(
     view: str = "scatter",
     name: str | None = None,
 ) -> dict[str, bytes]:
-    """``anim/<name>.gif`` and ``anim/<name>-strip.png`` for one case."""
+    """`anim/<name>.gif` and `anim/<name>-strip.png` for one case."""
     plan = plan_animation(
         input_size, kernel_size, stride, padding, dilation, output_padding, transposed, view
     )
@@ -536,7 +536,7 @@ def case_name(
     transposed: bool,
     view: str,
 ) -> str:
-    """A file name that spells out the parameters, e.g. ``transposed-i3-k3-s2-p1-scatter``."""
+    """A file name that spells out the parameters, e.g. `transposed-i3-k3-s2-p1-scatter`."""
     parts = [
         "transposed" if transposed else "conv",
         f"i{input_size}",

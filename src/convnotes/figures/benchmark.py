@@ -1,12 +1,12 @@
-"""Speed page assets from the newest ``benchmarks/results/*.json`` of ``scripts/bench.py``.
+"""Speed page assets from the newest `benchmarks/results/*.json` of `scripts/bench.py`.
 
-``speed-ratio.png``: time of each method divided by torch's native time, per problem and
-dtype (log scale; left of 1 is faster than native). ``speed-gflops.png``: GFLOP/s with
-the GEMM peak measured in the same run. ``tables/speed.{zh,en}.md``: the machine and
+`speed-ratio.png`: time of each method divided by torch's native time, per problem and
+dtype (log scale; left of 1 is faster than native). `speed-gflops.png`: GFLOP/s with
+the GEMM peak measured in the same run. `tables/speed.{zh,en}.md`: the machine and
 versions, the targets of the default method, and the full table.
 
 Without a results file every asset still builds, with a placeholder saying how to make
-one. :func:`results_fingerprint` (stdlib only, cheap) names the newest file's content, so
+one. `results_fingerprint` (stdlib only, cheap) names the newest file's content, so
 the registry can put it in the cache key and a new benchmark rebuilds the assets.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path("benchmarks/results")
 LANGUAGES = ("zh", "en")
@@ -29,7 +30,7 @@ COLORS = {
     "auto": "#ff7f0e",
 }
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh": {
         "none": f"还没有基准测试结果：请运行 `{COMMAND}`",
         "machine": "机器",
@@ -72,13 +73,13 @@ TEXT = {
 
 
 def newest_results_file(folder: Path = RESULTS) -> Path | None:
-    """The most recently written ``*.json`` in ``folder`` (None if there is none)."""
+    """The most recently written `*.json` in `folder` (None if there is none)."""
     files = sorted(Path(folder).glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
     return files[-1] if files else None
 
 
 def results_fingerprint(folder: Path = RESULTS) -> str:
-    """SHA-256 of the newest results file, or ``"none"``: a cache-key parameter."""
+    """SHA-256 of the newest results file, or `"none"`: a cache-key parameter."""
     path = newest_results_file(folder)
     return "none" if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -115,7 +116,7 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
 
 
 def speed_table(results: dict | None, lang: str) -> str:
-    """Machine, targets and the full table, in ``lang``; a placeholder without results."""
+    """Machine, targets and the full table, in `lang`; a placeholder without results."""
     t = TEXT[lang]
     if results is None:
         return f"!!! note\n\n    {t['none']}\n\n" + _markdown(t["header"], [["—"] * 10])
@@ -209,9 +210,9 @@ def _bar_panels(results: dict, value: str, xlabel: str, log: bool) -> bytes:
 
 
 def build_speed(results_digest: str = "", folder: str = str(RESULTS)) -> dict[str, bytes]:
-    """``speed-ratio.png``, ``speed-gflops.png`` and ``tables/speed.{zh,en}.md``.
+    """`speed-ratio.png`, `speed-gflops.png` and `tables/speed.{zh,en}.md`.
 
-    ``results_digest`` is unused here: it is in the registry so that the cache key
+    `results_digest` is unused here: it is in the registry so that the cache key
     changes with the newest results file.
     """
     results = load_results(Path(folder))

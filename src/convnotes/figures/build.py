@@ -1,4 +1,4 @@
-"""``build_assets``: (re)build the site's generated files, skipping unchanged ones."""
+"""`build_assets`: (re)build the site's generated files, skipping unchanged ones."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ DEFAULT_DEST = Path("docs/assets/generated")
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What happened to one asset: ``built`` or ``cached``, files written, seconds taken."""
+    """What happened to one asset: `built` or `cached`, files written, seconds taken."""
 
     name: str
     status: str
@@ -35,11 +35,11 @@ class BuildResult:
 
 
 def select_assets(assets: list[Asset], only: str | Iterable[str] | None) -> list[Asset]:
-    """The assets whose name matches one of ``only`` (exact names or glob patterns)."""
+    """The assets whose name matches one of `only` (exact names or glob patterns)."""
     if only is None:
         return assets
     patterns = [only] if isinstance(only, str) else list(only)
-    chosen = []
+    chosen: list[Asset] = []
     for pattern in patterns:
         matches = [a for a in assets if fnmatch.fnmatchcase(a.name, pattern)]
         if not matches:
@@ -50,14 +50,14 @@ def select_assets(assets: list[Asset], only: str | Iterable[str] | None) -> list
 
 
 def run_generator(asset: Asset) -> dict[str, bytes]:
-    """Import the asset's module and call its generator: ``{relative path: bytes}``."""
+    """Import the asset's module and call its generator: `{relative path: bytes}`."""
     module = importlib.import_module(asset.module)
     generate = getattr(module, asset.function)
     return generate(**asset.params)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` unless the file already holds exactly these bytes."""
+    """Write `data` unless the file already holds exactly these bytes."""
     try:
         if path.read_bytes() == data:
             return False
@@ -76,12 +76,12 @@ def build_assets(
     force: bool = False,
     progress: Callable[[BuildResult], None] | None = None,
 ) -> list[BuildResult]:
-    """Build the generated assets into ``dest``; return what happened to each.
+    """Build the generated assets into `dest`; return what happened to each.
 
-    An asset is rebuilt when its cache key (see :mod:`.cache`) differs from the last
-    build's, when one of its files is missing or altered, or when ``force`` is true.
+    An asset is rebuilt when its cache key (see `cache`) differs from the last
+    build's, when one of its files is missing or altered, or when `force` is true.
     Files are written only if their bytes change, so a cached run rewrites nothing.
-    ``only`` restricts the build to asset names or glob patterns (``"anim/*"``).
+    `only` restricts the build to asset names or glob patterns (`"anim/*"`).
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -93,8 +93,9 @@ def build_assets(
         start = time.perf_counter()
         key = asset_key(asset, versions)
         entry = manifest.get(asset.name)
-        if not force and is_fresh(entry, key, dest):
-            status, outputs, written = "cached", tuple(entry["outputs"]), ()
+        written: tuple[str, ...] = ()
+        if not force and entry is not None and is_fresh(entry, key, dest):
+            status, outputs = "cached", tuple(entry["outputs"])
         else:
             files = run_generator(asset)
             written = tuple(

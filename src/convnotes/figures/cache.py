@@ -1,7 +1,7 @@
 """Cache keys for assets: a hash of everything an asset's bytes depend on.
 
 The key covers the generator's module source, the shared drawing helpers, the source of
-the package modules it calls (``Asset.depends``), its parameters, and the versions of
+the package modules it calls (`Asset.depends`), its parameters, and the versions of
 convnotes and the libraries that render it. Sources are read from disk without importing
 them, so checking a fully cached build never imports torch or matplotlib.
 """
@@ -23,7 +23,7 @@ MANIFEST_NAME = ".build-cache.json"
 
 
 def module_sources(name: str) -> list[tuple[str, bytes]]:
-    """``(relative file name, bytes)`` of a module, or of every ``.py`` of a package.
+    """`(relative file name, bytes)` of a module, or of every `.py` of a package.
 
     A module that does not exist contributes a marker, so its later arrival changes the key.
     """
@@ -72,7 +72,7 @@ def file_digest(path: Path) -> str | None:
 
 
 def load_manifest(dest: Path) -> dict:
-    """The record of the last build in ``dest``: per asset its key and output digests."""
+    """The record of the last build in `dest`: per asset its key and output digests."""
     try:
         return json.loads((dest / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):

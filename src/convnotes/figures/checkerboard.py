@@ -1,9 +1,9 @@
 """Checkerboard artifacts: how many kernel copies of a transposed conv land on each pixel.
 
 The overlap map is the transposed conv of an all-ones input with an all-ones kernel
-(:func:`convnotes.functional.conv_transpose1d` / ``2d``): pixel ``t`` receives one copy
-for every input pixel ``i`` and tap ``u`` with ``i·s + u = t``. Uneven counts in the
-interior (``k`` not divisible by ``s``) are the checkerboard.
+(`convnotes.functional.conv_transpose1d` / `2d`): pixel `t` receives one copy for every
+input pixel `i` and tap `u` with `i·s + u = t`. Uneven counts in the
+interior (`k` not divisible by `s`) are the checkerboard.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def overlap_2d(kernel_size: int, stride: int, input_size: int) -> np.ndarray:
 
 def interior(counts: np.ndarray, kernel_size: int, stride: int, input_size: int) -> np.ndarray:
     """The part of an overlap map that every kernel tap can reach (no border effect):
-    positions ``k − 1 … (n − 1)·s`` along each axis."""
+    positions `k − 1 … (n − 1)·s` along each axis."""
     lo, hi = kernel_size - 1, (input_size - 1) * stride + 1
     if hi <= lo:
         raise ValueError(
@@ -50,7 +50,7 @@ def interior(counts: np.ndarray, kernel_size: int, stride: int, input_size: int)
 
 
 def overlap_ratio(kernel_size: int, stride: int, input_size: int = 8, ndim: int = 2):
-    """``(min, max)`` interior overlap, 1-D or 2-D."""
+    """`(min, max)` interior overlap, 1-D or 2-D."""
     counts = (overlap_1d if ndim == 1 else overlap_2d)(kernel_size, stride, input_size)
     inner = interior(counts, kernel_size, stride, input_size)
     return int(inner.min()), int(inner.max())
@@ -148,7 +148,7 @@ def _upsample_nearest(x, factor: int):
 
 
 def resize_conv_panels(image: np.ndarray, kernel_size: int = 3, stride: int = 2):
-    """``[(title, array)]``: the input, a transposed conv and nearest-upsample + conv, both
+    """`[(title, array)]`: the input, a transposed conv and nearest-upsample + conv, both
     with the same uniform kernel."""
     import torch
 
@@ -192,17 +192,17 @@ def build_resize_conv(size: int = 40) -> dict[str, bytes]:
 
 
 def conv_input_gradient(input_size: int, kernel_size: int, stride: int) -> np.ndarray:
-    """``∂(Σ y)/∂x`` for ``y = conv2d(x, ones, stride)``: how many windows read each pixel."""
+    """`∂(Σ y)/∂x` for `y = conv2d(x, ones, stride)`: how many windows read each pixel."""
     import torch
 
     x = torch.zeros(1, 1, input_size, input_size, dtype=torch.float64, requires_grad=True)
     y = F.conv2d(x, _ones(1, 1, kernel_size, kernel_size), stride=stride)
-    y.sum().backward()
-    return x.grad[0, 0].numpy().round().astype(int)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    return grad[0, 0].numpy().round().astype(int)
 
 
 def build_gradient(windows: int = 5, cases=((3, 2), (4, 2))) -> dict[str, bytes]:
-    """Inputs sized so that ``windows`` windows per axis tile them exactly: ``(m − 1)s + k``."""
+    """Inputs sized so that `windows` windows per axis tile them exactly: `(m − 1)s + k`."""
     with style():
         fig = new_figure(3.4 * len(cases), 3.5)
         axes = np.atleast_1d(fig.subplots(1, len(cases)))

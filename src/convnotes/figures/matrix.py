@@ -1,8 +1,8 @@
-"""The unrolled kernel matrix ``C`` (``y = C x``) and its transpose, as heatmaps and tables.
+"""The unrolled kernel matrix `C` (`y = C x`) and its transpose, as heatmaps and tables.
 
-Entries come from :func:`convnotes.matrix.conv_matrix` (numbers) and
-:func:`convnotes.matrix.conv_matrix_labels` (symbols ``w₀₀`` … and ``0``); nothing here
-computes a matrix entry itself.
+Entries come from `convnotes.matrix.conv_matrix` (numbers) and
+`convnotes.matrix.conv_matrix_labels` (symbols `w₀₀` … and `0`); nothing here computes a
+matrix entry itself.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ UNIT = 0.37  # inches per matrix cell
 
 
 def indexed(symbol: str, index: int) -> str:
-    """``indexed("x", 12) == "x₁₂"``."""
+    """`indexed("x", 12) == "x₁₂"`."""
     return symbol + str(index).translate(SUBSCRIPTS)
 
 
 def distinct_weight(kernel_size: int):
-    """A ``(1, 1, k, k)`` kernel whose entries ``1 … k²`` tell the taps apart."""
+    """A `(1, 1, k, k)` kernel whose entries `1 … k²` tell the taps apart."""
     import torch
 
     k = kernel_size
@@ -36,7 +36,7 @@ def distinct_weight(kernel_size: int):
 
 
 def matrix_data(input_size: int, kernel_size: int, stride: int = 1, padding: int = 0):
-    """``(C numbers, C labels)`` for one channel: numbers with ``w[u, v] = u·k + v + 1``."""
+    """`(C numbers, C labels)` for one channel: numbers with `w[u, v] = u·k + v + 1`."""
     numbers = conv_matrix(distinct_weight(kernel_size), (input_size, input_size), stride, padding)
     labels = conv_matrix_labels(
         (kernel_size, kernel_size), (input_size, input_size), stride, padding
@@ -52,7 +52,7 @@ def matrix_table(
     padding: int = 0,
     transposed: bool = False,
 ) -> str:
-    """``C`` (or ``Cᵀ``) as a Markdown table with ``x``/``y`` indices on the margins."""
+    """`C` (or `Cᵀ`) as a Markdown table with `x`/`y` indices on the margins."""
     _, labels = matrix_data(input_size, kernel_size, stride, padding)
     rows_symbol, cols_symbol = ("y", "x")
     if transposed:
@@ -71,11 +71,12 @@ def _tap_colors(kernel_size: int):
 
     n = kernel_size * kernel_size
     base = colormaps["Set3" if n <= 12 else "tab20"]
-    return ListedColormap(["#ffffff", *(base(t % base.N) for t in range(n))])
+    white = (1.0, 1.0, 1.0, 1.0)
+    return ListedColormap([white, *(base(t % base.N) for t in range(n))])
 
 
 def _heatmap(fig, rect, codes, labels, cmap, n_codes, row_names=None, col_names=None, title=""):
-    """Draw a labelled grid of cells in figure-inch ``rect`` (left, bottom, width, height)."""
+    """Draw a labelled grid of cells in figure-inch `rect` (left, bottom, width, height)."""
     fw, fh = fig.get_size_inches()
     left, bottom, width, height = rect
     ax = fig.add_axes((left / fw, bottom / fh, width / fw, height / fh))
@@ -190,7 +191,7 @@ def conv_matrix_figure(input_size: int, kernel_size: int, stride: int = 1, paddi
 def build_conv_matrix(
     input_size: int, kernel_size: int, stride: int = 1, padding: int = 0, tables: bool = False
 ) -> dict[str, bytes]:
-    """``conv-matrix-….png`` (and, for the seed's case, the C and Cᵀ tables per language)."""
+    """`conv-matrix-….png` (and, for the seed's case, the C and Cᵀ tables per language)."""
     name = {
         (4, 3, 1, 0): "conv-matrix-4x4-k3",
         (5, 3, 2, 0): "conv-matrix-stride2",

@@ -1,5 +1,5 @@
 """Multi-channel convolution: one output channel = Σ over input channels of (slice ⋆ kernel
-slice) + bias; and which input channels each output channel sees under ``groups``."""
+slice) + bias; and which input channels each output channel sees under `groups`."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from ._style import annotate, bare
 def multichannel_data(
     in_channels: int = 3, out_channels: int = 2, size: int = 4, k: int = 3, seed: int = 1
 ):
-    """Small integer x ``(C_in, n, n)``, w ``(C_out, C_in, k, k)``, b ``(C_out,)``, the
-    per-slice responses ``x[c] ⋆ w[0, c]`` and the full output y (all via the package)."""
+    """Small integer x `(C_in, n, n)`, w `(C_out, C_in, k, k)`, b `(C_out,)`, the
+    per-slice responses `x[c] ⋆ w[0, c]` and the full output y (all via the package)."""
     import torch
 
     rng = np.random.default_rng(seed)
@@ -78,8 +78,8 @@ def build_multichannel(
 
 
 def group_connectivity(channels: int, groups: int, size: int = 3, k: int = 2) -> np.ndarray:
-    """``(C_out, C_in)`` booleans: does output channel ``j`` read input channel ``c``?
-    Read off the blocks of the unrolled matrix ``C`` of a ``Conv2d(…, groups)`` with all-ones
+    """`(C_out, C_in)` booleans: does output channel `j` read input channel `c`?
+    Read off the blocks of the unrolled matrix `C` of a `Conv2d(…, groups)` with all-ones
     weights."""
     c = group_matrix(channels, groups, size, k) != 0
     out_block, in_block = c.shape[0] // channels, c.shape[1] // channels
@@ -88,7 +88,7 @@ def group_connectivity(channels: int, groups: int, size: int = 3, k: int = 2) ->
 
 
 def group_matrix(channels: int, groups: int, size: int = 3, k: int = 2) -> np.ndarray:
-    """The unrolled matrix of a ``channels → channels`` conv with ``groups``, ones weights."""
+    """The unrolled matrix of a `channels → channels` conv with `groups`, ones weights."""
     import torch
 
     weight = torch.ones(channels, channels // groups, k, k, dtype=torch.float64)

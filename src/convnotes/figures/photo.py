@@ -1,4 +1,4 @@
-"""A real photo through conv layers: matplotlib's bundled ``grace_hopper.jpg``
+"""A real photo through conv layers: matplotlib's bundled `grace_hopper.jpg`
 (a public-domain portrait) through random, hand-made and transposed kernels."""
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ GAUSS_SCALE = 256
 
 
 def load_photo(gray: bool = False, size: int = 160) -> np.ndarray:
-    """The photo scaled so its width is ``size``: ``(H, W, 3)`` or ``(H, W)`` in [0, 1]."""
+    """The photo scaled so its width is `size`: `(H, W, 3)` or `(H, W)` in [0, 1]."""
     from matplotlib import cbook
     from PIL import Image
 
-    with Image.open(cbook.get_sample_data("grace_hopper.jpg")) as img:
-        img = img.convert("L" if gray else "RGB")
+    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as photo:
+        img = photo.convert("L" if gray else "RGB")
         height = round(img.height * size / img.width)
         img = img.resize((size, height), Image.Resampling.LANCZOS)
         return np.asarray(img, dtype=np.float64) / 255.0
@@ -40,7 +40,7 @@ def _chw(image: np.ndarray):
 
 
 def random_conv_panels(image: np.ndarray, out_channels: int = 4, seed: int = 3):
-    """``[(title, array)]``: the RGB input and each channel of a random ``Conv2d(3, C, 3)``."""
+    """`[(title, array)]`: the RGB input and each channel of a random `Conv2d(3, C, 3)`."""
     import torch
 
     torch.manual_seed(seed)
@@ -68,7 +68,7 @@ def build_random_conv(size: int = 160) -> dict[str, bytes]:
 
 
 def kernel_panels(image: np.ndarray):
-    """``[(name, kernel, response)]`` for each hand-made kernel (no padding)."""
+    """`[(name, kernel, response)]` for each hand-made kernel (no padding)."""
     import torch
 
     x = _chw(image)
@@ -115,7 +115,7 @@ def build_kernels(size: int = 160) -> dict[str, bytes]:
 
 
 def transposed_panels(image: np.ndarray, kernel_size: int = 3, stride: int = 2, seed: int = 3):
-    """``[(title, array)]``: the input and a random ``ConvTranspose2d(3, 1, k, stride)`` output."""
+    """`[(title, array)]`: the input and a random `ConvTranspose2d(3, 1, k, stride)` output."""
     import torch
 
     torch.manual_seed(seed)

@@ -16,9 +16,9 @@ FIGURES = "convnotes.figures"
 
 @dataclass(frozen=True)
 class Asset:
-    """One build step: ``module.function(**params)`` returns ``{relative path: bytes}``.
+    """One build step: `module.function(**params)` returns `{relative path: bytes}`.
 
-    ``depends`` names the package modules whose source code the output depends on beyond
+    `depends` names the package modules whose source code the output depends on beyond
     the generator's own module; their source enters the cache key.
     """
 
@@ -36,7 +36,7 @@ class Asset:
 class AnimationCase:
     """One case of the convolution-arithmetic guide (or a transposed counterpart).
 
-    Sizes are of the layer's own input: for a transposed case ``input_size`` is the
+    Sizes are of the layer's own input: for a transposed case `input_size` is the
     transposed conv's input (the forward conv's output).
     """
 

@@ -1,4 +1,4 @@
-"""Markdown tables of output sizes, one per language, computed by :mod:`convnotes.shapes`."""
+"""Markdown tables of output sizes, one per language, computed by `convnotes.shapes`."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _cell(size_function, *args) -> str:
 
 
 def conv_sizes_table(lang: str, settings=CONV_SETTINGS, inputs=CONV_INPUTS) -> str:
-    """Rows (k, s, p, d); columns the conv's output size ``o`` for each input size ``i``."""
+    """Rows (k, s, p, d); columns the conv's output size `o` for each input size `i`."""
     h = HEADERS[lang]
     header = [h["k"], h["s"], h["p"], h["d"], *(f"i={i}" for i in inputs)]
     rows = [
@@ -84,7 +84,7 @@ def transpose_sizes_table(lang: str, settings=TRANSPOSE_SETTINGS, inputs=TRANSPO
 
 
 def doubling_settings(max_kernel: int = 7, max_padding: int = 3, sizes=range(1, 65)):
-    """Transposed-conv settings (k, s=2, p, a) with ``o = 2i`` for every input size tried."""
+    """Transposed-conv settings (k, s=2, p, a) with `o = 2i` for every input size tried."""
     found = []
     for k in range(1, max_kernel + 1):
         for p in range(max_padding + 1):
@@ -100,7 +100,7 @@ def doubling_settings(max_kernel: int = 7, max_padding: int = 3, sizes=range(1, 
 
 
 def halving_settings(max_kernel: int = 7, max_padding: int = 3, sizes=range(2, 130, 2)):
-    """Conv settings (k, s=2, p) with ``o = i/2`` for every even input size tried."""
+    """Conv settings (k, s=2, p) with `o = i/2` for every even input size tried."""
     found = []
     for k in range(1, max_kernel + 1):
         for p in range(max_padding + 1):

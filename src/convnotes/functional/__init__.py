@@ -1,22 +1,22 @@
 """Convolution and transposed convolution written from scratch, with PyTorch's signatures.
 
-``conv1d/2d/3d`` and ``conv_transpose1d/2d/3d`` take the same arguments as
-``torch.nn.functional`` plus a keyword ``method`` choosing the implementation:
+`conv1d/2d/3d` and `conv_transpose1d/2d/3d` take the same arguments as
+`torch.nn.functional` plus a keyword `method` choosing the implementation:
 
-* ``"direct"``: loops over the kernel taps, the readable version (:mod:`.direct`);
-* ``"unrolled"``: a product with the explicit kernel matrix ``C`` (:mod:`.unrolled`);
-* ``"im2col"``: im2col + one GEMM per group, col2im for the transposed conv
-  (:mod:`.im2col`);
-* fast algorithms: ``"channels_last"`` (:mod:`.channels_last`), ``"depthwise"``,
-  ``"winograd"`` (F(2x2, 3x3)), ``"fft"``, ``"phase"`` (sub-pixel transposed conv, and an
-  ordinary stride-1 conv as a one-phase transposed conv, :mod:`.phase`), and ``"auto"``
-  (the default) which picks one per problem (:mod:`.auto`). Each falls back to
-  ``"channels_last"`` where it does not apply.
+* `"direct"`: loops over the kernel taps, the readable version (`direct`);
+* `"unrolled"`: a product with the explicit kernel matrix `C` (`unrolled`);
+* `"im2col"`: im2col + one GEMM per group, col2im for the transposed conv
+  (`im2col`);
+* fast algorithms: `"channels_last"` (`channels_last`), `"depthwise"`,
+  `"winograd"` (F(2x2, 3x3)), `"fft"`, `"phase"` (sub-pixel transposed conv, and an
+  ordinary stride-1 conv as a one-phase transposed conv, `phase`), and `"auto"`
+  (the default) which picks one per problem (`auto`). Each falls back to
+  `"channels_last"` where it does not apply.
 
 No PyTorch convolution kernel is called: only views, slicing, padding and matrix products.
-Arguments are checked as PyTorch checks them (:mod:`._args`); sizes come from
-:mod:`convnotes.shapes`. ``METHODS`` maps each method name to its pair of kernels
-``(conv, conv_transpose)``; each kernel takes a batched input, the weight, the bias and a
+Arguments are checked as PyTorch checks them (`_args`); sizes come from
+[`convnotes.shapes`][convnotes.shapes]. `METHODS` maps each method name to its pair of kernels
+`(conv, conv_transpose)`; each kernel takes a batched input, the weight, the bias and a
 resolved spec, so adding a method is adding an entry.
 """
 
@@ -24,7 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import torch
+from .._extras import missing_extra
+
+try:
+    import torch
+except ModuleNotFoundError as error:
+    raise missing_extra(__name__, "torch") from error
 
 from . import auto, channels_last, depthwise, direct, fft, im2col, phase, unrolled, winograd
 from ._args import (
@@ -101,10 +106,35 @@ def conv1d(
     *,
     method: str = DEFAULT_METHOD,
 ) -> Tensor:
-    """1d convolution (cross-correlation), like ``torch.nn.functional.conv1d``.
+    """1d convolution (cross-correlation), like `torch.nn.functional.conv1d`.
 
-    ``y[n, o_c, o] = b[o_c] + sum_c sum_j w[o_c, c, j] * x_pad[n, g*C_in/g + c, o*s + j*d]``
-    with ``o = floor((i + 2p - d*(k - 1) - 1) / s) + 1`` outputs per dimension.
+    `y[n, o_c, o] = b[o_c] + sum_c sum_j w[o_c, c, j] * x_pad[n, g*C_in/g + c, o*s + j*d]`
+    with `o = floor((i + 2p - d*(k - 1) - 1) / s) + 1` outputs per dimension.
+
+    Args:
+        input: `(N, C_in, L)`, or `(C_in, L)` unbatched.
+        weight: `(C_out, C_in/groups, k)`.
+        bias: `(C_out,)`, or None.
+        stride: `s`, an int or a 1-tuple.
+        padding: `p`: an int, a 1-tuple, `"same"` or `"valid"`.
+        dilation: `d`, an int or a 1-tuple.
+        groups: Split the channels into this many groups.
+        method: The implementation (a key of `METHODS`); `"auto"` picks one per problem.
+
+    Returns:
+        `(N, C_out, o)` (or `(C_out, o)` for an unbatched input).
+
+    Raises:
+        TypeError: an argument of the wrong type, as torch raises it.
+        RuntimeError: shapes or values torch rejects (a
+            [`ConvArgumentError`][convnotes.errors.ConvArgumentError], also a ValueError).
+        ValueError: an unknown `method`.
+
+    Examples:
+        >>> import torch
+        >>> x, w = torch.randn(1, 2, 8), torch.randn(3, 2, 3)
+        >>> conv1d(x, w, stride=2, padding=1, method="direct").shape
+        torch.Size([1, 3, 4])
     """
     return _conv(1, input, weight, bias, stride, padding, dilation, groups, method)
 
@@ -120,10 +150,10 @@ def conv2d(
     *,
     method: str = DEFAULT_METHOD,
 ) -> Tensor:
-    """2d convolution (cross-correlation), like ``torch.nn.functional.conv2d``.
+    """2d convolution (cross-correlation), like `torch.nn.functional.conv2d`.
 
-    Input ``(N, C_in, H, W)`` or ``(C_in, H, W)``, weight ``(C_out, C_in/groups, kH, kW)``;
-    see :func:`conv1d` for the formula, applied per spatial dimension.
+    Input `(N, C_in, H, W)` or `(C_in, H, W)`, weight `(C_out, C_in/groups, kH, kW)`;
+    see [`conv1d`][convnotes.functional.conv1d] for the formula, applied per spatial dimension.
     """
     return _conv(2, input, weight, bias, stride, padding, dilation, groups, method)
 
@@ -139,9 +169,10 @@ def conv3d(
     *,
     method: str = DEFAULT_METHOD,
 ) -> Tensor:
-    """3d convolution (cross-correlation), like ``torch.nn.functional.conv3d``.
+    """3d convolution (cross-correlation), like `torch.nn.functional.conv3d`.
 
-    Input ``(N, C_in, D, H, W)`` or unbatched; see :func:`conv1d` for the formula.
+    Input `(N, C_in, D, H, W)` or unbatched; see [`conv1d`][convnotes.functional.conv1d] for
+    the formula and the arguments.
     """
     return _conv(3, input, weight, bias, stride, padding, dilation, groups, method)
 
@@ -158,11 +189,37 @@ def conv_transpose1d(
     *,
     method: str = DEFAULT_METHOD,
 ) -> Tensor:
-    """1d transposed convolution, like ``torch.nn.functional.conv_transpose1d``.
+    """1d transposed convolution, like `torch.nn.functional.conv_transpose1d`.
 
-    Each input pixel ``x[n, c, i]`` adds ``x * w[c, o_c, j]`` at output ``i*s + j*d - p``;
-    ``o = (i - 1)*s - 2p + d*(k - 1) + output_padding + 1`` outputs. Weight
-    ``(C_in, C_out/groups, k)``. It is the adjoint (``C^T``) of the conv with these arguments.
+    Each input pixel `x[n, c, i]` adds `x * w[c, o_c, j]` at output `i*s + j*d - p`;
+    `o = (i - 1)*s - 2p + d*(k - 1) + output_padding + 1` outputs. It is the adjoint
+    (`Cᵀ`) of the conv with these arguments.
+
+    Args:
+        input: `(N, C_in, L)`, or `(C_in, L)` unbatched.
+        weight: `(C_in, C_out/groups, k)`.
+        bias: `(C_out,)`, or None.
+        stride: `s`, an int or a 1-tuple.
+        padding: `p`, an int or a 1-tuple.
+        output_padding: `a`, an int or a 1-tuple; below `s` or `d`.
+        groups: Split the channels into this many groups.
+        dilation: `d`, an int or a 1-tuple.
+        method: The implementation (a key of `METHODS`); `"auto"` picks one per problem.
+
+    Returns:
+        `(N, C_out, o)` (or `(C_out, o)` for an unbatched input).
+
+    Raises:
+        TypeError: an argument of the wrong type, as torch raises it.
+        RuntimeError: shapes or values torch rejects (a
+            [`ConvArgumentError`][convnotes.errors.ConvArgumentError], also a ValueError).
+        ValueError: an unknown `method`.
+
+    Examples:
+        >>> import torch
+        >>> y, w = torch.randn(1, 3, 4), torch.randn(3, 2, 3)
+        >>> conv_transpose1d(y, w, stride=2, padding=1, output_padding=1).shape
+        torch.Size([1, 2, 8])
     """
     return _conv_transpose(
         1, input, weight, bias, stride, padding, output_padding, groups, dilation, method
@@ -181,9 +238,11 @@ def conv_transpose2d(
     *,
     method: str = DEFAULT_METHOD,
 ) -> Tensor:
-    """2d transposed convolution, like ``torch.nn.functional.conv_transpose2d``.
+    """2d transposed convolution, like `torch.nn.functional.conv_transpose2d`.
 
-    Weight ``(C_in, C_out/groups, kH, kW)``; see :func:`conv_transpose1d` for the formula.
+    Weight `(C_in, C_out/groups, kH, kW)`; see
+    [`conv_transpose1d`][convnotes.functional.conv_transpose1d] for the formula and the
+    arguments.
     """
     return _conv_transpose(
         2, input, weight, bias, stride, padding, output_padding, groups, dilation, method
@@ -202,9 +261,11 @@ def conv_transpose3d(
     *,
     method: str = DEFAULT_METHOD,
 ) -> Tensor:
-    """3d transposed convolution, like ``torch.nn.functional.conv_transpose3d``.
+    """3d transposed convolution, like `torch.nn.functional.conv_transpose3d`.
 
-    Weight ``(C_in, C_out/groups, kD, kH, kW)``; see :func:`conv_transpose1d`.
+    Weight `(C_in, C_out/groups, kD, kH, kW)`; see
+    [`conv_transpose1d`][convnotes.functional.conv_transpose1d] for the formula and the
+    arguments.
     """
     return _conv_transpose(
         3, input, weight, bias, stride, padding, output_padding, groups, dilation, method

@@ -1,16 +1,16 @@
 """Argument normalisation and checks for the functional API, mirroring PyTorch's rules.
 
-Every public function in :mod:`convnotes.functional` calls :func:`prepare_conv` or
-:func:`prepare_conv_transpose` first. They
+Every public function in [`convnotes.functional`][convnotes.functional] calls `prepare_conv` or
+`prepare_conv_transpose` first. They
 
-* raise ``TypeError`` where PyTorch's argument parser does (a float or bool stride, a
+* raise `TypeError` where PyTorch's argument parser does (a float or bool stride, a
   string padding for a transposed conv, a list instead of a tensor, ...);
-* raise :class:`~convnotes.errors.ConvArgumentError` (a ``RuntimeError`` *and* a
-  ``ValueError``) where PyTorch raises ``RuntimeError``: wrong number of dimensions,
+* raise [`ConvArgumentError`][convnotes.errors.ConvArgumentError] (a `RuntimeError` *and* a
+  `ValueError`) where PyTorch raises `RuntimeError`: wrong number of dimensions,
   channel/group mismatches, bias shape, dtype mismatch, and every size rule, which
-  :mod:`convnotes.shapes` (the one source of truth for sizes) checks;
+  [`convnotes.shapes`][convnotes.shapes] (the one source of truth for sizes) checks;
 * add a batch dimension to unbatched input, so the kernels (direct, unrolled, im2col, ...)
-  only ever see ``(N, C, *spatial)`` tensors and fully resolved integer arguments.
+  only ever see `(N, C, *spatial)` tensors and fully resolved integer arguments.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import functools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import torch
 
@@ -30,7 +31,7 @@ IntOrInts = int | Sequence[int]
 
 @dataclass(frozen=True)
 class ConvSpec:
-    """Resolved arguments of a convolution; ``padding`` is ``(before, after)`` per dimension."""
+    """Resolved arguments of a convolution; `padding` is `(before, after)` per dimension."""
 
     kernel_size: tuple[int, ...]
     stride: tuple[int, ...]
@@ -43,7 +44,7 @@ class ConvSpec:
 
 @dataclass(frozen=True)
 class ConvTransposeSpec:
-    """Resolved arguments of a transposed convolution (``padding`` is symmetric)."""
+    """Resolved arguments of a transposed convolution (`padding` is symmetric)."""
 
     kernel_size: tuple[int, ...]
     stride: tuple[int, ...]
@@ -55,14 +56,17 @@ class ConvTransposeSpec:
     output_size: tuple[int, ...]
 
 
+SpecT = TypeVar("SpecT", "ConvSpec", "ConvTransposeSpec")
+
+
 @dataclass(frozen=True)
-class PreparedCall:
-    """A checked call: batched ``input`` plus what is needed to give the output back."""
+class PreparedCall(Generic[SpecT]):
+    """A checked call: batched `input` plus what is needed to give the output back."""
 
     input: torch.Tensor
     weight: torch.Tensor
     bias: torch.Tensor | None
-    spec: ConvSpec | ConvTransposeSpec
+    spec: SpecT
     unbatched: bool
     memory_format: torch.memory_format
 
@@ -80,7 +84,7 @@ def _as_int(fn: str, name: str, value: object) -> int:
     if isinstance(value, bool) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
         raise TypeError(f"{fn}(): argument '{name}' must be an int or a tuple of ints, not bool")
     try:
-        return operator.index(value)  # int, numpy integer, 0-d integer tensor
+        return operator.index(value)  # type: ignore[arg-type]  # int, numpy int, 0-d int tensor
     except TypeError:
         raise TypeError(
             f"{fn}(): argument '{name}' must be an int or a tuple of ints, "
@@ -89,7 +93,7 @@ def _as_int(fn: str, name: str, value: object) -> int:
 
 
 def parse_ints(fn: str, name: str, value: object) -> int | tuple[int, ...]:
-    """An int or a tuple of ints, or ``TypeError`` like PyTorch's argument parser."""
+    """An int or a tuple of ints, or `TypeError` like PyTorch's argument parser."""
     if isinstance(value, Sequence) and not isinstance(value, str):
         return tuple(_as_int(fn, name, v) for v in value)
     if isinstance(value, str):
@@ -155,7 +159,7 @@ def _check_dtypes(fn: str, input: torch.Tensor, weight: torch.Tensor, bias: torc
 
 
 def _check_groups(fn: str, weight: torch.Tensor, groups: int, role: str) -> None:
-    """``weight.shape[0]`` (``role`` channels) must be a positive multiple of ``groups``."""
+    """`weight.shape[0]` (`role` channels) must be a positive multiple of `groups`."""
     channels = weight.shape[0]
     if channels < groups or channels % groups:
         raise ConvArgumentError(
@@ -265,8 +269,8 @@ def prepare_conv(
     padding: IntOrInts | str,
     dilation: IntOrInts,
     groups: int,
-) -> PreparedCall:
-    """Check the arguments of ``conv{ndim}d`` as PyTorch does and resolve them."""
+) -> PreparedCall[ConvSpec]:
+    """Check the arguments of `conv{ndim}d` as PyTorch does and resolve them."""
     fn = f"conv{ndim}d"
     _check_tensors(fn, input, weight, bias)
     stride, padding = parse_ints(fn, "stride", stride), _parse_padding(fn, padding)
@@ -293,8 +297,8 @@ def prepare_conv_transpose(
     output_padding: IntOrInts,
     groups: int,
     dilation: IntOrInts,
-) -> PreparedCall:
-    """Check the arguments of ``conv_transpose{ndim}d`` as PyTorch does and resolve them."""
+) -> PreparedCall[ConvTransposeSpec]:
+    """Check the arguments of `conv_transpose{ndim}d` as PyTorch does and resolve them."""
     fn = f"conv_transpose{ndim}d"
     _check_tensors(fn, input, weight, bias)
     if isinstance(padding, str):

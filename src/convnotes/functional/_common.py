@@ -13,7 +13,7 @@ from ._args import ConvTransposeSpec
 
 
 def zero_pad(x: torch.Tensor, padding: tuple[tuple[int, int], ...]) -> torch.Tensor:
-    """Pad the spatial dimensions of ``x`` with zeros, ``(before, after)`` per dimension."""
+    """Pad the spatial dimensions of `x` with zeros, `(before, after)` per dimension."""
     if not any(before or after for before, after in padding):
         return x
     # F.pad lists the last dimension first.
@@ -22,7 +22,7 @@ def zero_pad(x: torch.Tensor, padding: tuple[tuple[int, int], ...]) -> torch.Ten
 
 
 def kernel_offsets(kernel_size: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-    """Every kernel position ``(j_0, j_1, ...)``, last dimension fastest."""
+    """Every kernel position `(j_0, j_1, ...)`, last dimension fastest."""
     return itertools.product(*(range(k) for k in kernel_size))
 
 
@@ -32,10 +32,10 @@ def window(
     stride: tuple[int, ...],
     length: tuple[int, ...],
 ) -> tuple[slice, ...]:
-    """The strided slice that kernel tap ``offset`` touches, per spatial dimension.
+    """The strided slice that kernel tap `offset` touches, per spatial dimension.
 
-    Output position ``o`` reads the padded input at ``o*s + j*d``; for ``o = 0 .. n-1``
-    that is ``slice(j*d, j*d + s*(n - 1) + 1, s)``.
+    Output position `o` reads the padded input at `o*s + j*d`; for `o = 0 .. n-1`
+    that is `slice(j*d, j*d + s*(n - 1) + 1, s)`.
     """
     return tuple(
         slice(j * d, j * d + s * (n - 1) + 1, s)
@@ -44,7 +44,7 @@ def window(
 
 
 def add_bias(output: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-    """``output[:, c] + bias[c]`` for every channel ``c``."""
+    """`output[:, c] + bias[c]` for every channel `c`."""
     if bias is None:
         return output
     return output + bias.reshape(1, -1, *([1] * (output.dim() - 2)))
@@ -54,8 +54,8 @@ def transpose_buffer_size(spec: ConvTransposeSpec) -> tuple[int, ...]:
     """Size of the uncropped scatter buffer of a transposed conv, per dimension.
 
     Every input pixel scatters a dilated kernel; together they cover the output size for
-    padding 0 and output_padding 0. The crop ``[p, p + o)`` may reach past that by
-    ``output_padding - padding`` zeros, so the buffer is the larger of the two.
+    padding 0 and output_padding 0. The crop `[p, p + o)` may reach past that by
+    `output_padding - padding` zeros, so the buffer is the larger of the two.
     """
     full = conv_transpose_output_size(
         spec.input_size, spec.kernel_size, spec.stride, 0, 0, spec.dilation
@@ -64,23 +64,23 @@ def transpose_buffer_size(spec: ConvTransposeSpec) -> tuple[int, ...]:
 
 
 def crop(buffer: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
-    """Cut ``padding`` off the start of each spatial dimension and keep ``output_size``."""
+    """Cut `padding` off the start of each spatial dimension and keep `output_size`."""
     region = tuple(slice(p, p + o) for p, o in zip(spec.padding, spec.output_size))
     return buffer[(..., *region)]
 
 
 def needs_autograd(*tensors: torch.Tensor | None) -> bool:
     """Whether autograd will record this call: grad mode is on and a tensor requires grad.
-    Without it, kernels may write through ``out=`` and reuse buffers."""
+    Without it, kernels may write through `out=` and reuse buffers."""
     return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
 
 
 def gemm_(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor, beta: float = 1) -> torch.Tensor:
-    """``out = beta*out + a @ b`` in place, batched over the first dimension (groups) of
+    """`out = beta*out + a @ b` in place, batched over the first dimension (groups) of
     3-d operands.
 
     One group goes through the 2-d GEMM: torch's batched path measured up to 1.8x slower
-    than ``addmm_`` for a single small product on the benchmark machine.
+    than `addmm_` for a single small product on the benchmark machine.
     """
     if out.dim() == 2:
         out.addmm_(a, b, beta=beta)

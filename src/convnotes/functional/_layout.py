@@ -1,9 +1,9 @@
 """Layout helpers of the fast kernels: channels-last padded copies, chunk sizes, output format.
 
 The fast kernels keep the channels of one group innermost ("channels last"): then every
-receptive-field row ``x[.., o*s + j*d, c]`` for ``c = 0 .. C/g - 1`` is one contiguous run
+receptive-field row `x[.., o*s + j*d, c]` for `c = 0 .. C/g - 1` is one contiguous run
 of memory, so unrolling (im2col) copies whole runs and the GEMM reads plain row-major
-matrices. :func:`grouped_channels_last` makes that layout with the zero padding in the
+matrices. `grouped_channels_last` makes that layout with the zero padding in the
 same copy.
 """
 
@@ -26,7 +26,7 @@ MIN_ROWS_PER_WASTED_ROW = 4
 def grouped_channels_last(
     x: torch.Tensor, groups: int, padding: tuple[tuple[int, int], ...]
 ) -> torch.Tensor:
-    """``xp[g, n, *p, c] = x_pad[n, g*C/g + c, *p]``: shape ``(groups, N, *padded, C/groups)``.
+    """`xp[g, n, *p, c] = x_pad[n, g*C/g + c, *p]`: shape `(groups, N, *padded, C/groups)`.
 
     One copy does both the layout change and the zero padding.
     """
@@ -47,7 +47,7 @@ def grouped_channels_last(
 
 
 def wants_channels_last(x: torch.Tensor) -> bool:
-    """PyTorch returns a channels-last output for a channels-last 2d input (see ``_args``)."""
+    """PyTorch returns a channels-last output for a channels-last 2d input (see `_args`)."""
     return (
         x.dim() == 4
         and not x.is_contiguous()
@@ -56,16 +56,16 @@ def wants_channels_last(x: torch.Tensor) -> bool:
 
 
 def new_output(x: torch.Tensor, channels: int, size: tuple[int, ...]) -> torch.Tensor:
-    """Uninitialised ``(N, channels, *size)`` output, channels-last in memory if ``x`` is."""
+    """Uninitialised `(N, channels, *size)` output, channels-last in memory if `x` is."""
     if wants_channels_last(x):
         return x.new_empty(x.shape[0], *size, channels).permute(0, 3, 1, 2)
     return x.new_empty(x.shape[0], channels, *size)
 
 
 def write_slab(out: torch.Tensor, slab: torch.Tensor, samples: slice, rows: slice) -> None:
-    """Copy ``slab[g, n, o_0, *o_rest, c]`` into ``out[n, g*C/g + c, o_0, *o_rest]``.
+    """Copy `slab[g, n, o_0, *o_rest, c]` into `out[n, g*C/g + c, o_0, *o_rest]`.
 
-    ``samples`` and ``rows`` say where the slab goes along the batch and the first spatial
+    `samples` and `rows` say where the slab goes along the batch and the first spatial
     dimension; a chunk is written as soon as it is done, so no full-size temporary exists.
     """
     groups, ndim = slab.shape[0], slab.dim() - 3
@@ -74,13 +74,13 @@ def write_slab(out: torch.Tensor, slab: torch.Tensor, samples: slice, rows: slic
 
 
 def chunk_length(total: int, elements_per_item: int, budget: int | None = None) -> int:
-    """How many items (samples, rows) fit in ``budget`` (default :data:`CHUNK_ELEMENTS`)."""
+    """How many items (samples, rows) fit in `budget` (default `CHUNK_ELEMENTS`)."""
     budget = CHUNK_ELEMENTS if budget is None else budget
     return max(1, min(total, budget // max(1, elements_per_item)))
 
 
 def chunks(total: int, length: int) -> list[slice]:
-    """``slice(0, length), slice(length, 2*length), ...`` covering ``range(total)``."""
+    """`slice(0, length), slice(length, 2*length), ...` covering `range(total)`."""
     return [slice(start, min(start + length, total)) for start in range(0, total, length)]
 
 

@@ -1,27 +1,27 @@
-"""``method="auto"``: pick the algorithm per problem, by rules measured with ``scripts/bench.py``.
+"""`method="auto"`: pick the algorithm per problem, by rules measured with `scripts/bench.py`.
 
-* depthwise (one input channel per group): :mod:`.depthwise`, multiply-adds per tap;
-* large kernels (every dilated kernel side at least :data:`FFT_MIN_SPAN`, stride 1,
-  floating point): :mod:`.fft`, whose cost does not grow with the kernel;
-* stride 1 and symmetric padding of at most ``d*(k-1)`` (an ordinary conv that is a
-  transposed conv with one phase), except 3d float32: :mod:`.phase`, channels first with
+* depthwise (one input channel per group): `depthwise`, multiply-adds per tap;
+* large kernels (every dilated kernel side at least `FFT_MIN_SPAN`, stride 1,
+  floating point): `fft`, whose cost does not grow with the kernel;
+* stride 1 and symmetric padding of at most `d*(k-1)` (an ordinary conv that is a
+  transposed conv with one phase), except 3d float32: `phase`, channels first with
   the GEMMs writing the channels contiguous, then one transpose back. Measured against
   the previous rules: conv2d 8x64 56^2 1.26x native against 1.51x (float32) and 0.37x
   against Winograd's 0.50x (float64); conv1d L4096 1.45x against im2col's 1.76x and 0.38x
   against 0.50x; conv3d 16^3 0.24x against 0.36x in float64, a tie with channels_last in
   float32 (2.19x, 2.31-2.61x against 2.48-2.62x) that needs more memory (3.9 against 3.3
-  MiB; native 1.8). :mod:`.winograd` (2.25x fewer multiplies, measured slower than phase
-  in both precisions) is no longer picked; ``method="winograd"`` still runs it;
-* 2d/3d with stride 1 along the first spatial dimension: :mod:`.channels_last`, whose
+  MiB; native 1.8). `winograd` (2.25x fewer multiplies, measured slower than phase
+  in both precisions) is no longer picked; `method="winograd"` still runs it;
+* 2d/3d with stride 1 along the first spatial dimension: `channels_last`, whose
   shifted GEMMs unroll only the last dimensions; in float32 also with a stride there (its
   GEMM writes the channels contiguous, which MKL's float32 GEMM measured faster: the
   7x7 stride-2 stem ran 2.1-2.6x native against im2col's 2.8x, and took 7.7 MiB against
   10.0);
-* everything else (1d, float64 with a stride along the first dimension): :mod:`.im2col`,
+* everything else (1d, float64 with a stride along the first dimension): `im2col`,
   whose copy is cheap there (contiguous runs along the last dimension) and needs no
   layout change.
 
-Transposed convs: :mod:`.phase`, one ordinary convolution with ``prod(s)*C_out`` output
+Transposed convs: `phase`, one ordinary convolution with `prod(s)*C_out` output
 channels by shifted GEMMs, then a pixel shuffle (no col2im, no inserted zeros).
 
 The rules only choose; every algorithm computes the same function and the arguments are
@@ -50,7 +50,7 @@ def uses_fft(input: torch.Tensor, spec: ConvSpec) -> bool:
 
 
 def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> str:
-    """The name of the module :func:`conv` runs for these arguments."""
+    """The name of the module `conv` runs for these arguments."""
     if depthwise.is_depthwise(input, weight, spec.groups):
         return "depthwise"
     if uses_fft(input, spec):
@@ -72,7 +72,7 @@ def conv_transpose_method(input: torch.Tensor, spec: ConvTransposeSpec) -> str:
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """Run the algorithm :func:`conv_method` picks."""
+    """Run the algorithm `conv_method` picks."""
     modules = {
         "depthwise": depthwise,
         "fft": fft,
@@ -86,6 +86,6 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """Run the algorithm :func:`conv_transpose_method` picks."""
+    """Run the algorithm `conv_transpose_method` picks."""
     modules = {"im2col": im2col, "phase": phase}
     return modules[conv_transpose_method(input, spec)].conv_transpose(input, weight, bias, spec)

@@ -1,31 +1,31 @@
 """im2col + GEMM in channels-last layout, chunked: the fast general convolution.
 
-The plain :mod:`.im2col` spends most of its time copying: its columns
-``cols[n, (c, j), o]`` gather one value at a time from far-apart addresses. Here the input
-is first copied once to ``xp[g, n, *padded, c]`` (channels of a group innermost, zero
-padding included, :func:`._layout.grouped_channels_last`). Then:
+The plain `im2col` spends most of its time copying: its columns
+`cols[n, (c, j), o]` gather one value at a time from far-apart addresses. Here the input
+is first copied once to `xp[g, n, *padded, c]` (channels of a group innermost, zero
+padding included, `grouped_channels_last`). Then:
 
 * **shifted GEMMs** (stride 1 along the first spatial dimension): only the *other*
   spatial dimensions are unrolled,
 
       U[g, n, p_0, o_r, (j_r, c)] = xp[g, n, p_0, o_r*s_r + j_r*d_r, c]
 
-  and output row ``o_0`` with first-dimension tap ``j_0`` reads row ``p_0 = o_0 + j_0*d_0``.
-  Flattening ``(n, p_0, o_r)`` into one row index turns every tap ``j_0`` into the *same*
-  matrix shifted by ``j_0*d_0*prod(o_r)`` rows, so
+  and output row `o_0` with first-dimension tap `j_0` reads row `p_0 = o_0 + j_0*d_0`.
+  Flattening `(n, p_0, o_r)` into one row index turns every tap `j_0` into the *same*
+  matrix shifted by `j_0*d_0*prod(o_r)` rows, so
 
       Y[rows] = sum_{j_0} U[rows + j_0*d_0*prod(o_r)] @ W[j_0]        (no copy)
 
-  Rows whose ``p_0`` lies past the last output row are computed and thrown away (a few
-  percent). The unrolled buffer is ``prod(k_r)`` times the input instead of ``prod(k)``.
-* **full unroll** (stride > 1 along the first dimension): ``U`` also unrolls ``j_0`` and one
-  GEMM does the rest. Each copied run is ``k_last * C/g`` contiguous values.
+  Rows whose `p_0` lies past the last output row are computed and thrown away (a few
+  percent). The unrolled buffer is `prod(k_r)` times the input instead of `prod(k)`.
+* **full unroll** (stride > 1 along the first dimension): `U` also unrolls `j_0` and one
+  GEMM does the rest. Each copied run is `k_last * C/g` contiguous values.
 
 Both work on chunks of samples (and of output rows for a single large sample) so that the
-buffers stay within :data:`._layout.CHUNK_ELEMENTS`, and batch the GEMMs over groups.
+buffers stay within `CHUNK_ELEMENTS`, and batch the GEMMs over groups.
 The transposed conv is the same in reverse: one GEMM gives every sample's contribution
-``cols[.., i, j, c] = sum_c' x[.., i, c'] w[c', c, j]`` with channels innermost, and
-col2im adds each tap ``j`` into the strided slice ``o = i*s + j*d`` (runs of ``C/g``
+`cols[.., i, j, c] = sum_c' x[.., i, c'] w[c', c, j]` with channels innermost, and
+col2im adds each tap `j` into the strided slice `o = i*s + j*d` (runs of `C/g`
 contiguous values), one chunk of samples at a time.
 """
 
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import torch
 
@@ -54,7 +55,7 @@ def shifted_dims(spec: ConvSpec) -> int:
 
     The first one if its stride is 1 (and it has more than one tap); in 3d also the second
     one if its stride is 1: then only the last dimension is unrolled, and the buffer is
-    ``k_last`` instead of ``k_1 * k_2`` times the input.
+    `k_last` instead of `k_1 * k_2` times the input.
     """
     if spec.stride[0] != 1 or spec.kernel_size[0] == 1:
         return 0
@@ -62,12 +63,12 @@ def shifted_dims(spec: ConvSpec) -> int:
 
 
 def _strided_view(xs: torch.Tensor, spec: ConvSpec, rows: int, lead: int) -> torch.Tensor:
-    """The receptive fields of ``xs[g, n, *padded, c]`` as a view, no copy.
+    """The receptive fields of `xs[g, n, *padded, c]` as a view, no copy.
 
-    Shape ``(g, n, rows, *p_1.., *o_r, *j_r, c)``: the ``lead`` shifted dimensions keep
-    their padded positions (``rows`` of the first one), the others are unrolled into
-    output positions ``o_r`` and taps ``j_r``. With ``lead = 0`` everything is unrolled:
-    ``(g, n, rows, *o_r, j_0, *j_r, c)`` with ``rows`` output rows.
+    Shape `(g, n, rows, *p_1.., *o_r, *j_r, c)`: the `lead` shifted dimensions keep
+    their padded positions (`rows` of the first one), the others are unrolled into
+    output positions `o_r` and taps `j_r`. With `lead = 0` everything is unrolled:
+    `(g, n, rows, *o_r, j_0, *j_r, c)` with `rows` output rows.
     """
     st = xs.stride()
     spatial = st[2:-1]
@@ -84,13 +85,13 @@ def _strided_view(xs: torch.Tensor, spec: ConvSpec, rows: int, lead: int) -> tor
 
 
 def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: slice):
-    """Output rows ``rows`` of a chunk of samples by shifted GEMMs: ``(g, n, rows, *o_r, c)``.
+    """Output rows `rows` of a chunk of samples by shifted GEMMs: `(g, n, rows, *o_r, c)`.
 
-    ``w_taps`` is ``(g, depth, taps, C_out/g)``, one weight block per tap of the shifted
+    `w_taps` is `(g, depth, taps, C_out/g)`, one weight block per tap of the shifted
     dimensions. In float64 the blocks go side by side into **one** wide GEMM
-    ``Z = U @ [W_0 | W_1 | ..]`` and ``Y = sum_t Z[rows + shift_t, t]`` (measured 1.4-2.2x
-    faster than narrow GEMMs); in float32 the narrow GEMMs accumulate into ``Y`` directly,
-    which saves the adds over ``Z`` (measured faster for 64 output channels).
+    `Z = U @ [W_0 | W_1 | ..]` and `Y = sum_t Z[rows + shift_t, t]` (measured 1.4-2.2x
+    faster than narrow GEMMs); in float32 the narrow GEMMs accumulate into `Y` directly,
+    which saves the adds over `Z` (measured faster for 64 output channels).
     """
     lead = shifted_dims(spec)
     count = rows.stop - rows.start
@@ -131,7 +132,7 @@ def _shifted_slab(xp: torch.Tensor, w_taps: torch.Tensor, spec: ConvSpec, rows: 
 
 
 def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: slice):
-    """Output rows ``rows`` of a chunk of samples by one GEMM on fully unrolled columns."""
+    """Output rows `rows` of a chunk of samples by one GEMM on fully unrolled columns."""
     s0, k0, d0 = spec.stride[0], spec.kernel_size[0], spec.dilation[0]
     count = rows.stop - rows.start
     xs = xp[:, :, rows.start * s0 : rows.start * s0 + (count - 1) * s0 + (k0 - 1) * d0 + 1]
@@ -144,7 +145,7 @@ def _unrolled_slab(xp: torch.Tensor, w_all: torch.Tensor, spec: ConvSpec, rows: 
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` by channels-last GEMMs, chunk by chunk (the
+    """`(N, C_in, *i)` -> `(N, C_out, *o)` by channels-last GEMMs, chunk by chunk (the
     channels-last copy of the input too)."""
     n, c_in = input.shape[:2]
     if n == 0:  # nothing to chunk; im2col still links the empty output to the graph
@@ -156,6 +157,7 @@ def conv(
     # w[g, o, c, *j_lead, *j_r] -> (g, (*j_r, c), prod(j_lead), o) or (g, (*j, c), o)
     w = weight.reshape(g, c_out_g, c_in_g, *spec.kernel_size)
     shifted_taps, rest = range(3, 3 + lead), range(3 + lead, 3 + ndim)
+    slab: Callable[[torch.Tensor, torch.Tensor, ConvSpec, slice], torch.Tensor]
     if lead:
         w_mat = w.permute(0, *rest, 2, *shifted_taps, 1).reshape(
             g, -1, math.prod(spec.kernel_size[:lead]), c_out_g
@@ -197,7 +199,7 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: channels-last GEMM, then col2im per chunk."""
+    """`(N, C_in, *i)` -> `(N, C_out, *o)`: channels-last GEMM, then col2im per chunk."""
     n, c_in = input.shape[:2]
     if n == 0:
         return im2col.conv_transpose(input, weight, bias, spec)

@@ -1,15 +1,15 @@
-"""Depthwise convolution (``groups == C_in``): multiply-adds per tap, no GEMM.
+"""Depthwise convolution (`groups == C_in`): multiply-adds per tap, no GEMM.
 
 With one input channel per group, each output channel is a 2d (or 1d, 3d) filter of one
 input plane; there is no channel sum to hand to a matrix product, and im2col would copy
-``prod(k)`` times the input to then do a tiny product per column. Here each kernel tap
+`prod(k)` times the input to then do a tiny product per column. Here each kernel tap
 is one fused multiply-add over a strided window of the padded input:
 
     y[n, c*m + r, o] = b[c*m + r] + sum_j w[c*m + r, 0, j] * x_pad[n, c, o*s + j*d]
 
-(``m = C_out / C_in`` is the channel multiplier). The work is memory-bound, so it runs on
-chunks of planes small enough to stay in the cache while all ``prod(k)`` taps pass over
-them. Other group settings go to :mod:`.channels_last`.
+(`m = C_out / C_in` is the channel multiplier). The work is memory-bound, so it runs on
+chunks of planes small enough to stay in the cache while all `prod(k)` taps pass over
+them. Other group settings go to `channels_last`.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ PLANES_CHUNK_ELEMENTS = 1 << 21
 
 
 def is_depthwise(input: torch.Tensor, weight: torch.Tensor, groups: int) -> bool:
-    """One input channel per group (``weight.shape[1] == 1``) and more than one group."""
+    """One input channel per group (`weight.shape[1] == 1`) and more than one group."""
     return groups > 1 and groups == input.shape[1] and weight.shape[1] == 1
 
 
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C, *i)`` -> ``(N, C*m, *o)``, one multiply-add per tap and chunk of planes."""
+    """`(N, C, *i)` -> `(N, C*m, *o)`, one multiply-add per tap and chunk of planes."""
     if not is_depthwise(input, weight, spec.groups) or input.shape[0] == 0:
         return channels_last.conv(input, weight, bias, spec)
     n, c = input.shape[:2]
@@ -74,5 +74,5 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """Transposed convs go to :func:`.channels_last.conv_transpose`."""
+    """Transposed convs go to `conv_transpose`."""
     return channels_last.conv_transpose(input, weight, bias, spec)

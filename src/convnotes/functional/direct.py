@@ -1,14 +1,14 @@
 """Convolution and transposed convolution as plain loops over the kernel offsets.
 
-The readable version the notes show. For a kernel tap ``j`` (one position inside the
+The readable version the notes show. For a kernel tap `j` (one position inside the
 kernel), the pixels it multiplies form a strided slice of the (zero-padded) input:
 
     y[n, o_c, o] = b[o_c] + sum_j sum_c  w[o_c, c, j] * x_pad[n, c, o*s + j*d]
 
-so the conv is ``prod(kernel_size)`` small products of a slice with the weight tap,
+so the conv is `prod(kernel_size)` small products of a slice with the weight tap,
 accumulated. The transposed conv runs the same loop backwards: each tap *scatters* the
 input, multiplied by the weight tap, into a strided slice of the output, and the
-``padding`` is cropped off at the end.
+`padding` is cropped off at the end.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ._common import add_bias, crop, kernel_offsets, transpose_buffer_size, wind
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``, one accumulation per kernel tap."""
+    """`(N, C_in, *i)` -> `(N, C_out, *o)`, one accumulation per kernel tap."""
     x = zero_pad(input, spec.padding)
     n, c_in = x.shape[:2]
     c_out, g = weight.shape[0], spec.groups
@@ -40,7 +40,7 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: scatter every tap, then crop the padding."""
+    """`(N, C_in, *i)` -> `(N, C_out, *o)`: scatter every tap, then crop the padding."""
     n, c_in = input.shape[:2]
     g, c_out_per_group = spec.groups, weight.shape[1]
     x = input.reshape(n, g, c_in // g, *spec.input_size)

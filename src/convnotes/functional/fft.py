@@ -1,40 +1,40 @@
 """FFT convolution by overlap-save tiles: the cost no longer grows with the kernel size.
 
-Cross-correlation becomes a product in the frequency domain. For a signal of ``L`` points
+Cross-correlation becomes a product in the frequency domain. For a signal of `L` points
 per dimension the *circular* cross-correlation is
 
     y[o] = sum_j x[(o + j) mod L] w_dil[j]   <=>   Y[f] = X[f] * conj(W[f])
 
-where ``w_dil`` is the kernel with ``d - 1`` zeros between taps (dilation), ``span =
-d*(k - 1) + 1`` points long. It equals the linear cross-correlation for every ``o`` with
-``o + span - 1 < L`` (``o + j`` never wraps). The sum over the input channels ``c`` of a
+where `w_dil` is the kernel with `d - 1` zeros between taps (dilation), `span =
+d*(k - 1) + 1` points long. It equals the linear cross-correlation for every `o` with
+`o + span - 1 < L` (`o + j` never wraps). The sum over the input channels `c` of a
 group stays a sum, one per frequency:
 
     Y[n, o, f] = sum_c X[n, c, f] * conj(W[o, c, f])
 
 **Overlap-save.** One transform of the whole padded input would need spectra as large as
 the image, for every channel and every channel pair of the kernel. Instead the stride-1
-output is cut into tiles of ``T`` points per dimension, ``T + span - 1 <= L`` with ``L`` a
-fast FFT length: tile ``t`` reads the ``L`` padded-input points from ``t*T`` on (its
-neighbours' points included, hence "overlap"), and of its circular result keeps ``o < T``
+output is cut into tiles of `T` points per dimension, `T + span - 1 <= L` with `L` a
+fast FFT length: tile `t` reads the `L` padded-input points from `t*T` on (its
+neighbours' points included, hence "overlap"), and of its circular result keeps `o < T`
 ("save"), which never wrapped:
 
     y[t*T + o] = irfft(rfft(x_pad[t*T : t*T + L]) * conj(W))[o]     for 0 <= o < T
 
-``W`` (the kernel's spectrum at size ``L``) is computed once per call. The tile is the
-largest for which the spectra of one tile and the kernel's fit :data:`CHUNK_VALUES`, and a
+`W` (the kernel's spectrum at size `L`) is computed once per call. The tile is the
+largest for which the spectra of one tile and the kernel's fit `CHUNK_VALUES`, and a
 chunk of tiles (and samples) that share one batched transform fits it too, so the memory
 stays bounded however large the image is. The cost is
-``O(log L)`` per point for the transforms plus one complex multiply-add per frequency and
-channel pair, against ``prod(k)`` multiply-adds per output and channel pair for a direct
-conv, so it wins for large kernels (``k >= 15`` in the benchmark); overlapping tiles
-transform ``(L/T)**ndim`` times the output's points.
+`O(log L)` per point for the transforms plus one complex multiply-add per frequency and
+channel pair, against `prod(k)` multiply-adds per output and channel pair for a direct
+conv, so it wins for large kernels (`k >= 15` in the benchmark); overlapping tiles
+transform `(L/T)**ndim` times the output's points.
 
-A stride ``s > 1`` computes every stride-1 output of a tile and keeps each ``s``-th (``T``
-is a multiple of ``s``, so every tile keeps the same offsets). Rounding error grows like
-``log L`` times the machine epsilon of the *largest* values, so small outputs next to large
+A stride `s > 1` computes every stride-1 output of a tile and keeps each `s`-th (`T`
+is a multiple of `s`, so every tile keeps the same offsets). Rounding error grows like
+`log L` times the machine epsilon of the *largest* values, so small outputs next to large
 ones lose relative precision (tested to 1e-9 in float64). Integer tensors go to
-:mod:`.channels_last`; so do transposed convs.
+`channels_last`; so do transposed convs.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ CHUNK_VALUES = 1 << 17
 
 
 def is_fast(n: int) -> bool:
-    """Whether the prime factors of ``n >= 1`` are all 2, 3 or 5 (fast FFT sizes)."""
+    """Whether the prime factors of `n >= 1` are all 2, 3 or 5 (fast FFT sizes)."""
     for p in (2, 3, 5):
         while n % p == 0:
             n //= p
@@ -66,7 +66,7 @@ def is_fast(n: int) -> bool:
 
 
 def fast_length(n: int) -> int:
-    """The smallest fast FFT size ``m >= n``."""
+    """The smallest fast FFT size `m >= n`."""
     m = n
     while not is_fast(m):
         m += 1
@@ -74,7 +74,7 @@ def fast_length(n: int) -> int:
 
 
 def fast_length_below(n: int) -> int:
-    """The largest fast FFT size ``m < n`` (``n >= 2``)."""
+    """The largest fast FFT size `m < n` (`n >= 2`)."""
     m = n - 1
     while not is_fast(m):
         m -= 1
@@ -82,7 +82,7 @@ def fast_length_below(n: int) -> int:
 
 
 def dilated(weight: torch.Tensor, dilation: tuple[int, ...]) -> torch.Tensor:
-    """``w_dil[.., j*d] = w[.., j]``, zeros between the taps."""
+    """`w_dil[.., j*d] = w[.., j]`, zeros between the taps."""
     if all(d == 1 for d in dilation):
         return weight
     span = tuple(d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation))
@@ -92,7 +92,7 @@ def dilated(weight: torch.Tensor, dilation: tuple[int, ...]) -> torch.Tensor:
 
 
 def spectrum_size(lengths: tuple[int, ...]) -> int:
-    """Complex values of one real ``rfftn`` of size ``lengths`` (the last dimension halved)."""
+    """Complex values of one real `rfftn` of size `lengths` (the last dimension halved)."""
     return math.prod(lengths[:-1]) * (lengths[-1] // 2 + 1)
 
 
@@ -106,7 +106,7 @@ def round_up(n: int, multiple: int) -> int:
 
 @dataclass(frozen=True)
 class Tiling:
-    """Overlap-save tiles along one dimension of the stride-1 output (``extent`` points)."""
+    """Overlap-save tiles along one dimension of the stride-1 output (`extent` points)."""
 
     extent: int  # stride-1 outputs: (o - 1)*s + 1
     span: int  # dilated kernel size
@@ -120,14 +120,14 @@ class Tiling:
 
     @property
     def kept(self) -> int:
-        """Outputs each tile keeps: every ``s``-th of its ``T``."""
+        """Outputs each tile keeps: every `s`-th of its `T`."""
         return self.tile // self.stride
 
     @classmethod
     def fitting(cls, extent: int, span: int, stride: int, max_length: int | None) -> Tiling:
-        """The fewest equal tiles whose FFT size is at most ``max_length`` (a fast length).
+        """The fewest equal tiles whose FFT size is at most `max_length` (a fast length).
 
-        ``None``: one tile. A tile never gets smaller than the span (rounded up to the
+        `None`: one tile. A tile never gets smaller than the span (rounded up to the
         stride): below that the overlap would cost more than the tile computes.
         """
         if max_length is None:
@@ -140,7 +140,7 @@ class Tiling:
         return cls(extent, span, stride, tile, fast_length(tile + span - 1))
 
     def shrunk(self) -> Tiling | None:
-        """Tiles for the next smaller fast length, or ``None`` if they cannot shrink."""
+        """Tiles for the next smaller fast length, or `None` if they cannot shrink."""
         if self.length <= 1:
             return None
         smaller = Tiling.fitting(
@@ -150,10 +150,10 @@ class Tiling:
 
 
 def plan_tiles(spec: ConvSpec, channels: int, kernel_spectra: int) -> list[Tiling]:
-    """Per dimension, the largest tiles with ``(channels + kernel_spectra) * F <= CHUNK_VALUES``.
+    """Per dimension, the largest tiles with `(channels + kernel_spectra) * F <= CHUNK_VALUES`.
 
-    ``F`` is the spectrum size of one tile, ``channels`` the spectra one tile of one sample
-    needs (``C_in + C_out``), ``kernel_spectra`` the kernel's (``C_out * C_in/g``). Starts
+    `F` is the spectrum size of one tile, `channels` the spectra one tile of one sample
+    needs (`C_in + C_out`), `kernel_spectra` the kernel's (`C_out * C_in/g`). Starts
     from one tile per dimension and shrinks the longest FFT size until it fits.
     """
     tilings = [
@@ -175,7 +175,7 @@ def plan_tiles(spec: ConvSpec, channels: int, kernel_spectra: int) -> list[Tilin
 
 
 def box_shape(counts: tuple[int, ...], tiles: int) -> tuple[int, ...]:
-    """Tiles per dimension of a box of at most ``tiles`` tiles, filled last dimension first."""
+    """Tiles per dimension of a box of at most `tiles` tiles, filled last dimension first."""
     shape = []
     for count in reversed(counts):
         shape.append(max(1, min(count, tiles)))
@@ -184,7 +184,7 @@ def box_shape(counts: tuple[int, ...], tiles: int) -> tuple[int, ...]:
 
 
 def input_region(x: torch.Tensor, start: list[int], stop: list[int]) -> torch.Tensor:
-    """``x[..., start:stop]`` per spatial dimension, zeros where that lies outside ``x``."""
+    """`x[..., start:stop]` per spatial dimension, zeros where that lies outside `x`."""
     if all(a >= 0 and b <= n for a, b, n in zip(start, stop, x.shape[2:])):
         return x[(..., *(slice(a, b) for a, b in zip(start, stop)))]
     region = x.new_zeros(*x.shape[:2], *(b - a for a, b in zip(start, stop)))
@@ -197,7 +197,7 @@ def input_region(x: torch.Tensor, start: list[int], stop: list[int]) -> torch.Te
 
 
 def kernel_spectra(weight: torch.Tensor, spec: ConvSpec, lengths: tuple[int, ...]) -> torch.Tensor:
-    """``conj(W)`` at FFT size ``lengths``: ``(G, C_out/g, C_in/g, 1, F)``, frequencies flat."""
+    """`conj(W)` at FFT size `lengths`: `(G, C_out/g, C_in/g, 1, F)`, frequencies flat."""
     c_out, c_in_g, g = weight.shape[0], weight.shape[1], spec.groups
     dims = tuple(range(2, 2 + len(lengths)))
     w_f = torch.fft.rfftn(dilated(weight, spec.dilation), s=lengths, dim=dims)
@@ -205,9 +205,9 @@ def kernel_spectra(weight: torch.Tensor, spec: ConvSpec, lengths: tuple[int, ...
 
 
 def spectral_product(x_f: torch.Tensor, w_f: torch.Tensor) -> torch.Tensor:
-    """``Y[n, g, o, b, f] = sum_c X[n, g, c, b, f] * conj(W)[g, o, c, f]``.
+    """`Y[n, g, o, b, f] = sum_c X[n, g, c, b, f] * conj(W)[g, o, c, f]`.
 
-    ``x_f``: ``(n, G, C_in/g, B, F)`` (``B`` tiles), ``w_f`` from :func:`kernel_spectra`.
+    `x_f`: `(n, G, C_in/g, B, F)` (`B` tiles), `w_f` from `kernel_spectra`.
     One broadcast multiply-add per input channel. With the few rows (tiles times samples)
     a chunk holds, that measured 1.5-5x faster than a batched matrix product per frequency
     up to 32 channels per group, as fast at 64, and needs no copy to move the channels
@@ -220,7 +220,7 @@ def spectral_product(x_f: torch.Tensor, w_f: torch.Tensor) -> torch.Tensor:
 
 
 def interleave(y: torch.Tensor) -> torch.Tensor:
-    """``(n, C, *b, *t)`` -> ``(n, C, *(b*t))``: the tiles side by side."""
+    """`(n, C, *b, *t)` -> `(n, C, *(b*t))`: the tiles side by side."""
     ndim = (y.dim() - 2) // 2
     order = [0, 1, *itertools.chain.from_iterable((2 + k, 2 + ndim + k) for k in range(ndim))]
     sizes = [b * t for b, t in zip(y.shape[2 : 2 + ndim], y.shape[2 + ndim :])]
@@ -235,10 +235,10 @@ def chunk_output(
     counts: tuple[int, ...],
     padding: tuple[tuple[int, int], ...],
 ) -> torch.Tensor:
-    """Overlap-save on ``counts`` tiles from tile index ``corner`` on: ``(n, C_out, *(b*t))``.
+    """Overlap-save on `counts` tiles from tile index `corner` on: `(n, C_out, *(b*t))`.
 
-    Tile ``c`` reads the padded input from ``c*T`` to ``c*T + L`` and keeps its first ``T``
-    outputs (every ``s``-th: ``t = T/s`` of them). Each buffer is freed as soon as the next
+    Tile `c` reads the padded input from `c*T` to `c*T + L` and keeps its first `T`
+    outputs (every `s`-th: `t = T/s` of them). Each buffer is freed as soon as the next
     one exists, so that about two chunks of spectra are alive at once.
     """
     n = x.shape[0]
@@ -265,7 +265,7 @@ def chunk_output(
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: overlap-save tiles, chunk by chunk."""
+    """`(N, C_in, *i)` -> `(N, C_out, *o)`: overlap-save tiles, chunk by chunk."""
     if not input.dtype.is_floating_point or input.numel() == 0 or weight.numel() == 0:
         return channels_last.conv(input, weight, bias, spec)
     n, c_in = input.shape[:2]
@@ -295,5 +295,5 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """Transposed convs go to :func:`.channels_last.conv_transpose`."""
+    """Transposed convs go to `conv_transpose`."""
     return channels_last.conv_transpose(input, weight, bias, spec)

@@ -1,12 +1,12 @@
 """im2col + one batched GEMM; transposed: GEMM + col2im (the plain fast method).
 
-conv: an ``as_strided`` view lays every receptive field of the padded input out as a
-column, ``cols[n, c, j, o] = x_pad[n, c, o*s + j*d]`` (no copy until the reshape), and
+conv: an `as_strided` view lays every receptive field of the padded input out as a
+column, `cols[n, c, j, o] = x_pad[n, c, o*s + j*d]` (no copy until the reshape), and
 one matrix product per group (batched over groups) does all the multiply-adds:
 
     Y[n, g] = W[g] @ cols[n, g]     W[g]: (C_out/g, C_in/g * prod(k)),  cols: (.., prod(o))
 
-transposed conv: the same product with ``W[g]^T`` turns each input pixel into the
+transposed conv: the same product with `W[g]^T` turns each input pixel into the
 columns it contributes, and col2im adds every kernel tap's column into a strided slice
 of the output (a scatter-add; no zeros are inserted into the input).
 """
@@ -23,7 +23,7 @@ from ._layout import chunk_length, chunks
 
 
 def im2col(x: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
-    """View of the padded input with shape ``(N, C, *kernel_size, *output_size)``."""
+    """View of the padded input with shape `(N, C, *kernel_size, *output_size)`."""
     x = zero_pad(x, spec.padding)
     spatial = x.stride()[2:]
     size = (*x.shape[:2], *spec.kernel_size, *spec.output_size)
@@ -38,10 +38,10 @@ def im2col(x: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)`` with one GEMM per group.
+    """`(N, C_in, *i)` -> `(N, C_out, *o)` with one GEMM per group.
 
-    The columns are ``prod(k)`` times the input, so they are made for a chunk of samples
-    at a time (:data:`._layout.CHUNK_ELEMENTS`): the peak memory stays near the output's.
+    The columns are `prod(k)` times the input, so they are made for a chunk of samples
+    at a time (`CHUNK_ELEMENTS`): the peak memory stays near the output's.
     """
     n, c_in = input.shape[:2]
     c_out, g = weight.shape[0], spec.groups
@@ -57,14 +57,14 @@ def conv(
 
 
 def _gemm(x: torch.Tensor, w: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
-    """``W[g] @ cols[n, g]`` for the samples of ``x``: ``(N, groups, C_out/g, prod(o))``."""
+    """`W[g] @ cols[n, g]` for the samples of `x`: `(N, groups, C_out/g, prod(o))`."""
     g, depth = w.shape[0], w.shape[2]
     cols = im2col(x, spec).reshape(x.shape[0], g, depth, math.prod(spec.output_size))
     return torch.matmul(w, cols)
 
 
 def col2im(cols: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
-    """Scatter-add ``cols`` of shape ``(N, C, *kernel_size, *input_size)`` into the output."""
+    """Scatter-add `cols` of shape `(N, C, *kernel_size, *input_size)` into the output."""
     n, c = cols.shape[:2]
     buffer = cols.new_zeros(n, c, *transpose_buffer_size(spec))
     for offset in kernel_offsets(spec.kernel_size):
@@ -76,7 +76,7 @@ def col2im(cols: torch.Tensor, spec: ConvTransposeSpec) -> torch.Tensor:
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: GEMM with ``W^T`` per group, then col2im."""
+    """`(N, C_in, *i)` -> `(N, C_out, *o)`: GEMM with `W^T` per group, then col2im."""
     n, c_in = input.shape[:2]
     g, c_out_per_group = spec.groups, weight.shape[1]
     taps, positions = math.prod(spec.kernel_size), math.prod(spec.input_size)

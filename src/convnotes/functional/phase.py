@@ -1,50 +1,50 @@
 """Transposed convolution as **one** ordinary convolution plus a pixel shuffle.
 
-In a transposed conv every input pixel ``i`` adds ``x[i] w[j]`` at (uncropped) output
-position ``q = i*s + j*d``. Group the outputs by their *phase* ``r = o mod s``: output
-``o = s*m + r`` (``q = o + p = s*(m + c) + r'``, ``c, r' = divmod(r + p, s)``) only
-receives the taps with ``j*d = r' (mod s)``, each from the input
+In a transposed conv every input pixel `i` adds `x[i] w[j]` at (uncropped) output
+position `q = i*s + j*d`. Group the outputs by their *phase* `r = o mod s`: output
+`o = s*m + r` (`q = o + p = s*(m + c) + r'`, `c, r' = divmod(r + p, s)`) only
+receives the taps with `j*d = r' (mod s)`, each from the input
 
     i = m + shift_j,     shift_j = c - (j*d - r') / s
 
-Consecutive taps of a phase are ``e = s / gcd(s, d)`` apart, so their shifts are
-``step = d / gcd(s, d)`` apart: phase ``r`` reads the inputs ``m + start_r + t*step`` for
-``t = 0 .. T_r - 1``. Every phase is an ordinary stride-1 convolution with a sub-kernel of
-``T_r`` taps and dilation ``step``, shifted by its own ``start_r``.
+Consecutive taps of a phase are `e = s / gcd(s, d)` apart, so their shifts are
+`step = d / gcd(s, d)` apart: phase `r` reads the inputs `m + start_r + t*step` for
+`t = 0 .. T_r - 1`. Every phase is an ordinary stride-1 convolution with a sub-kernel of
+`T_r` taps and dilation `step`, shifted by its own `start_r`.
 
-Line the phases up on the input they read first, ``u = m + start_r``: then all ``s``
-phases are **the same** convolution ``y[u, r] = sum_t x[u + t*step] w_r[t]`` with
-``T = max T_r`` taps (a phase with fewer taps gets zero weights) and ``s * C_out`` output
-channels, one block of ``C_out`` per phase, and
+Line the phases up on the input they read first, `u = m + start_r`: then all `s`
+phases are **the same** convolution `y[u, r] = sum_t x[u + t*step] w_r[t]` with
+`T = max T_r` taps (a phase with fewer taps gets zero weights) and `s * C_out` output
+channels, one block of `C_out` per phase, and
 
     out[s*m + r] = y[m + start_r, r]          (the "pixel shuffle")
 
-In ``ndim`` dimensions the phases are the ``prod(s)`` combinations of residues and the
-sub-kernel has ``prod(T)`` taps. When ``s`` divides ``k*d``, e.g. ``k=4, s=2``, no
-multiply is wasted; otherwise the zero taps cost up to a factor ``prod(T*s/(k*d))``.
+In `ndim` dimensions the phases are the `prod(s)` combinations of residues and the
+sub-kernel has `prod(T)` taps. When `s` divides `k*d`, e.g. `k=4, s=2`, no
+multiply is wasted; otherwise the zero taps cost up to a factor `prod(T*s/(k*d))`.
 No zeros are inserted into the input and nothing overlaps, so there is no col2im.
 
 The input is unrolled **channels first** (its own layout) for shifted GEMMs. Unroll every
 dimension but the first,
-``U[(c, t_rest), (n, p_0, u_rest)] = x_pad[n, c, p_0, u_rest + t_rest*step]`` (contiguous
-runs along the last dimension). Output row ``u_0`` with first-dimension tap ``t_0`` reads
-``p_0 = u_0 + t_0*step_0``: the same matrix shifted by ``t_0*step_0*prod(u_rest)`` columns,
+`U[(c, t_rest), (n, p_0, u_rest)] = x_pad[n, c, p_0, u_rest + t_rest*step]` (contiguous
+runs along the last dimension). Output row `u_0` with first-dimension tap `t_0` reads
+`p_0 = u_0 + t_0*step_0`: the same matrix shifted by `t_0*step_0*prod(u_rest)` columns,
 
     Y[:, cols] = sum_t0 A[t_0]^T @ U[:, cols + t_0*step_0*prod(u_rest)]
 
-with ``A[t_0]`` of shape ``(C_in/g*prod(T_rest)) x (prod(s)*C_out/g)``: every phase's
-weights side by side, one GEMM per ``t_0``. The columns between the wanted ones are computed
-and dropped. In float32 the GEMMs write ``Y^T`` (measured faster with MKL, see
-:func:`_columns_first`). The pixel shuffle is then one strided copy per chunk.
+with `A[t_0]` of shape `(C_in/g*prod(T_rest)) x (prod(s)*C_out/g)`: every phase's
+weights side by side, one GEMM per `t_0`. The columns between the wanted ones are computed
+and dropped. In float32 the GEMMs write `Y^T` (measured faster with MKL, see
+`_columns_first`). The pixel shuffle is then one strided copy per chunk.
 
-An ordinary conv with stride 1 and symmetric padding ``p <= d*(k-1)`` is a transposed conv
-with one phase (:func:`as_transposed`): :func:`conv` runs it through the same pipeline,
-where the "shuffle" only moves ``Y^T``'s channels back in front.
+An ordinary conv with stride 1 and symmetric padding `p <= d*(k-1)` is a transposed conv
+with one phase (`as_transposed`): `conv` runs it through the same pipeline,
+where the "shuffle" only moves `Y^T`'s channels back in front.
 
-Samples go in chunks that share one workspace for ``U`` and ``Y``: on the measured machine
+Samples go in chunks that share one workspace for `U` and `Y`: on the measured machine
 fresh memory cost a page fault per 4 KiB, a third of the time with a new buffer per chunk.
 Without autograd every view a call slices depends only on shapes and strides: they are
-recorded once per geometry (:func:`_program`) and rebuilt with one ``as_strided`` each.
+recorded once per geometry (`_program`) and rebuilt with one `as_strided` each.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ from ._layout import MIN_ROWS_PER_WASTED_ROW, chunk_length, chunks, new_output
 
 @dataclasses.dataclass(frozen=True)
 class Tap1d:
-    """Tap ``j`` feeds the phase's output ``m`` from input ``m + shift``."""
+    """Tap `j` feeds the phase's output `m` from input `m + shift`."""
 
     j: int
     shift: int
@@ -73,8 +73,8 @@ class Tap1d:
 
 @dataclasses.dataclass(frozen=True)
 class Phase1d:
-    """Outputs ``o = residue + s*m`` for ``m < count`` along one dimension, and their taps
-    (in order of increasing ``shift``)."""
+    """Outputs `o = residue + s*m` for `m < count` along one dimension, and their taps
+    (in order of increasing `shift`)."""
 
     residue: int
     count: int
@@ -84,7 +84,7 @@ class Phase1d:
 def phases_1d(
     output_size: int, kernel: int, stride: int, padding: int, dilation: int
 ) -> list[Phase1d]:
-    """The ``stride`` phases of one dimension (formulas in the module docstring).
+    """The `stride` phases of one dimension (formulas in the module docstring).
 
     Every tap is listed, also one that reads only zero padding for this phase's outputs.
     """
@@ -105,9 +105,9 @@ def phases_1d(
 class Shuffle1d:
     """The common convolution along one dimension (module docstring).
 
-    Phase ``r`` has output ``m`` at row ``u = m + starts[r]``; the convolution has
-    ``taps`` taps ``step`` apart; ``kernel_index[t][r]`` is the kernel tap ``j`` that phase
-    ``r`` uses as tap ``t``, or ``None`` (a zero weight).
+    Phase `r` has output `m` at row `u = m + starts[r]`; the convolution has
+    `taps` taps `step` apart; `kernel_index[t][r]` is the kernel tap `j` that phase
+    `r` uses as tap `t`, or `None` (a zero weight).
     """
 
     starts: tuple[int, ...]
@@ -118,23 +118,23 @@ class Shuffle1d:
 
     @functools.cached_property
     def first(self) -> int:
-        """The first row ``u`` any phase keeps."""
+        """The first row `u` any phase keeps."""
         return min(self.starts)
 
     @functools.cached_property
     def rows(self) -> int:
-        """Rows ``u`` from :attr:`first` to the last one any phase keeps."""
+        """Rows `u` from `first` to the last one any phase keeps."""
         return max(s + c for s, c in zip(self.starts, self.counts)) - self.first
 
     @functools.cached_property
     def delta(self) -> int:
-        """How far the phases' starts move per residue, ``starts[1] - starts[0]``."""
+        """How far the phases' starts move per residue, `starts[1] - starts[0]`."""
         return self.starts[1] - self.starts[0] if len(self.starts) > 1 else 0
 
     @functools.cached_property
     def uniform(self) -> bool:
-        """Every phase keeps the same number of outputs and ``start_r = start_0 + r*delta``:
-        the shuffle along this dimension is a single strided view (``delta >= 0``: torch
+        """Every phase keeps the same number of outputs and `start_r = start_0 + r*delta`:
+        the shuffle along this dimension is a single strided view (`delta >= 0`: torch
         views have no negative strides)."""
         return (
             self.delta >= 0
@@ -173,16 +173,16 @@ def shuffled_weight(
     weight: torch.Tensor, groups: int, dims: tuple[Shuffle1d, ...], flipped: bool = False
 ) -> torch.Tensor:
     """The weight of the common convolution, laid out for the GEMMs:
-    ``A[g, (c, t_rest), t_0, (r, o)] = w[g*C_in/g + c, o, *j_r(t)]``, zero where phase ``r``
-    has no tap ``t``. ``A[:, :, t_0]`` is the ``(K, N)`` operand of tap ``t_0`` (rows:
-    ``C_in/g`` blocks of ``prod(T_rest)`` taps, matching :func:`_unroll`'s ``U``; columns:
-    one block of ``C_out/g`` per phase).
+    `A[g, (c, t_rest), t_0, (r, o)] = w[g*C_in/g + c, o, *j_r(t)]`, zero where phase `r`
+    has no tap `t`. `A[:, :, t_0]` is the `(K, N)` operand of tap `t_0` (rows:
+    `C_in/g` blocks of `prod(T_rest)` taps, matching `_unroll`'s `U`; columns:
+    one block of `C_out/g` per phase).
 
-    ``flipped``: ``weight`` is an ordinary conv's ``(C_out, C_in/g, *k)``, and the transposed
-    conv's weight is it with the channel axes swapped and the kernel flipped (:func:`conv`).
+    `flipped`: `weight` is an ordinary conv's `(C_out, C_in/g, *k)`, and the transposed
+    conv's weight is it with the channel axes swapped and the kernel flipped (`conv`).
 
-    One gather of whole kernels per input channel, ``w[c, :, j]`` for every tap position
-    ``j``: on the benchmark's 64x32x4x4 weight 39-45 us, against 78-82 us for a gather of
+    One gather of whole kernels per input channel, `w[c, :, j]` for every tap position
+    `j`: on the benchmark's 64x32x4x4 weight 39-45 us, against 78-82 us for a gather of
     single elements through a precomputed index (minimum and median, warm).
     """
     kernel = tuple(weight.shape[2:])
@@ -208,9 +208,9 @@ def shuffled_weight(
 def _tap_positions(
     kernel: tuple[int, ...], dims: tuple[Shuffle1d, ...], flipped: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Per ``(t_rest, t_0, r)`` (last index fastest) the flattened kernel position of the
-    tap phase ``r`` uses as tap ``t`` (``flipped``: of the kernel flipped in every
-    dimension), and the list of those with no tap (``None``: every phase has all; their
+    """Per `(t_rest, t_0, r)` (last index fastest) the flattened kernel position of the
+    tap phase `r` uses as tap `t` (`flipped`: of the kernel flipped in every
+    dimension), and the list of those with no tap (`None`: every phase has all; their
     position is a placeholder, 0)."""
     ndim = len(dims)
     strides = [math.prod(kernel[d + 1 :]) for d in range(ndim)]
@@ -232,7 +232,7 @@ def phase_conv(
     spec: ConvTransposeSpec, dims: tuple[Shuffle1d, ...]
 ) -> tuple[tuple[slice, ...], ConvSpec]:
     """The ordinary convolution all phases share: which part of the input it reads, and
-    its spec (``T`` taps ``step`` apart, stride 1, zero padding where rows read outside)."""
+    its spec (`T` taps `step` apart, stride 1, zero padding where rows read outside)."""
     window, padding = [], []
     for dim, size in zip(dims, spec.input_size):
         lo, hi = max(dim.first, 0), min(size, dim.last_read + 1)
@@ -251,7 +251,7 @@ def phase_conv(
 
 
 def _pairs_as_complex(view: torch.Tensor, source: torch.Tensor) -> bool:
-    """Whether a recorded shuffle (no autograd) may write ``view`` through its complex
+    """Whether a recorded shuffle (no autograd) may write `view` through its complex
     view: two residues along the last dimension, pairs aligned as complex numbers."""
     return (
         view.shape[-1] == 2
@@ -268,8 +268,8 @@ def _write(
     imaginary: torch.Tensor | None,
     bias: torch.Tensor | None,
 ) -> None:
-    """``target = source + bias``, where both are ``(n, g, c, ...)`` views. With
-    ``imaginary``, ``target``'s last dimension holds the pairs ``(source, imaginary)``
+    """`target = source + bias`, where both are `(n, g, c, ...)` views. With
+    `imaginary`, `target`'s last dimension holds the pairs `(source, imaginary)`
     (residues 0 and 1): torch.complex writes them as complex numbers with contiguous stores
     (measured 2.5x faster than the strided copy; not differentiable, so no_grad only)."""
     if imaginary is None:
@@ -283,8 +283,8 @@ def _write(
 def _shuffle_at_once(
     y: torch.Tensor, target: torch.Tensor, dims: tuple[Shuffle1d, ...]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`_shuffle` as one ``(into, from)`` pair, when every dimension is
-    :attr:`Shuffle1d.uniform`: ``y[.., m + start_0 - first + r*delta, .., r, ..]`` is then
+    """`_shuffle` as one `(into, from)` pair, when every dimension is
+    `Shuffle1d.uniform`: `y[.., m + start_0 - first + r*delta, .., r, ..]` is then
     one strided view."""
     ndim = len(dims)
     st = y.stride()
@@ -310,9 +310,9 @@ def _shuffle(
     spec: ConvTransposeSpec,
     dims: tuple[Shuffle1d, ...],
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """The pixel shuffle of one chunk as ``(into out, from y)`` pairs of views:
-    ``out[n, g*C/g + c, *(s*m + r)] = y[g, n, *u, *r, c]`` with ``u = m + start_r - first``,
-    where ``y`` holds the rows ``u_0`` in ``rows``."""
+    """The pixel shuffle of one chunk as `(into out, from y)` pairs of views:
+    `out[n, g*C/g + c, *(s*m + r)] = y[g, n, *u, *r, c]` with `u = m + start_r - first`,
+    where `y` holds the rows `u_0` in `rows`."""
     g, c = y.shape[0], y.shape[-1]
     ndim = len(dims)
     target = out.unflatten(1, (g, c))[batch]
@@ -358,11 +358,11 @@ def _plan(spec: ConvTransposeSpec) -> tuple[tuple[Shuffle1d, ...], tuple[slice, 
 def _unroll(
     x: torch.Tensor, spec: ConvSpec, first_row: int, u: torch.Tensor
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """``u[g, c, *t_rest, n, p, *u_rest] = x_pad[n, g*C/g + c, first_row + p, *(u_rest +
-    t_rest*step)]``, where ``x_pad`` is ``x`` with ``spec.padding`` zeros around it, as
-    ``(into u, from x)`` pairs of views: one per tap of ``t_rest``, the box of its real
+    """`u[g, c, *t_rest, n, p, *u_rest] = x_pad[n, g*C/g + c, first_row + p, *(u_rest +
+    t_rest*step)]`, where `x_pad` is `x` with `spec.padding` zeros around it, as
+    `(into u, from x)` pairs of views: one per tap of `t_rest`, the box of its real
     inputs (contiguous runs along the last dimension). The padded input is never made;
-    where the convolution pads, ``u`` is zeroed first.
+    where the convolution pads, `u` is zeroed first.
     """
     g, ndim = spec.groups, len(spec.kernel_size)
     source = x.unflatten(1, (g, x.shape[1] // g)).movedim(0, 2)  # (g, c, n, *i)
@@ -374,8 +374,8 @@ def _unroll(
 
 @functools.lru_cache(maxsize=256)
 def _boxes(spec: ConvSpec, first_row: int, lengths: tuple[int, ...]) -> list:
-    """For :func:`_unroll`: per tap ``t_rest``, where its real inputs go in ``u`` (``lengths``:
-    rows, then ``u_rest``) and where they come from in ``x``."""
+    """For `_unroll`: per tap `t_rest`, where its real inputs go in `u` (`lengths`:
+    rows, then `u_rest`) and where they come from in `x`."""
     boxes = []
     for taps in itertools.product(*(range(k) for k in spec.kernel_size[1:])):
         # input index = position + offset, per spatial dimension
@@ -394,8 +394,8 @@ def _boxes(spec: ConvSpec, first_row: int, lengths: tuple[int, ...]) -> list:
 
 @dataclasses.dataclass(frozen=True)
 class Strided:
-    """Where a view sits in the storage of its base tensor: ``on(base)`` rebuilds it with
-    a single ``as_strided`` call."""
+    """Where a view sits in the storage of its base tensor: `on(base)` rebuilds it with
+    a single `as_strided` call."""
 
     size: tuple[int, ...]
     stride: tuple[int, ...]
@@ -412,9 +412,9 @@ class Strided:
 def _merged_copies(
     copies: Iterable[tuple[Strided, Strided]],
 ) -> tuple[tuple[Strided, Strided], ...]:
-    """Consecutive ``(into, source)`` copies of one shape whose offsets step by the same
+    """Consecutive `(into, source)` copies of one shape whose offsets step by the same
     amounts in both tensors, as single copies through views with one more dimension:
-    fewer ops per call (for ``k = 4, s = 2`` in 2d both unroll boxes become one copy)."""
+    fewer ops per call (for `k = 4, s = 2` in 2d both unroll boxes become one copy)."""
     runs: list[list[tuple[Strided, Strided]]] = []
     for into, source in copies:
         run = runs[-1] if runs else None
@@ -441,20 +441,20 @@ def _merged_copies(
 
 
 def _steps(run: list[tuple[Strided, Strided]]) -> tuple[int, int]:
-    """How far the first two copies of a run are apart, in ``into`` and in ``source``."""
+    """How far the first two copies of a run are apart, in `into` and in `source`."""
     return run[1][0].offset - run[0][0].offset, run[1][1].offset - run[0][1].offset
 
 
 @dataclasses.dataclass(frozen=True)
 class ChunkWork:
-    """Everything one chunk does, as views (tensors, or :class:`Strided` recorded from
-    them): ``unroll`` copies (into ``u``, from the input), after zeroing ``u`` if
-    ``zero``; per ``(t_0, y_part, u_part)`` in ``gemms`` the GEMM
-    ``y_part (+)= u_part^T @ A[t_0]`` (``=`` for the first; ``y_part (+)= A[t_0]^T @ u_part``
-    unless ``columns_first``); ``shuffle`` writes ``(into the output, from y, imaginary
-    part or None)``, see :func:`_write`. With one group the GEMM operands are 2-d.
+    """Everything one chunk does, as views (tensors, or `Strided` recorded from
+    them): `unroll` copies (into `u`, from the input), after zeroing `u` if
+    `zero`; per `(t_0, y_part, u_part)` in `gemms` the GEMM
+    `y_part (+)= u_part^T @ A[t_0]` (`=` for the first; `y_part (+)= A[t_0]^T @ u_part`
+    unless `columns_first`); `shuffle` writes `(into the output, from y, imaginary
+    part or None)`, see `_write`. With one group the GEMM operands are 2-d.
 
-    Live work (autograd) holds ``unroll``, ``gemms`` and ``shuffle`` as generators: autograd
+    Live work (autograd) holds `unroll`, `gemms` and `shuffle` as generators: autograd
     rejects an in-place write into a view made before an earlier in-place write to the same
     tensor.
     """
@@ -467,7 +467,7 @@ class ChunkWork:
     shuffle: Iterable[tuple[object, object, object | None]]
 
     def record(self, input: torch.Tensor, workspace: torch.Tensor, out: torch.Tensor) -> ChunkWork:
-        """The same work as :class:`Strided` records relative to the three tensors; the
+        """The same work as `Strided` records relative to the three tensors; the
         shuffle writes pairs of residues as complex numbers where they can."""
         ws = workspace
         shuffle = []
@@ -500,7 +500,7 @@ class ChunkWork:
         )
 
     def run(self, a: list[torch.Tensor], bias: torch.Tensor | None) -> None:
-        """Do the work; ``a[t_0]``: the GEMM operand of tap ``t_0`` (:func:`_a_operands`)."""
+        """Do the work; `a[t_0]`: the GEMM operand of tap `t_0` (`_a_operands`)."""
         if self.zero:
             self.u.zero_()
         for into, source in self.unroll:
@@ -524,14 +524,14 @@ def _chunk_work(
     buffer: torch.Tensor | None,
     out: torch.Tensor,
 ) -> ChunkWork:
-    """Rows ``rows`` of the common convolution for the samples ``batch`` of ``x`` (the input
-    window, unpadded), channels first, with ``U`` and ``Y`` in ``buffer`` (``None``: fresh
-    memory); then their pixel shuffle into ``out``.
+    """Rows `rows` of the common convolution for the samples `batch` of `x` (the input
+    window, unpadded), channels first, with `U` and `Y` in `buffer` (`None`: fresh
+    memory); then their pixel shuffle into `out`.
 
-    ``U[g, (c, t_rest), (n, p_0, u_rest)] = x_pad[n, g*C/g + c, p_0, *(u_rest + t_rest*step)]``
-    (:func:`_unroll`); row ``u_0`` with tap ``t_0`` reads ``p_0 = u_0 + t_0*step_0``, the
-    same matrix shifted by ``t_0*step_0*prod(u_rest)`` columns, so
-    ``Y = sum_t0 A[t_0]^T @ U[:, :, shift_t0:]``: one GEMM per ``t_0``.
+    `U[g, (c, t_rest), (n, p_0, u_rest)] = x_pad[n, g*C/g + c, p_0, *(u_rest + t_rest*step)]`
+    (`_unroll`); row `u_0` with tap `t_0` reads `p_0 = u_0 + t_0*step_0`, the
+    same matrix shifted by `t_0*step_0*prod(u_rest)` columns, so
+    `Y = sum_t0 A[t_0]^T @ U[:, :, shift_t0:]`: one GEMM per `t_0`.
     """
     dims, _, conv_spec = _plan(spec)
     g, depth, taps0, width = a_shape
@@ -568,10 +568,10 @@ def _chunk_work(
 def _gemm_views(
     u: torch.Tensor, y: torch.Tensor, taps0: int, step: int, columns_first: bool
 ) -> Iterator[tuple[int, torch.Tensor, torch.Tensor]]:
-    """``(t_0, y_part, u_part)`` per first-dimension tap: ``U`` shifted by ``t_0*step``
-    columns. Every GEMM stops ``(taps0 - 1)*step`` columns before the end: the columns past
+    """`(t_0, y_part, u_part)` per first-dimension tap: `U` shifted by `t_0*step`
+    columns. Every GEMM stops `(taps0 - 1)*step` columns before the end: the columns past
     that only feed rows past the last sample's outputs (they are left unwritten).
-    One group: 2-d operands (``addmm_``, see :func:`._common.gemm_`)."""
+    One group: 2-d operands (`addmm_`, see `gemm_`)."""
     end = u.shape[2] - (taps0 - 1) * step
     for t in range(taps0):
         shift = t * step
@@ -585,8 +585,8 @@ def _gemm_views(
 
 
 def _a_operands(a: torch.Tensor, columns_first: bool) -> list[torch.Tensor]:
-    """Per tap ``t_0`` the weight operand of :class:`ChunkWork`'s GEMMs: ``A[:, :, t_0]``
-    (``K x N``) for ``Y^T = U^T A``, its transpose for ``Y = A^T U``; 2-d with one group."""
+    """Per tap `t_0` the weight operand of `ChunkWork`'s GEMMs: `A[:, :, t_0]`
+    (`K x N`) for `Y^T = U^T A`, its transpose for `Y = A^T U`; 2-d with one group."""
     operands = []
     for t in range(a.shape[2]):
         operand = a[0, :, t] if a.shape[0] == 1 else a[:, :, t]
@@ -595,21 +595,21 @@ def _a_operands(a: torch.Tensor, columns_first: bool) -> list[torch.Tensor]:
 
 
 def _columns_first(dtype: torch.dtype) -> bool:
-    """Whether :func:`_chunk_work` lays ``Y`` out as ``Y^T``: one row per column of ``U``."""
+    """Whether `_chunk_work` lays `Y` out as `Y^T`: one row per column of `U`."""
     return dtype == torch.float32
 
 
 def _balanced(total: int, length: int) -> int:
-    """The same number of chunks of at most ``length``, made as equal as they can be
-    (chunks of equal size share the workspace's layout, see :func:`_program`)."""
+    """The same number of chunks of at most `length`, made as equal as they can be
+    (chunks of equal size share the workspace's layout, see `_program`)."""
     return -(-total // -(-total // length))
 
 
 def _chunks(
     n: int, a_shape: tuple[int, ...], dims: tuple[Shuffle1d, ...], budget: int
 ) -> tuple[list[tuple[slice, slice]], int]:
-    """The ``(samples, rows)`` chunks of a call and the elements of ``U`` and ``Y`` the
-    largest one needs (about ``budget``, :data:`._layout.CHUNK_ELEMENTS`)."""
+    """The `(samples, rows)` chunks of a call and the elements of `U` and `Y` the
+    largest one needs (about `budget`, `CHUNK_ELEMENTS`)."""
     g, depth, _, width = a_shape
     rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
     per_row = math.prod(dim.rows for dim in dims[1:]) * g * (width + depth)
@@ -642,7 +642,7 @@ def _program(
     dtype: torch.dtype,
     budget: int,
 ) -> Program:
-    """Build every chunk's views once on ``meta`` tensors (shapes and strides, no data)."""
+    """Build every chunk's views once on `meta` tensors (shapes and strides, no data)."""
     dims, window, _ = _plan(spec)
     input = torch.empty_strided(*input_layout, dtype=dtype, device="meta")
     out = torch.empty_strided(*output_layout, dtype=dtype, device="meta")
@@ -668,8 +668,8 @@ def _program(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
-    (:func:`_chunk_work`, chunk by chunk), then the pixel shuffle."""
+    """`(N, C_in, *i)` -> `(N, C_out, *o)`: one conv with `prod(s)*C_out` channels
+    (`_chunk_work`, chunk by chunk), then the pixel shuffle."""
     dims, window, _ = _plan(spec)
     if _reads_nothing(input, window):
         return im2col.conv_transpose(input, weight, bias, spec)
@@ -685,9 +685,9 @@ def _reads_nothing(input: torch.Tensor, window: tuple[slice, ...]) -> bool:
 
 def as_transposed(spec: ConvSpec) -> ConvTransposeSpec | None:
     """The transposed conv that computes this ordinary conv, if there is one: stride 1,
-    padding ``d*(k-1) - p`` (symmetric, at least 0), the same sizes. Its weight is the
+    padding `d*(k-1) - p` (symmetric, at least 0), the same sizes. Its weight is the
     ordinary one with the channel axes swapped and the kernel flipped (the transposed conv
-    is the adjoint: ``o = i + j*d - p'`` reverses ``i = o + j*d - p``)."""
+    is the adjoint: `o = i + j*d - p'` reverses `i = o + j*d - p`)."""
     extents = [d * (k - 1) for k, d in zip(spec.kernel_size, spec.dilation)]
     symmetric = all(before == after for before, after in spec.padding)
     if any(s != 1 for s in spec.stride) or not symmetric:
@@ -712,9 +712,9 @@ def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
     """An ordinary conv with stride 1 and symmetric padding is a transposed conv with one
-    phase (:func:`as_transposed`): the same pipeline, channels first, where the "pixel
-    shuffle" only moves ``Y^T``'s channels back in front. Other convs:
-    :func:`.channels_last.conv`."""
+    phase (`as_transposed`): the same pipeline, channels first, where the "pixel
+    shuffle" only moves `Y^T`'s channels back in front. Other convs:
+    `conv`."""
     spec_t = as_transposed(spec)
     if spec_t is None:
         return channels_last.conv(input, weight, bias, spec)
@@ -732,7 +732,7 @@ def _run(
     spec: ConvTransposeSpec,
     out_channels: int,
 ) -> torch.Tensor:
-    """The transposed conv with the shuffled weight ``a`` (:func:`shuffled_weight`)."""
+    """The transposed conv with the shuffled weight `a` (`shuffled_weight`)."""
     n = input.shape[0]
     dims, window, _ = _plan(spec)
     out = new_output(input, out_channels, spec.output_size)

@@ -1,14 +1,14 @@
-"""Convolution as a product with the explicit unrolled kernel matrix ``C``.
+"""Convolution as a product with the explicit unrolled kernel matrix `C`.
 
-For one sample, flatten the input ``x`` (shape ``(C_in, *i)``) and the output ``y``
-(shape ``(C_out, *o)``). The conv is linear, so ``y = C @ x`` for a dense matrix ``C`` of
-shape ``(C_out*prod(o), C_in*prod(i))`` whose entries are weights or zeros:
+For one sample, flatten the input `x` (shape `(C_in, *i)`) and the output `y`
+(shape `(C_out, *o)`). The conv is linear, so `y = C @ x` for a dense matrix `C` of
+shape `(C_out*prod(o), C_in*prod(i))` whose entries are weights or zeros:
 
     C[(o_c, o), (c, o*s + j*d - p)] = w[o_c, c - g*C_in/g, j]     (c in o_c's group g)
 
-where the input index ``o*s + j*d - p`` lies inside the input; taps that land on padding
-drop out, because padded pixels are zero. The transposed conv multiplies by ``C^T``.
-Slow (``C`` is mostly zeros) but it is the picture behind the name "transposed".
+where the input index `o*s + j*d - p` lies inside the input; taps that land on padding
+drop out, because padded pixels are zero. The transposed conv multiplies by `C^T`.
+Slow (`C` is mostly zeros) but it is the picture behind the name "transposed".
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ._common import add_bias
 
 
 def _ravel(indices: list[torch.Tensor], sizes: tuple[int, ...]) -> torch.Tensor:
-    """Row-major flat index of a multi-index (like ``numpy.ravel_multi_index``)."""
+    """Row-major flat index of a multi-index (like `numpy.ravel_multi_index`)."""
     flat = torch.zeros_like(indices[0])
     for index, size in zip(indices, sizes):
         flat = flat * size + index
@@ -37,11 +37,11 @@ def kernel_index_map(
     padding_before: tuple[int, ...],
     dilation: tuple[int, ...],
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Where each kernel tap lands in the single-channel matrix ``C``.
+    """Where each kernel tap lands in the single-channel matrix `C`.
 
-    Returns ``(rows, cols, taps)``, equally long: ``C[rows[m], cols[m]] = w.flatten()[taps[m]]``
-    and every other entry of ``C`` is 0. Rows enumerate output positions ``o``, columns input
-    positions ``o*s + j*d - p`` (only those inside the input), taps kernel positions ``j``,
+    Returns `(rows, cols, taps)`, equally long: `C[rows[m], cols[m]] = w.flatten()[taps[m]]`
+    and every other entry of `C` is 0. Rows enumerate output positions `o`, columns input
+    positions `o*s + j*d - p` (only those inside the input), taps kernel positions `j`,
     all flattened row-major.
     """
     ndim = len(kernel_size)
@@ -72,10 +72,10 @@ def unrolled_matrix(
     dilation: tuple[int, ...],
     groups: int,
 ) -> torch.Tensor:
-    """The dense ``C`` of shape ``(C_out*prod(o), C_in*prod(i))``, differentiable in ``weight``.
+    """The dense `C` of shape `(C_out*prod(o), C_in*prod(i))`, differentiable in `weight`.
 
-    ``weight`` has the conv layout ``(C_out, C_in/groups, *kernel_size)``; the single-channel
-    pattern of :func:`kernel_index_map` is repeated for every (output, input) channel pair of
+    `weight` has the conv layout `(C_out, C_in/groups, *kernel_size)`; the single-channel
+    pattern of `kernel_index_map` is repeated for every (output, input) channel pair of
     the same group.
     """
     c_out, c_in_per_group = weight.shape[:2]
@@ -99,7 +99,7 @@ def unrolled_matrix(
 
 
 def conv_spec_matrix(weight: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
-    """The matrix ``C`` of the conv that ``spec`` describes (checked arguments)."""
+    """The matrix `C` of the conv that `spec` describes (checked arguments)."""
     return unrolled_matrix(
         weight,
         spec.input_size,
@@ -114,7 +114,7 @@ def conv_spec_matrix(weight: torch.Tensor, spec: ConvSpec) -> torch.Tensor:
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``y = C @ x`` for every sample ``x`` (flattened), plus bias."""
+    """`y = C @ x` for every sample `x` (flattened), plus bias."""
     n, c_in = input.shape[:2]
     matrix = conv_spec_matrix(weight, spec)
     x = input.reshape(n, c_in * math.prod(spec.input_size))
@@ -125,7 +125,7 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """``y = C^T @ x`` where ``C`` is the conv from the output size back to the input size."""
+    """`y = C^T @ x` where `C` is the conv from the output size back to the input size."""
     n, c_in = input.shape[:2]
     # The same weight read as a conv (C_out_t -> C_in_t channels) maps our output size to
     # our input size; its matrix, transposed, is this layer.

@@ -1,23 +1,23 @@
 """Winograd F(2x2, 3x3): 16 multiplies for a 2x2 output tile instead of 36.
 
-For a 3-tap filter ``g`` and 4 inputs ``d``, two outputs of the 1d correlation are
-``Y = A^T [(G g) * (B^T d)]`` with
+For a 3-tap filter `g` and 4 inputs `d`, two outputs of the 1d correlation are
+`Y = A^T [(G g) * (B^T d)]` with
 
     B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
     G   = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]
     A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
 
-and nesting it in 2d gives a 2x2 tile from a 4x4 input tile: ``Y = A^T [U * V] A`` with
-``U = G g G^T``, ``V = B^T d B``. Summed over input channels, ``U * V`` becomes 16
-matrix products (one per tile position ``(a, b)``):
+and nesting it in 2d gives a 2x2 tile from a 4x4 input tile: `Y = A^T [U * V] A` with
+`U = G g G^T`, `V = B^T d B`. Summed over input channels, `U * V` becomes 16
+matrix products (one per tile position `(a, b)`):
 
     M[a, b] (C_out x tiles) = U[a, b] (C_out x C_in) @ V[a, b] (C_in x tiles)
 
 so the GEMMs do 16/36 = 1/2.25 of the multiply-adds of im2col. The transforms cost adds
-and memory traffic; the 1/2 in ``G`` makes it inexact in floating point (tested to
+and memory traffic; the 1/2 in `G` makes it inexact in floating point (tested to
 1e-9 relative in float64; float32 errors are in the benchmark). Only 2d, kernel 3x3,
 stride 1, dilation 1 and floating-point tensors; anything else goes to
-:mod:`.channels_last`. Runs on chunks of samples so the transformed tiles
+`channels_last`. Runs on chunks of samples so the transformed tiles
 (4 times the input) stay small.
 """
 
@@ -45,17 +45,17 @@ def applies(input: torch.Tensor, spec: ConvSpec) -> bool:
 
 
 def _input_transform(r: list[torch.Tensor]) -> list[torch.Tensor]:
-    """``B^T d`` along one dimension, for the 4 strided slices ``d_0 .. d_3``."""
+    """`B^T d` along one dimension, for the 4 strided slices `d_0 .. d_3`."""
     return [r[0] - r[2], r[1] + r[2], r[2] - r[1], r[1] - r[3]]
 
 
 def _output_transform(m: list[torch.Tensor]) -> list[torch.Tensor]:
-    """``A^T m`` along one dimension: the 2 outputs of a tile."""
+    """`A^T m` along one dimension: the 2 outputs of a tile."""
     return [m[0] + m[1] + m[2], m[1] - m[2] - m[3]]
 
 
 def transform_weight(weight: torch.Tensor, groups: int) -> torch.Tensor:
-    """``U = G g G^T`` for every filter: ``(16, groups, C_out/g, C_in/g)``."""
+    """`U = G g G^T` for every filter: `(16, groups, C_out/g, C_in/g)`."""
     c_out, c_in_g = weight.shape[:2]
     g_mat = weight.new_tensor(G_MATRIX)
     u = torch.einsum("ai,ocij,bj->aboc", g_mat, weight, g_mat)
@@ -63,7 +63,7 @@ def transform_weight(weight: torch.Tensor, groups: int) -> torch.Tensor:
 
 
 def _tiles(x: torch.Tensor, u: torch.Tensor, th: int, tw: int) -> torch.Tensor:
-    """Winograd on padded ``x`` (N, C, 2th + 2, 2tw + 2): output tiles (N, C_out, 2th, 2tw)."""
+    """Winograd on padded `x` (N, C, 2th + 2, 2tw + 2): output tiles (N, C_out, 2th, 2tw)."""
     n, c = x.shape[:2]
     g = u.shape[1]
     rows = _input_transform([x[:, :, i : i + 2 * th : 2] for i in range(4)])
@@ -84,7 +84,7 @@ def _tiles(x: torch.Tensor, u: torch.Tensor, th: int, tw: int) -> torch.Tensor:
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
-    """``(N, C_in, H, W)`` -> ``(N, C_out, H_o, W_o)`` by 2x2 Winograd tiles."""
+    """`(N, C_in, H, W)` -> `(N, C_out, H_o, W_o)` by 2x2 Winograd tiles."""
     if not applies(input, spec):
         return channels_last.conv(input, weight, bias, spec)
     n, c_in = input.shape[:2]
@@ -105,5 +105,5 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """Transposed convs go to :func:`.channels_last.conv_transpose`."""
+    """Transposed convs go to `conv_transpose`."""
     return channels_last.conv_transpose(input, weight, bias, spec)

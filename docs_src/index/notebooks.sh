@@ -1,0 +1,2 @@
+pip install "convnotes[torch] @ {{ wheel_url }}" jupyterlab
+jupyter lab
