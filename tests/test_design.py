@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from convnotes.design import (
+    SOLVER_LIMITS,
     ChainPlan,
     Choice,
     Layer,
@@ -217,11 +218,35 @@ def test_tuple_sizes_share_kernel_stride_padding_with_per_dimension_output_paddi
         (lambda: solve_conv(4, 2, max_stride=0), "max_stride"),
         (lambda: solve_conv(4, 2, dilation=0), "dilation"),
         (lambda: solve_conv((4, 4), (2, 2, 2)), "input_size"),
+        (lambda: solve_conv(4, 2, max_padding=-1), "max_padding"),
+        # the bounds on the solver's work (SOLVER_LIMITS), one past each
+        (lambda: solve_conv_transpose(17, 33, max_kernel=17), "max_kernel=17"),
+        (lambda: solve_conv_transpose(17, 33, max_stride=17), "max_stride=17"),
+        (lambda: solve_conv_transpose(17, 33, dilation=9), "dilation=9"),
+        (lambda: solve_conv_transpose(17, 33, max_padding=65), "max_padding=65"),
+        (lambda: solve_conv_transpose((4,) * 4, (8,) * 4), "at most 3 spatial"),
     ],
 )
 def test_solver_rejects_bad_arguments_naming_them(call, name):
     with pytest.raises(ConvArgumentError, match=name):
         call()
+
+
+def test_solver_limits_are_accepted_up_to_the_bound():
+    assert SOLVER_LIMITS == {
+        "max_kernel": 16, "max_stride": 16, "dilation": 8, "max_padding": 64, "ndim": 3
+    }  # fmt: skip
+    choices = solve_conv_transpose(
+        (17, 9, 5), (33, 17, 9), max_kernel=16, max_stride=16, dilation=8
+    )
+    assert choices and all(c.dilation == 8 for c in choices)
+    x = torch.zeros(1, 1, 17, 9, 5, device="meta")
+    for c in choices[:5]:
+        w = torch.zeros(1, 1, *(c.kernel_size,) * 3, device="meta")
+        y = F.conv_transpose3d(
+            x, w, stride=c.stride, padding=c.padding, output_padding=c.output_padding, dilation=8
+        )
+        assert y.shape[2:] == (33, 17, 9)
 
 
 def test_choice_to_dict_is_json_ready():

@@ -182,6 +182,8 @@
       "output-size-range": "output_size must lie in the range the layer can produce",
       groups: "groups must be a positive integer",
       divisible: "must be divisible by groups",
+      "safe-integer": "must lie within ±(2^53 − 1), the integers a browser computes exactly",
+      "solver-limit": "is beyond the solver's limit (a bound on its work)",
     },
     zh: {
       integer: "必须是整数",
@@ -198,6 +200,8 @@
       "output-size-range": "output_size 必须在该层能产生的范围内",
       groups: "groups 必须是正整数",
       divisible: "必须能被 groups 整除",
+      "safe-integer": "必须在 ±(2^53 − 1) 之内（浏览器只能精确计算这个范围内的整数）",
+      "solver-limit": "超出了求解器的上限（用来限制计算量）",
     },
   };
 
@@ -311,7 +315,7 @@
       ["out_channels", outChannels],
       ["groups", groups],
     ]) {
-      if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
         fail(
           param,
           param === "groups" ? "groups" : "positive",
@@ -531,8 +535,8 @@
         ]),
         this.input("ii", t.params.i, { min: "1" }),
         this.input("io", t.params.o, { min: "1" }),
-        this.input("mk", t.maxKernel, { min: "1", max: "15" }),
-        this.input("ms", t.maxStride, { min: "1", max: "8" })
+        this.input("mk", t.maxKernel, { min: "1", max: String(window.convnotes.SOLVER_LIMITS.max_kernel) }),
+        this.input("ms", t.maxStride, { min: "1", max: String(window.convnotes.SOLVER_LIMITS.max_stride) })
       );
       this.inverseOut = h("div", { class: "cn-result", "aria-live": "polite" });
       return h("section", { class: "cn-section", "data-mode": "inverse" }, form, this.inverseOut);
@@ -768,9 +772,14 @@
       const op = this.state.iop === "conv" ? "conv" : "transpose";
       const input = parseField(this.state.ii);
       const output = parseField(this.state.io);
-      const maxKernel = Math.min(Number(parseField(this.state.mk)) || 1, 15);
-      const maxStride = Math.min(Number(parseField(this.state.ms)) || 1, 8);
-      const fields = { input_size: [this.fields.ii], output_size: [this.fields.io] };
+      const maxKernel = parseField(this.state.mk);
+      const maxStride = parseField(this.state.ms);
+      const fields = {
+        input_size: [this.fields.ii],
+        output_size: [this.fields.io],
+        max_kernel: [this.fields.mk],
+        max_stride: [this.fields.ms],
+      };
       let choices;
       try {
         const solve = op === "conv" ? cn.solveConv : cn.solveConvTranspose;

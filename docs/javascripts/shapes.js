@@ -86,7 +86,30 @@
         `${name} must be an integer, got ${pyRepr(value)}`
       );
     }
+    return checkSafe(name, value);
+  }
+
+  /**
+   * JavaScript numbers hold integers exactly only up to 2^53 − 1 (1e20 "is" an integer but
+   * not the one typed): beyond that, sizes would come out wrong, so they are refused.
+   * Python has no such limit; this is the one rule the mirror adds.
+   */
+  function checkSafe(name, value) {
+    if (!Number.isSafeInteger(value)) {
+      throw new ConvArgumentError(
+        name,
+        "safe-integer",
+        `${name}=${pyRepr(value)}: integers beyond ±(2^53 − 1) = ±${Number.MAX_SAFE_INTEGER} ` +
+          "cannot be computed exactly in the browser"
+      );
+    }
     return value;
+  }
+
+  /** A result beyond the safe range (say (i − 1)·s for a huge i) is refused like an input. */
+  function checkSafeResult(values) {
+    for (const v of values) checkSafe("input_size", v);
+    return values;
   }
 
   // Sizes fix the number of dimensions; the other parameters broadcast from one value.
@@ -283,7 +306,7 @@
       }
       out.push(floorDiv(padded - span, s) + 1);
     }
-    return result(out, ndim);
+    return result(checkSafeResult(out), ndim);
   }
 
   function checkTransposeParams(inputs, kernels, strides, pads, dilations) {
@@ -355,8 +378,8 @@
         );
       }
     }
-    const mins = minTransposeSizes(inputs, kernels, strides, pads, dilations);
-    const out = mins.map((m, j) => m + outPads[j]);
+    const mins = checkSafeResult(minTransposeSizes(inputs, kernels, strides, pads, dilations));
+    const out = checkSafeResult(mins.map((m, j) => m + outPads[j]));
     if (out.some((o) => o < 1)) {
       throw new ConvArgumentError(
         "input_size",
@@ -391,8 +414,8 @@
     const pads = expand("padding", padding, n);
     const dilations = expand("dilation", dilation, n);
     checkTransposeParams(inputs, kernels, strides, pads, dilations);
-    const lo = minTransposeSizes(inputs, kernels, strides, pads, dilations);
-    const hi = lo.map((m, j) => m + strides[j] - 1);
+    const lo = checkSafeResult(minTransposeSizes(inputs, kernels, strides, pads, dilations));
+    const hi = checkSafeResult(lo.map((m, j) => m + strides[j] - 1));
     return [result(lo, ndim), result(hi, ndim)];
   }
 
@@ -462,7 +485,10 @@
   const isPlainInt = (v) => typeof v === "number" && Number.isInteger(v);
   const sum = (values) => values.reduce((x, y) => x + y, 0);
 
-  function checkBounds(maxKernel, maxStride, dilation) {
+  /** design.SOLVER_LIMITS: the largest bounds the solvers accept (a bound on their work). */
+  const SOLVER_LIMITS = { max_kernel: 16, max_stride: 16, dilation: 8, max_padding: 64, ndim: 3 };
+
+  function checkBounds(maxKernel, maxStride, dilation, maxPadding) {
     for (const [name, value] of [
       ["max_kernel", maxKernel],
       ["max_stride", maxStride],
@@ -481,6 +507,28 @@
         "positive",
         `dilation=${pyRepr(dilation)}: the solver takes one integer dilation of at least 1`
       );
+    }
+    if (maxPadding !== null && (!isPlainInt(maxPadding) || maxPadding < 0)) {
+      throw new ConvArgumentError(
+        "max_padding",
+        "nonnegative",
+        `max_padding=${pyRepr(maxPadding)}: must be an integer of at least 0`
+      );
+    }
+    for (const [name, value] of [
+      ["max_kernel", maxKernel],
+      ["max_stride", maxStride],
+      ["dilation", dilation],
+      ["max_padding", maxPadding],
+    ]) {
+      if (value !== null && value > SOLVER_LIMITS[name]) {
+        throw new ConvArgumentError(
+          name,
+          "solver-limit",
+          `${name}=${value}: the solver searches at most ${name}=${SOLVER_LIMITS[name]} ` +
+            "(a bound on its work)"
+        );
+      }
     }
   }
 
@@ -509,31 +557,36 @@
             `${name}=${pyRepr(raw)}: every size must be an integer of at least 1`
           );
         }
+        checkSafe(name, v);
       }
+    }
+    if (ins.length > SOLVER_LIMITS.ndim) {
+      throw new ConvArgumentError(
+        "input_size",
+        "solver-limit",
+        `input_size=${pyRepr(input)}: the solver takes at most ${SOLVER_LIMITS.ndim} ` +
+          "spatial dimensions"
+      );
     }
     return [ins, outs, isSeq];
   }
 
-  /** Per dimension, the smallest output_padding with which shapes maps ins to outs. */
+  /**
+   * Per dimension, the output_padding with which shapes maps ins to outs (null: none does).
+   * The only candidate is a = o − lo (outputSizeRange); convTransposeOutputSize checks it.
+   */
   function matchingOutputPadding(kind, ins, outs, k, s, p, d) {
     const chosen = [];
     for (let j = 0; j < ins.length; j++) {
-      let found = null;
-      const candidates = kind === "conv" ? [0] : [...Array(Math.max(s, d)).keys()];
-      for (const a of candidates) {
-        const args = { input: ins[j], kernel: k, stride: s, padding: p, dilation: d };
-        const size = attempt(() =>
-          kind === "conv"
-            ? convOutputSize(args)
-            : convTransposeOutputSize({ ...args, outputPadding: a })
-        );
-        if (size === outs[j]) {
-          found = a;
-          break;
-        }
-      }
-      if (found === null) return null;
-      chosen.push(found);
+      const args = { input: ins[j], kernel: k, stride: s, padding: p, dilation: d };
+      const a = kind === "conv" ? 0 : outs[j] - outputSizeRange(args)[0];
+      const size = attempt(() =>
+        kind === "conv"
+          ? convOutputSize(args)
+          : convTransposeOutputSize({ ...args, outputPadding: a })
+      );
+      if (size !== outs[j]) return null;
+      chosen.push(a);
     }
     return chosen;
   }
@@ -587,7 +640,7 @@
   }
 
   function solve(kind, { input, output, maxKernel = 7, maxStride = 4, dilation = 1, maxPadding = null }) {
-    checkBounds(maxKernel, maxStride, dilation);
+    checkBounds(maxKernel, maxStride, dilation, maxPadding);
     const [ins, outs, isSeq] = solverSizes(input, output);
     const found = [];
     for (let k = 1; k <= maxKernel; k++) {
@@ -684,7 +737,7 @@
           `(or call forward(x, output_size=${pyRepr(expected)}))`,
       });
     }
-    if (isPlainInt(dilation)) {
+    if (isPlainInt(dilation) && dilation <= SOLVER_LIMITS.dilation) {
       for (const choice of solveConvTranspose({ input: size, output: expected, dilation }).slice(0, 3)) {
         found.push({ type: "layer", choice, text: choice.pytorch });
       }
@@ -773,6 +826,7 @@
     expand,
     pyRepr,
     overlapProfile,
+    SOLVER_LIMITS,
     solveConvTranspose,
     solveConv,
     planChain,

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .design import Layer, plan_chain, solve_conv, solve_conv_transpose
+from .design import SOLVER_LIMITS, Layer, plan_chain, solve_conv, solve_conv_transpose
 from .errors import ConvArgumentError
 from .explain import (
     explain_conv_output_size,
@@ -186,6 +186,8 @@ def _shape_transpose(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        raise ConvArgumentError(f"--limit {args.limit}: rows to show must be 0 (all) or more")
     solver = solve_conv_transpose if args.kind == "transpose" else solve_conv
     choices = solver(
         args.input_size,
@@ -284,9 +286,16 @@ def _build_parser() -> argparse.ArgumentParser:
     solve.add_argument("kind", choices=["conv", "transpose"])
     solve.add_argument("input_size", type=_size, help=sizes_help)
     solve.add_argument("output_size", type=_size, help=sizes_help)
-    solve.add_argument("--max-kernel", type=int, default=7, help="default 7")
-    solve.add_argument("--max-stride", type=int, default=4, help="default 4")
-    solve.add_argument("-d", "--dilation", type=int, default=1, help="default 1")
+    limits = SOLVER_LIMITS
+    solve.add_argument(
+        "--max-kernel", type=int, default=7, help=f"default 7, at most {limits['max_kernel']}"
+    )
+    solve.add_argument(
+        "--max-stride", type=int, default=4, help=f"default 4, at most {limits['max_stride']}"
+    )
+    solve.add_argument(
+        "-d", "--dilation", type=int, default=1, help=f"default 1, at most {limits['dilation']}"
+    )
     solve.add_argument("--limit", type=int, default=10, help="rows to show, 0 = all (default 10)")
     solve.set_defaults(handler=_solve)
 

@@ -14,6 +14,11 @@ Search bounds (per dimension, ``d`` = dilation, fixed by the caller):
   to a conv, or crops a transposed conv beyond the kernel's reach), unless ``max_padding``;
 * ``0 <= output_padding < max(stride, dilation)`` (PyTorch's rule), transposed only.
 
+The bounds themselves are capped (:data:`SOLVER_LIMITS`: ``max_kernel <= 16``,
+``max_stride <= 16``, ``dilation <= 8``, ``max_padding <= 64``, at most 3 dimensions), so
+one call checks at most about 50 000 settings and returns well within a second; a larger
+bound is a :class:`~convnotes.errors.ConvArgumentError` naming the parameter.
+
 Ordering, "simplest first" (:meth:`Choice.sort_key`):
 
 1. no gaps (every input/output position is touched: see :func:`overlap_profile`);
@@ -34,9 +39,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from .errors import ConvArgumentError
-from .shapes import conv_output_size, conv_transpose_output_size, output_padding_for
+from .shapes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    output_padding_for,
+    output_size_range,
+)
 
 __all__ = [
+    "SOLVER_LIMITS",
     "ChainPlan",
     "ChainStep",
     "Choice",
@@ -48,6 +59,9 @@ __all__ = [
 ]
 
 KINDS = ("conv", "transpose")
+
+#: The largest bounds the solvers accept (the JS mirror has the same numbers).
+SOLVER_LIMITS = {"max_kernel": 16, "max_stride": 16, "dilation": 8, "max_padding": 64, "ndim": 3}
 
 
 def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[int, ...]:
@@ -140,7 +154,7 @@ def _jsonable(value):
     return value
 
 
-def _check_bounds(max_kernel: int, max_stride: int, dilation: int) -> None:
+def _check_bounds(max_kernel: int, max_stride: int, dilation: int, max_padding) -> None:
     for name, value in (("max_kernel", max_kernel), ("max_stride", max_stride)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConvArgumentError(f"{name}={value!r}: must be an integer of at least 1")
@@ -148,6 +162,21 @@ def _check_bounds(max_kernel: int, max_stride: int, dilation: int) -> None:
         raise ConvArgumentError(
             f"dilation={dilation!r}: the solver takes one integer dilation of at least 1"
         )
+    if max_padding is not None and (
+        isinstance(max_padding, bool) or not isinstance(max_padding, int) or max_padding < 0
+    ):
+        raise ConvArgumentError(f"max_padding={max_padding!r}: must be an integer of at least 0")
+    for name, value in (
+        ("max_kernel", max_kernel),
+        ("max_stride", max_stride),
+        ("dilation", dilation),
+        ("max_padding", max_padding),
+    ):
+        if value is not None and value > SOLVER_LIMITS[name]:
+            raise ConvArgumentError(
+                f"{name}={value}: the solver searches at most {name}={SOLVER_LIMITS[name]} "
+                "(a bound on its work)"
+            )
 
 
 def _sizes(input_size, output_size) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
@@ -168,11 +197,16 @@ def _sizes(input_size, output_size) -> tuple[tuple[int, ...], tuple[int, ...], b
                     f"{name}={input_size if name == 'input_size' else output_size}: "
                     "every size must be an integer of at least 1"
                 )
+    if len(ins) > SOLVER_LIMITS["ndim"]:
+        raise ConvArgumentError(
+            f"input_size={input_size}: the solver takes at most {SOLVER_LIMITS['ndim']} "
+            "spatial dimensions"
+        )
     return ins, outs, is_seq
 
 
 def _solve(kind, input_size, output_size, max_kernel, max_stride, dilation, max_padding):
-    _check_bounds(max_kernel, max_stride, dilation)
+    _check_bounds(max_kernel, max_stride, dilation, max_padding)
     ins, outs, is_seq = _sizes(input_size, output_size)
     found = []
     for k in range(1, max_kernel + 1):
@@ -201,22 +235,25 @@ def _solve(kind, input_size, output_size, max_kernel, max_stride, dilation, max_
 
 
 def _matching_output_padding(kind, ins, outs, k, s, p, d) -> tuple[int, ...] | None:
-    """Per dimension, the smallest output_padding with which shapes maps ins to outs."""
+    """Per dimension, the output_padding with which shapes maps ins to outs (None: none does).
+
+    A transposed conv's size grows by one per unit of output_padding from its smallest
+    size ``lo`` (:func:`~convnotes.shapes.output_size_range`), so the only candidate is
+    ``a = o - lo``; :func:`~convnotes.shapes.conv_transpose_output_size` then checks it.
+    """
     chosen = []
     for i, o in zip(ins, outs):
-        for a in [0] if kind == "conv" else range(max(s, d)):
-            try:
-                if kind == "conv":
-                    size = conv_output_size(i, k, s, p, d)
-                else:
-                    size = conv_transpose_output_size(i, k, s, p, a, d)
-            except ConvArgumentError:
-                continue
-            if size == o:
-                chosen.append(a)
-                break
-        else:
+        a = 0 if kind == "conv" else o - output_size_range(i, k, s, p, d)[0]
+        try:
+            if kind == "conv":
+                size = conv_output_size(i, k, s, p, d)
+            else:
+                size = conv_transpose_output_size(i, k, s, p, a, d)
+        except ConvArgumentError:
             return None
+        if size != o:
+            return None
+        chosen.append(a)
     return tuple(chosen)
 
 
@@ -437,7 +474,7 @@ def _fixes(layer: Layer, input_size, expected) -> tuple[str, ...]:
         )
     except ConvArgumentError:
         pass
-    if isinstance(layer.dilation, int):
+    if isinstance(layer.dilation, int) and layer.dilation <= SOLVER_LIMITS["dilation"]:
         for choice in solve_conv_transpose(input_size, expected, dilation=layer.dilation)[:3]:
             fixes.append(choice.pytorch())
     return tuple(fixes)

@@ -187,3 +187,27 @@ def test_js_number_in_number_out_array_in_array_out():
     assert results[0]["value"] == shapes.conv_output_size(32, 3, stride=2, padding=1)
     assert results[1]["value"] == list(shapes.conv_output_size([32], 3))
     assert results[2]["value"] == shapes.conv_output_size(8, 3, padding="same")
+
+
+@pytest.mark.parametrize(
+    ("fn", "args", "param"),
+    [
+        ("convOutputSize", {"input": 1e20, "kernel": 3}, "input_size"),
+        ("convOutputSize", {"input": 2**53, "kernel": 3}, "input_size"),
+        ("convOutputSize", {"input": [32, 2**60], "kernel": 3}, "input_size"),
+        ("convOutputSize", {"input": 32, "kernel": 3, "stride": 1e300}, "stride"),
+        ("convTransposeOutputSize", {"input": 2**52, "kernel": 3, "stride": 4}, "input_size"),
+        ("outputPaddingFor", {"input": 2**51, "output": 2**53, "kernel": 3, "stride": 4},
+         "input_size"),
+        ("solveConvTranspose", {"input": 17, "output": 2**53}, "output_size"),
+    ],
+)  # fmt: skip
+def test_js_refuses_integers_it_cannot_hold_exactly(fn, args, param):
+    """Beyond 2^53 - 1 JavaScript's numbers skip integers (1e20 is not the 1e20 typed):
+    such inputs, and results that would land there, are refused, never computed wrong.
+    Python's ints are exact, so there the same numbers compute (checked for the first)."""
+    [result] = run_js([{"fn": fn, "args": args}], ["shapes.js"])
+    assert not result["ok"] and result["isError"], result
+    assert result["param"] == param and result["rule"] == "safe-integer", result
+    assert result["message"].startswith(f"{param}=") and "2^53" in result["message"]
+    assert shapes.conv_output_size(10**20, 3) == 10**20 - 2
