@@ -35,8 +35,9 @@ dimension with its own int sizes instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .errors import ConvArgumentError
 from .shapes import (
@@ -44,6 +45,8 @@ from .shapes import (
     conv_transpose_output_size,
     output_padding_for,
     output_size_range,
+    pool_output_size,
+    upsample_output_size,
 )
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "ChainPlan",
     "ChainStep",
     "Choice",
+    "Fix",
     "Layer",
     "overlap_profile",
     "plan_chain",
@@ -58,7 +62,9 @@ __all__ = [
     "solve_conv_transpose",
 ]
 
-KINDS = ("conv", "transpose")
+KINDS = ("conv", "transpose", "maxpool", "avgpool", "upsample")
+DOWN_KINDS = ("conv", "maxpool", "avgpool")  # a shrinking one is an encoder step
+UP_KINDS = ("transpose", "upsample")  # a growing one restores an encoder step
 
 #: The largest bounds the solvers accept (the JS mirror has the same numbers).
 SOLVER_LIMITS = {"max_kernel": 16, "max_stride": 16, "dilation": 8, "max_padding": 64, "ndim": 3}
@@ -112,19 +118,24 @@ class Choice:
         )
 
     def pytorch(
-        self, in_channels: int = 64, out_channels: int = 32, ndim: int | None = None
+        self,
+        in_channels: int | None = None,
+        out_channels: int | None = None,
+        ndim: int | None = None,
     ) -> str:
-        """The PyTorch line to copy, e.g.
-        ``nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1)``.
+        """The PyTorch line to copy, e.g. ``nn.ConvTranspose2d(in_channels, out_channels,
+        kernel_size=3, stride=2, padding=1, output_padding=1)``.
 
-        ``ndim`` defaults to the number of dimensions of the sizes (2 for int sizes).
+        Channels the caller does not give stay the names ``in_channels``/``out_channels``
+        (never made-up numbers); ``ndim`` defaults to the number of dimensions of the sizes
+        (2 for int sizes).
         """
         if ndim is None:
             ndim = len(self.input_size) if isinstance(self.input_size, tuple) else 2
         name = "ConvTranspose" if self.kind == "transpose" else "Conv"
         args = [
-            f"{in_channels}",
-            f"{out_channels}",
+            "in_channels" if in_channels is None else f"{in_channels}",
+            "out_channels" if out_channels is None else f"{out_channels}",
             f"kernel_size={self.kernel_size}",
             f"stride={self.stride}",
             f"padding={self.padding}",
@@ -273,9 +284,9 @@ def solve_conv_transpose(
     ``o = (i - 1)*s - 2p + d*(k - 1) + a + 1``.
 
     >>> for choice in solve_conv_transpose(17, 33)[:2]:
-    ...     print(choice.pytorch(), choice.even_overlap)
-    nn.ConvTranspose2d(64, 32, kernel_size=2, stride=2, padding=1, output_padding=1) True
-    nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1) False
+    ...     print(choice.pytorch(32, 16), choice.even_overlap)
+    nn.ConvTranspose2d(32, 16, kernel_size=2, stride=2, padding=1, output_padding=1) True
+    nn.ConvTranspose2d(32, 16, kernel_size=3, stride=2, padding=1) False
     """
     return _solve(
         "transpose", input_size, output_size, max_kernel, max_stride, dilation, max_padding
@@ -299,8 +310,8 @@ def solve_conv(
 
     >>> for choice in solve_conv(65, 33)[:2]:
     ...     print(choice.pytorch())
-    nn.Conv2d(64, 32, kernel_size=2, stride=2, padding=1)
-    nn.Conv2d(64, 32, kernel_size=3, stride=2, padding=1)
+    nn.Conv2d(in_channels, out_channels, kernel_size=2, stride=2, padding=1)
+    nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=2, padding=1)
     """
     return _solve("conv", input_size, output_size, max_kernel, max_stride, dilation, max_padding)
 
@@ -310,15 +321,27 @@ def solve_conv(
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of a chain: ``kind`` is ``"conv"`` or ``"transpose"``."""
+    """One layer of a chain: ``kind`` is one of :data:`KINDS`.
+
+    Pools take ``kernel_size``, ``stride`` (give it: PyTorch's default is the kernel size),
+    ``padding``, ``dilation`` and ``ceil_mode``; ``upsample`` takes ``size`` or
+    ``scale_factor``. ``in_channels``/``out_channels``/``ndim`` are kept when known (a
+    parsed PyTorch line) so that a suggested fix can repeat them; they never change a size.
+    """
 
     kind: str
-    kernel_size: int | tuple[int, ...]
+    kernel_size: int | tuple[int, ...] | None = None
     stride: int | tuple[int, ...] = 1
     padding: int | str | tuple[int, ...] = 0
     output_padding: int | tuple[int, ...] = 0
     dilation: int | tuple[int, ...] = 1
     name: str | None = None
+    ceil_mode: bool = False
+    scale_factor: float | tuple[float, ...] | None = None
+    size: int | tuple[int, ...] | None = None
+    in_channels: int | None = None
+    out_channels: int | None = None
+    ndim: int | None = None
 
     @classmethod
     def coerce(cls, spec: Layer | Mapping, index: int) -> Layer:
@@ -330,17 +353,19 @@ class Layer:
                 raise ConvArgumentError(
                     f"layer {index}: unknown key(s) {unknown}; expected some of {sorted(known)}"
                 )
-            if "kind" not in spec or "kernel_size" not in spec:
+            if "kind" not in spec or ("kernel_size" not in spec and spec["kind"] != "upsample"):
                 raise ConvArgumentError(f"layer {index}: needs 'kind' and 'kernel_size'")
             spec = cls(**spec)
         if not isinstance(spec, Layer):
             raise ConvArgumentError(f"layer {index}: expected a dict or Layer, got {spec!r}")
         if spec.kind not in KINDS:
             raise ConvArgumentError(
-                f"layer {index}: kind={spec.kind!r}: must be 'conv' or 'transpose'"
+                f"layer {index}: kind={spec.kind!r}: must be one of {', '.join(KINDS)}"
             )
+        if spec.kind != "upsample" and spec.kernel_size is None:
+            raise ConvArgumentError(f"layer {index}: a {spec.kind} layer needs kernel_size")
         if (
-            spec.kind == "conv"
+            spec.kind != "transpose"
             and spec.output_padding not in (0, (0,))
             and any(_as_tuple(spec.output_padding))
         ):
@@ -349,15 +374,26 @@ class Layer:
                 "convolution has an output_padding"
             )
         if spec.name is None:
-            spec = cls(**{**asdict(spec), "name": f"{spec.kind}{index}"})
+            spec = replace(spec, name=f"{spec.kind}{index}")
         return spec
 
     def output_size(self, input_size):
         """This layer's output size, from :mod:`convnotes.shapes`."""
+        if self.ndim is not None and isinstance(input_size, tuple) and len(input_size) != self.ndim:
+            raise ConvArgumentError(
+                f"input_size={input_size}: a {self.ndim}d layer takes {self.ndim} spatial sizes"
+            )
         if self.kind == "conv":
             return conv_output_size(
                 input_size, self.kernel_size, self.stride, self.padding, self.dilation
             )
+        if self.kind in ("maxpool", "avgpool"):
+            return pool_output_size(
+                input_size, self.kernel_size, self.stride, self.padding, self.dilation,
+                self.ceil_mode,
+            )  # fmt: skip
+        if self.kind == "upsample":
+            return upsample_output_size(input_size, self.size, self.scale_factor)
         return conv_transpose_output_size(
             input_size,
             self.kernel_size,
@@ -368,17 +404,75 @@ class Layer:
         )
 
     def describe(self) -> str:
+        if self.kind == "upsample":
+            what = f"size={self.size}" if self.size is not None else f"x{self.scale_factor}"
+            return f"{self.name}: upsample {what}"
         parts = [f"k={self.kernel_size}", f"s={self.stride}", f"p={self.padding}"]
         if self.kind == "transpose":
             parts.append(f"op={self.output_padding}")
         if self.dilation != 1:
             parts.append(f"d={self.dilation}")
+        if self.ceil_mode:
+            parts.append("ceil")
         return f"{self.name}: {self.kind} " + " ".join(parts)
+
+    def pytorch(self) -> str:
+        """This layer as a PyTorch line; unknown channels stay ``in_channels, out_channels``."""
+        ndim = self.ndim or 2
+        if self.kind == "upsample":
+            arg = (
+                f"size={self.size}"
+                if self.size is not None
+                else f"scale_factor={self.scale_factor}"
+            )
+            return f"nn.Upsample({arg})"
+        if self.kind in ("maxpool", "avgpool"):
+            name = "MaxPool" if self.kind == "maxpool" else "AvgPool"
+            args = [f"kernel_size={self.kernel_size}", f"stride={self.stride}"]
+            args += [f"padding={self.padding}"] if self.padding != 0 else []
+            args += [f"dilation={self.dilation}"] if self.dilation != 1 else []
+            args += ["ceil_mode=True"] if self.ceil_mode else []
+            return f"nn.{name}{ndim}d({', '.join(args)})"
+        name = "ConvTranspose" if self.kind == "transpose" else "Conv"
+        args = [
+            "in_channels" if self.in_channels is None else str(self.in_channels),
+            "out_channels" if self.out_channels is None else str(self.out_channels),
+            f"kernel_size={self.kernel_size}",
+            f"stride={self.stride}",
+            f"padding={self.padding!r}"
+            if isinstance(self.padding, str)
+            else f"padding={self.padding}",
+        ]
+        if self.kind == "transpose" and any(_as_tuple(self.output_padding)):
+            args.append(f"output_padding={self.output_padding}")
+        if self.dilation != 1:
+            args.append(f"dilation={self.dilation}")
+        return f"nn.{name}{ndim}d({', '.join(args)})"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One way to repair a flagged row: the layer to put there, and the sentence saying so."""
+
+    layer: Layer
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "layer": _layer_dict(self.layer)}
+
+
+def _layer_dict(layer: Layer) -> dict:
+    return {key: _jsonable(value) for key, value in asdict(layer).items()}
 
 
 @dataclass(frozen=True)
 class ChainStep:
-    """One layer applied: sizes in and out, what a mirrored decoder expected, and verdict."""
+    """One layer applied: sizes in and out, what a mirrored decoder expected, and verdict.
+
+    ``should_receive`` is the size this row would get if every flagged row above it took
+    its first fix; a decoder row is judged (and its fixes computed) from that size, so
+    fixing every flagged row makes the whole chain match.
+    """
 
     spec: Layer
     input_size: int | tuple[int, ...]
@@ -388,11 +482,18 @@ class ChainStep:
     message: str
     mirrors: str | None = None  # name of the encoder layer this decoder layer undoes
     suggestions: tuple[str, ...] = ()
+    should_receive: int | tuple[int, ...] | None = None
+    fixes: tuple[Fix, ...] = ()
 
     def to_dict(self) -> dict:
-        data = {key: _jsonable(value) for key, value in asdict(self).items()}
-        data["spec"] = {key: _jsonable(value) for key, value in asdict(self.spec).items()}
+        data = {
+            key: _jsonable(getattr(self, key))
+            for key in ("input_size", "output_size", "expected", "ok", "message", "mirrors")
+        }
+        data["spec"] = _layer_dict(self.spec)
         data["suggestions"] = list(self.suggestions)
+        data["should_receive"] = _jsonable(self.should_receive)
+        data["fixes"] = [fix.to_dict() for fix in self.fixes]
         return data
 
 
@@ -415,6 +516,10 @@ class ChainPlan:
     @property
     def output_size(self):
         return self.sizes[-1]
+
+    def fixed_layers(self) -> list[Layer]:
+        """The chain's layers with every flagged row replaced by its first fix."""
+        return [step.fixes[0].layer if step.fixes else step.spec for step in self.steps]
 
     def to_dict(self) -> dict:
         return {
@@ -461,32 +566,67 @@ def _same_size(a, b) -> bool:
     )
 
 
-def _fixes(layer: Layer, input_size, expected) -> tuple[str, ...]:
-    """Ways to make a transposed layer on ``input_size`` give ``expected``."""
+def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
+    """Ways to make the decoder ``layer`` on ``input_size`` give ``expected``.
+
+    A transposed conv: the same layer with the output_padding that ``forward(x,
+    output_size=...)`` would pick, then the three simplest solver choices (stride up to the
+    size ratio, within :data:`SOLVER_LIMITS`). An upsample: ``nn.Upsample(size=expected)``.
+    Channels are the layer's own.
+    """
+    if layer.kind == "upsample":
+        fixed = replace(layer, size=expected, scale_factor=None)
+        return (Fix(fixed, fixed.pytorch()),)
     fixes = []
     try:
         a = output_padding_for(
             input_size, expected, layer.kernel_size, layer.stride, layer.padding, layer.dilation
         )
-        fixes.append(
+        fixed = replace(layer, output_padding=a)
+        text = (
             f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with "
             f"output_padding={a} (or call forward(x, output_size={_jsonable(expected)}))"
         )
+        fixes.append(Fix(fixed, text))
     except ConvArgumentError:
         pass
     if isinstance(layer.dilation, int) and layer.dilation <= SOLVER_LIMITS["dilation"]:
-        for choice in solve_conv_transpose(input_size, expected, dilation=layer.dilation)[:3]:
-            fixes.append(choice.pytorch())
+        ratio = max(o / i for i, o in zip(_as_tuple(input_size) * 3, _as_tuple(expected) * 3))
+        max_stride = min(SOLVER_LIMITS["max_stride"], max(4, math.ceil(ratio)))
+        max_kernel = min(SOLVER_LIMITS["max_kernel"], max(7, 2 * max_stride))
+        choices = solve_conv_transpose(
+            input_size, expected, max_kernel=max_kernel, max_stride=max_stride,
+            dilation=layer.dilation,
+        )  # fmt: skip
+        for choice in choices[:3]:
+            fixed = replace(
+                layer,
+                kernel_size=choice.kernel_size,
+                stride=choice.stride,
+                padding=choice.padding,
+                output_padding=choice.output_padding,
+            )
+            fixes.append(Fix(fixed, fixed.pytorch()))
     return tuple(fixes)
+
+
+def _upsampler(layer: Layer) -> bool:
+    """Built to upsample (an Upsample, a transposed conv with a stride above 1), even when
+    wrong settings keep it from growing this input: it still answers an encoder step."""
+    return layer.kind == "upsample" or any(s > 1 for s in _as_tuple(layer.stride))
 
 
 def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
     """Run ``layers`` (dicts or :class:`Layer`) from ``input_size``; check the mirror rule.
 
-    Mirror rule (a stack): a conv that shrinks the size pushes its *input* size; a transposed
-    conv that grows the size pops the size it is expected to restore. A mismatch is flagged
-    with suggestions (the output_padding that would fix it, or the simplest solver choices).
-    An invalid layer is reported at its step with the error message, and the chain stops.
+    Mirror rule (a stack): a conv or pool that shrinks the size pushes its *input* size; a
+    transposed conv or upsample that grows the size (or is built to: stride above 1, an
+    Upsample) pops the size it is expected to restore.
+    A decoder row is judged on the size it *should* receive (what it would get with every
+    flagged row above it fixed): a mismatch there is flagged with fixes computed from that
+    size, so applying the first fix of every flagged row gives a matching chain
+    (:meth:`ChainPlan.fixed_layers`). An invalid layer is reported at its step with the
+    error message, and the chain stops.
 
     >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
     ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
@@ -496,6 +636,7 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
     steps = []
     stack: list[tuple[object, str]] = []
     size = tuple(input_size) if isinstance(input_size, Sequence) else input_size
+    should = size
     for index, raw in enumerate(layers, start=1):
         layer = Layer.coerce(raw, index)
         try:
@@ -503,26 +644,51 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
         except ConvArgumentError as error:
             steps.append(ChainStep(layer, size, None, None, False, f"invalid layer: {error}"))
             break
-        direction = _direction(size, out)
-        expected, mirrors, ok, suggestions = None, None, True, ()
-        if layer.kind == "conv" and direction < 0:
-            stack.append((size, layer.name))
+        try:
+            ideal = out if should == size else layer.output_size(should)
+        except ConvArgumentError:
+            should, ideal = size, out
+        direction = _direction(should, ideal)
+        expected, mirrors, ok, fixes = None, None, True, ()
+        following = ideal
+        if layer.kind in DOWN_KINDS and direction < 0:
+            stack.append((should, layer.name))
             message = "downsamples; a decoder layer should bring it back"
-        elif layer.kind == "transpose" and direction > 0 and stack:
+        elif layer.kind in UP_KINDS and stack and (direction > 0 or _upsampler(layer)):
             expected, mirrors = stack.pop()
-            ok = _same_size(out, expected)
-            if ok:
+            ok = _same_size(ideal, expected)
+            following = expected
+            if ok and _same_size(out, expected):
                 message = f"mirrors {mirrors}"
-            else:
+            elif ok:
                 message = (
-                    f"gives {_show(out)} but {mirrors} started from {_show(expected)}: "
-                    "the decoder does not mirror its encoder"
+                    f"mirrors {mirrors} once the rows above are fixed (from {_show(should)} it "
+                    f"gives {_show(ideal)}; now it gets {_show(size)})"
                 )
-                suggestions = _fixes(layer, size, expected)
-        elif layer.kind == "transpose" and direction > 0:
+            else:
+                received = "" if should == size else f" (from {_show(should)}, once fixed above)"
+                message = (
+                    f"gives {_show(ideal)}{received} but {mirrors} started from "
+                    f"{_show(expected)}: the decoder does not mirror its encoder"
+                )
+                fixes = _fixes(layer, should, expected)
+        elif layer.kind in UP_KINDS and direction > 0:
             message = "upsamples (no encoder step left to mirror)"
         else:
             message = "keeps the size" if direction == 0 else "changes the size"
-        steps.append(ChainStep(layer, size, out, expected, ok, message, mirrors, suggestions))
-        size = out
+        steps.append(
+            ChainStep(
+                layer,
+                size,
+                out,
+                expected,
+                ok,
+                message,
+                mirrors,
+                tuple(fix.text for fix in fixes),
+                should,
+                fixes,
+            )
+        )
+        size, should = out, following
     return ChainPlan(input_size, tuple(steps))
