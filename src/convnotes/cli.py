@@ -6,6 +6,8 @@ and encoder/decoder chains.
     convnotes shape transpose -i 16 -k 3 -s 2 -p 1 --output-size 32
     convnotes solve transpose 17 33
     convnotes chain 65 enc1=conv:k3s2p1 enc2=conv:k3s2p1 transpose:k3s2p1 transpose:k3s2p1
+    convnotes chain 65 "nn.Conv2d(3, 16, 3, stride=2, padding=1)" "MaxPool2d(2)" upsample:x4
+    convnotes doctor model.py:build_unet --input 1,3,65,65
 
 Every subcommand takes ``--json``. Bad input prints one line ``convnotes: error: ...`` on
 stderr and exits with status 2 (never a traceback).
@@ -215,6 +217,24 @@ def _chain(args: argparse.Namespace) -> int:
     return 0 if plan.ok else 1
 
 
+def _shape_arg(text: str) -> tuple[int, ...]:
+    """``"1,3,65,65"`` -> (1, 3, 65, 65)."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid shape {text!r}: expected integers like 1,3,65,65"
+        ) from None
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import diagnose, load_factory  # imports torch: only for this command
+
+    diagnosis = diagnose(load_factory(args.model), args.input)
+    _emit(args, diagnosis.to_dict(), str(diagnosis))
+    return 0 if diagnosis.ok else 1
+
+
 # ------------------------------------------------------------------------------- parser
 
 
@@ -286,6 +306,20 @@ def _build_parser() -> argparse.ArgumentParser:
     chain.add_argument("input_size", type=_size, help=sizes_help)
     chain.add_argument("layers", nargs="+", metavar="LAYER", help="e.g. conv:k3s2p1")
     chain.set_defaults(handler=_chain)
+
+    doctor = with_json(
+        commands.add_parser(
+            "doctor",
+            help="run a model on the meta device; locate a shape mismatch and verify fixes",
+            epilog="exit status: 0 the model runs, 1 a mismatch is found, 2 bad input "
+            "(file, factory or shape)",
+        )
+    )
+    doctor.add_argument("model", metavar="FILE.py:FACTORY", help="a function returning the model")
+    doctor.add_argument(
+        "--input", type=_shape_arg, required=True, help="input shape, e.g. 1,3,65,65"
+    )
+    doctor.set_defaults(handler=_doctor)
     return parser
 
 
