@@ -591,13 +591,16 @@ def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
     except ConvArgumentError:
         pass
     if isinstance(layer.dilation, int) and layer.dilation <= SOLVER_LIMITS["dilation"]:
-        ratio = max(o / i for i, o in zip(_as_tuple(input_size) * 3, _as_tuple(expected) * 3))
+        ins, outs = _as_tuple(input_size), _as_tuple(expected)
+        n = max(len(ins), len(outs))
+        ratio = max(o / i for i, o in zip(ins * (n // len(ins)), outs * (n // len(outs))))
         max_stride = min(SOLVER_LIMITS["max_stride"], max(4, math.ceil(ratio)))
         max_kernel = min(SOLVER_LIMITS["max_kernel"], max(7, 2 * max_stride))
         choices = solve_conv_transpose(
             input_size, expected, max_kernel=max_kernel, max_stride=max_stride,
             dilation=layer.dilation,
         )  # fmt: skip
+        ndim = layer.ndim or (len(input_size) if isinstance(input_size, tuple) else None)
         for choice in choices[:3]:
             fixed = replace(
                 layer,
@@ -605,6 +608,7 @@ def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
                 stride=choice.stride,
                 padding=choice.padding,
                 output_padding=choice.output_padding,
+                ndim=ndim,
             )
             fixes.append(Fix(fixed, fixed.pytorch()))
     return tuple(fixes)

@@ -315,9 +315,8 @@ def _layer_from_call(text, cls, family, ndim, name, given) -> Layer:
     return Layer(kind, **fields)  # type: ignore[arg-type]
 
 
-_SHORT = re.compile(
-    r"(op|size|scale|ceil|k|s|p|d|a|x)(same|valid|\d+(?:\.\d+)?(?:,\d+(?:\.\d+)?)*)?"
-)
+_VALUES = r"same|valid|\d+(?:\.\d+)?(?:,\d+(?:\.\d+)?)*"
+_SHORT = re.compile(rf"(op|size|scale|ceil|k|s|p|d|a|x)({_VALUES})?")
 
 
 def _short_value(text: str, key: str, raw: str):
@@ -417,7 +416,7 @@ name=None, ceil_mode=False, scale_factor=None, size=None, in_channels=3, out_cha
         key, equals, value = token.partition("=")
         if key == "ceil" and not equals:
             pairs.append(("ceil", None))
-        elif key in _SHORT_KEYS and equals and re.fullmatch(r"same|valid|[\d.,]+", value):
+        elif key in _SHORT_KEYS and equals and re.fullmatch(_VALUES, value):
             pairs.append((key, value))
         else:
             raise _error(text, f"cannot read {token!r}; write key=value, e.g. k=3 s=2 p=1")

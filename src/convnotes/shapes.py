@@ -457,13 +457,11 @@ def pool_output_size(
         if ceil_mode and (o - 1) * s >= i + p:
             o -= 1
         out.append(o)
-    _check_at_least(
-        "input_size",
-        tuple(out),
-        1,
-        f"input_size={_show(inputs)} gives an output size of {_show(tuple(out))}: "
-        "output size is too small",
-    )
+    if min(out) < 1:
+        raise ConvArgumentError(
+            f"input_size={_show(inputs)} gives an output size of {_show(tuple(out))}: "
+            "output size is too small"
+        )
     return _result(tuple(out), ndim)
 
 
@@ -489,13 +487,15 @@ def upsample_output_size(
         outs = expand("size", size, n)
         _check_at_least("size", outs, 1, "every output size must be at least 1")
         return _result(outs, ndim)
-    scales = tuple(scale_factor) if _is_sequence(scale_factor) else None  # type: ignore[arg-type]
-    ndim = _ndim_of(input_size=input_size, stride=scales if scales is not None else 1)
+    scales = tuple(scale_factor) if _is_sequence(scale_factor) else (scale_factor,)  # type: ignore[arg-type]
+    ndim = _ndim_of(input_size=input_size)
+    if ndim is None and len(scales) > 1:
+        ndim = len(scales)
     n = ndim or 1
+    if len(scales) not in (1, n):
+        raise ConvArgumentError(f"scale_factor={scale_factor!r}: give one value or {n}")
     inputs = expand("input_size", input_size, n)
-    factors = scales if scales is not None else (scale_factor,) * n
-    if len(factors) == 1:
-        factors = factors * n
+    factors = scales * n if len(scales) == 1 else scales
     for f in factors:
         if isinstance(f, bool) or not isinstance(f, numbers.Real) or not f > 0:
             raise ConvArgumentError(f"scale_factor={scale_factor!r}: must be a positive number")
