@@ -53,10 +53,19 @@
       chainInput: "input size",
       chainLayers: "layers (one per line)",
       chainHelp:
-        "conv or convT, then k= s= p= d= a= (output_padding). A conv that shrinks the size is " +
-        "remembered; the next convT that grows it must restore that size (as in a U-Net).",
+        "One layer a line: conv, convT, maxpool, avgpool or upsample with k= s= p= d= a= " +
+        "(output_padding), ceil, x= (scale); or a PyTorch layer as pasted, e.g. " +
+        "nn.Conv2d(3, 16, 3, stride=2, padding=1), MaxPool2d(2), Upsample(scale_factor=2), or " +
+        "the print(model) of an nn.Sequential (ReLU, BatchNorm… are skipped). A layer that " +
+        "shrinks the size is remembered; the next one that grows it must restore that size " +
+        "(as in a U-Net).",
       preset: "Example",
-      presets: { unet: "U-Net 65 (mismatch)", unetFixed: "U-Net 65 (fixed)", dcgan: "DCGAN 4 → 64" },
+      presets: {
+        unet: "U-Net 65 (mismatch)",
+        unetFixed: "U-Net 65 (fixed)",
+        dcgan: "DCGAN 4 → 64",
+        pasted: "pasted PyTorch layers",
+      },
       step: "#",
       layer: "Layer",
       inOut: "in → out",
@@ -67,6 +76,9 @@
       chainOk: "Every layer fits.",
       chainBad: "The chain breaks: see the flagged rows.",
       parseError: (line, text) => `line ${line}: cannot read “${text}”`,
+      badLink: (key, value, allowed, used) =>
+        `The link's ${key}=${value} is not valid (${allowed}); showing ${key}=${used} instead.`,
+      oneOf: (values) => `one of ${values.join(", ")}`,
       shareHint: "The address bar holds this state: copy it to share the result.",
       ruleIntro: "breaks the rule",
       invalidLayer: "Invalid layer",
@@ -118,10 +130,18 @@
       chainInput: "输入尺寸",
       chainLayers: "各层（每行一层）",
       chainHelp:
-        "每行写 conv 或 convT，再写 k= s= p= d= a=（输出填充）。缩小尺寸的 conv 会被记下，" +
-        "之后放大尺寸的 convT 必须恢复那个尺寸（就像 U-Net 那样）。",
+        "每行一层：conv、convT、maxpool、avgpool 或 upsample，再写 k= s= p= d= a=（输出填充）、" +
+        "ceil、x=（放大倍数）；也可以直接粘贴 PyTorch 层，例如 nn.Conv2d(3, 16, 3, stride=2, " +
+        "padding=1)、MaxPool2d(2)、Upsample(scale_factor=2)，或者 nn.Sequential 的 print(model) " +
+        "输出（ReLU、BatchNorm 等不改变尺寸的层会被跳过）。缩小尺寸的层会被记下，之后放大尺寸的层" +
+        "必须恢复那个尺寸（就像 U-Net 那样）。",
       preset: "示例",
-      presets: { unet: "U-Net 65（不匹配）", unetFixed: "U-Net 65（已修正）", dcgan: "DCGAN 4 → 64" },
+      presets: {
+        unet: "U-Net 65（不匹配）",
+        unetFixed: "U-Net 65（已修正）",
+        dcgan: "DCGAN 4 → 64",
+        pasted: "粘贴的 PyTorch 层",
+      },
       step: "#",
       layer: "层",
       inOut: "输入 → 输出",
@@ -132,6 +152,9 @@
       chainOk: "每一层都匹配。",
       chainBad: "串联出错：见标记的行。",
       parseError: (line, text) => `第 ${line} 行：无法读取“${text}”`,
+      badLink: (key, value, allowed, used) =>
+        `链接中的 ${key}=${value} 无效（${allowed}），已改用 ${key}=${used}。`,
+      oneOf: (values) => `只能是 ${values.join("、")} 之一`,
       shareHint: "地址栏保存了当前状态：复制链接即可分享结果。",
       ruleIntro: "违反规则",
       invalidLayer: "这一层无效",
@@ -142,10 +165,17 @@
           `下采样（${formatSize(step.inputSize)} → ${formatSize(step.outputSize)}）：` +
           `解码器中应有一层把尺寸恢复为 ${formatSize(step.inputSize)}`,
         mirror: (step) =>
-          `与编码器层 ${step.mirrors} 对称：恢复了它的输入尺寸 ${formatSize(step.expected)}`,
+          sameSize(step.outputSize, step.expected)
+            ? `与编码器层 ${step.mirrors} 对称：恢复了它的输入尺寸 ${formatSize(step.expected)}`
+            : `修正上面标记的行之后，与编码器层 ${step.mirrors} 对称（从应得的 ` +
+              `${formatSize(step.shouldReceive)} 得到 ${formatSize(step.ideal)}；现在收到的是 ` +
+              `${formatSize(step.inputSize)}）`,
         mismatch: (step) =>
-          `得到 ${formatSize(step.outputSize)}，但编码器层 ${step.mirrors} 的输入是 ` +
-          `${formatSize(step.expected)}：解码器与编码器不对称`,
+          `得到 ${formatSize(step.ideal)}` +
+          (sameSize(step.shouldReceive, step.inputSize)
+            ? ""
+            : `（按修正上面各行后应得的输入 ${formatSize(step.shouldReceive)} 计算）`) +
+          `，但编码器层 ${step.mirrors} 的输入是 ${formatSize(step.expected)}：解码器与编码器不对称`,
         upsample: () => "上采样（没有剩下的编码器层可以对应）",
         keep: () => "尺寸不变",
         change: () => "尺寸改变（既不是下采样，也不是对应编码器的上采样）",
@@ -184,6 +214,9 @@
       divisible: "must be divisible by groups",
       "safe-integer": "must lie within ±(2^53 − 1), the integers a browser computes exactly",
       "solver-limit": "is beyond the solver's limit (a bound on its work)",
+      "pool-padding": "a pool's padding must be at most half its kernel size",
+      boolean: "must be True or False",
+      "upsample-one-of": "give exactly one of size and scale_factor",
     },
     zh: {
       integer: "必须是整数",
@@ -202,6 +235,9 @@
       divisible: "必须能被 groups 整除",
       "safe-integer": "必须在 ±(2^53 − 1) 之内（浏览器只能精确计算这个范围内的整数）",
       "solver-limit": "超出了求解器的上限（用来限制计算量）",
+      "pool-padding": "池化层的填充不能超过卷积核大小的一半",
+      boolean: "只能是 True 或 False",
+      "upsample-one-of": "size 和 scale_factor 必须且只能给出一个",
     },
   };
 
@@ -259,6 +295,27 @@
       ci: "4",
       cl: "convT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1",
     },
+    pasted: {
+      ci: "65",
+      cl: [
+        "(enc1): Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
+        "(pool1): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+        "(enc2): Conv2d(16, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
+        "(pool2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+        "(up2): ConvTranspose2d(32, 32, kernel_size=(2, 2), stride=(2, 2))",
+        "(up1): ConvTranspose2d(32, 16, kernel_size=(2, 2), stride=(2, 2))",
+      ].join("\n"),
+    },
+  };
+
+  // Parameters of a share link with a fixed set of values (the rest are checked when used).
+  const CHOICES = {
+    mode: ["shape", "inverse", "outputSize", "chain"],
+    op: ["conv", "transpose"],
+    iop: ["transpose", "conv"],
+    dims: ["1", "2", "3"],
+    odim: ["1", "2", "3"],
+    pm: ["int", "same", "valid"],
   };
 
   // ---------- small DOM helpers ----------
@@ -278,18 +335,33 @@
   }
 
   const formatSize = (value) => (Array.isArray(value) ? value.join(" × ") : String(value));
+  const sameSize = (a, b) => formatSize(a) === formatSize(b);
   const pyTuple = (values) =>
     values.every((v) => v === values[0]) ? String(values[0]) : `(${values.join(", ")})`;
 
   // ---------- URL state ----------
 
+  /** The state in the address bar, and the parameters it had to replace ([key, value]). */
   function readState() {
     const query = new URLSearchParams(window.location.search);
     const state = { ...DEFAULTS };
+    const rejected = [];
     for (const key of Object.keys(DEFAULTS)) {
-      if (query.has(key)) state[key] = query.get(key);
+      if (!query.has(key)) continue;
+      const value = query.get(key);
+      if (CHOICES[key] && !CHOICES[key].includes(value)) rejected.push([key, value]);
+      else state[key] = value;
     }
-    return state;
+    return { state, rejected };
+  }
+
+  /** Point the language switcher's links at the same tool state (the query string). */
+  function carryStateToLanguageLinks() {
+    for (const link of document.querySelectorAll("a[hreflang]")) {
+      const url = new URL(link.getAttribute("href"), window.location.href);
+      url.search = window.location.search;
+      link.setAttribute("href", url.pathname + url.search + url.hash);
+    }
   }
 
   function writeState(state) {
@@ -301,6 +373,7 @@
     const search = query.toString();
     const url = window.location.pathname + (search ? `?${search}` : "") + window.location.hash;
     window.history.replaceState(null, "", url);
+    carryStateToLanguageLinks();
   }
 
   // ---------- channel checks (mirror of torch.nn._ConvNd.__init__) ----------
@@ -373,7 +446,9 @@
       this.lang = languageOf(root);
       this.t = STRINGS[this.lang];
       this.rules = RULES[this.lang];
-      this.state = readState();
+      const { state, rejected } = readState();
+      this.state = state;
+      this.rejected = rejected;
       this.fields = {};
       this.build();
       this.update();
@@ -412,7 +487,20 @@
         outputSize: this.buildOutputSize(),
         chain: this.buildChain(),
       };
-      this.root.append(tabs, ...Object.values(this.sections), h("p", { class: "cn-hint", text: t.shareHint }));
+      const notices = (this.rejected || []).map(([key, value]) =>
+        h("p", {
+          class: "cn-warning",
+          role: "status",
+          "data-result": "link-error",
+          text: t.badLink(key, value, t.oneOf(CHOICES[key]), DEFAULTS[key]),
+        })
+      );
+      this.root.append(
+        ...notices,
+        tabs,
+        ...Object.values(this.sections),
+        h("p", { class: "cn-hint", text: t.shareHint })
+      );
     }
 
     input(key, label, attrs = {}) {
@@ -923,10 +1011,21 @@
       const t = this.t;
       const cn = window.convnotes;
       const input = parseSize(this.state.ci);
-      const parsed = parseLayers(this.state.cl);
-      if (parsed.error) {
+      let parsed;
+      try {
+        parsed = cn.parseLayers(this.state.cl);
+      } catch (error) {
+        if (!(error instanceof cn.ConvArgumentError)) throw error;
         this.fields.cl.setAttribute("aria-invalid", "true");
-        this.chainOut.replaceChildren(h("div", { class: "cn-error", role: "alert", text: t.parseError(parsed.error.line, parsed.error.text) }));
+        this.chainOut.replaceChildren(
+          h(
+            "div",
+            { class: "cn-error", role: "alert" },
+            h("strong", { text: t.parseError(error.line, error.text) }),
+            h("br"),
+            h("span", { class: "cn-detail", text: error.message })
+          )
+        );
         return;
       }
       let plan;
@@ -980,31 +1079,6 @@
     const parts = String(text).split(/[,x×\s]+/).filter(Boolean);
     if (parts.length <= 1) return parseField(parts[0] ?? "");
     return parts.map(parseField);
-  }
-
-  const LAYER_KEYS = { k: "kernel", s: "stride", p: "padding", d: "dilation", a: "outputPadding", op: "outputPadding" };
-
-  /** Chain text: one layer a line, `conv|convT key=value ...`. */
-  function parseLayers(text) {
-    const layers = [];
-    const lines = [];
-    const rows = String(text).split("\n");
-    for (let n = 0; n < rows.length; n++) {
-      const line = rows[n].trim();
-      if (!line || line.startsWith("#")) continue;
-      const [head, ...tokens] = line.split(/\s+/);
-      const kind = { conv: "conv", convt: "transpose", deconv: "transpose", up: "transpose" }[head.toLowerCase()];
-      if (!kind) return { error: { line: n + 1, text: head } };
-      const spec = { kind };
-      for (const token of tokens) {
-        const [key, value] = token.split("=");
-        if (!LAYER_KEYS[key] || value === undefined) return { error: { line: n + 1, text: token } };
-        spec[LAYER_KEYS[key]] = parseSize(value);
-      }
-      layers.push(spec);
-      lines.push(line);
-    }
-    return { layers, lines };
   }
 
   function mountAll() {
