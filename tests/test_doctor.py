@@ -164,3 +164,18 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, target, shape, word):
 def test_bad_factory_raises_doctor_input_error():
     with pytest.raises(DoctorInputError, match="factory failed"):
         diagnose(lambda: 1 / 0, (1, 3, 8, 8))
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+SAMPLES = Path(__file__).resolve().parents[1] / "docs_src" / "doctor"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_doctor_page_shows_what_the_doctor_prints(lang, monkeypatch):
+    """The report on docs/doctor.*.md is the doctor's output for the page's U-Net, verbatim."""
+    monkeypatch.syspath_prepend(str(SAMPLES))
+    from unet import build_unet
+
+    page = (DOCS / f"doctor.{lang}.md").read_text(encoding="utf-8")
+    shown = re.search(r"```text\n(.*?)\n```", page, re.S).group(1)
+    assert shown == str(diagnose(build_unet, (1, 3, 65, 65)))

@@ -395,7 +395,12 @@ def _fix_solver(model, up, size_in, target):
     max_stride = min(16, max(4, math.ceil(ratio)))
     choices = solve_conv_transpose(size_in, target, max_kernel=min(16, max(7, 2 * max_stride)),
                                    max_stride=max_stride, dilation=d)  # fmt: skip
-    same_stride = [c for c in choices if (c.stride,) * len(size_in) == tuple(module.stride)]
+    same_stride = [
+        c
+        for c in choices
+        if (c.stride,) * len(size_in) == tuple(module.stride)
+        and (c.kernel_size, c.padding) != (module.kernel_size[0], module.padding[0])
+    ]  # another kernel or padding: output_padding alone is the first fix
     if not same_stride:
         return None
     c = same_stride[0]
@@ -491,7 +496,7 @@ def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape) -> Diagn
             rerun = _run(_build(factory), shape, _crop_or_pad(mode))
             result = _describe(rerun, "")
             if rerun.error is None:
-                fixes.append({"layer": run.error["op"].split("#")[0], "change": text,
+                fixes.append({"layer": run.error["op"], "change": text,
                               "result": result, "kind": mode})  # fmt: skip
     fixes.sort(key=lambda f: not f["result"].startswith("fits"))
     error["fixes"] = [{k: f[k] for k in ("layer", "change", "result")} for f in fixes]
