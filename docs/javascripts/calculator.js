@@ -414,15 +414,6 @@
 
   // ---------- formula + PyTorch line ----------
 
-  function convFormula(i, k, s, [before, after], d, o) {
-    const pad = before === after ? `2·${before}` : `${before} + ${after}`;
-    return `⌊(${i} + ${pad} − ${d}·(${k}−1) − 1) / ${s}⌋ + 1 = ${o}`;
-  }
-
-  function transposeFormula(i, k, s, p, a, d, o) {
-    return `(${i}−1)·${s} − 2·${p} + ${d}·(${k}−1) + ${a} + 1 = ${o}`;
-  }
-
   function pytorchLine(args) {
     const { op, ndim, cin, cout, kernel, stride, padding, dilation, outputPadding, groups } = args;
     const name = op === "transpose" ? `nn.ConvTranspose${ndim}d` : `nn.Conv${ndim}d`;
@@ -800,19 +791,17 @@
         this.shapeOut.replaceChildren(this.showError(error, fieldsOf));
         return;
       }
-      const pads = pm === "int" ? args.padding.map((p) => [p, p]) : cn.convPadding(args);
-      const formulas = out.map((o, j) => {
-        const [i, k, s, d] = [args.input[j], args.kernel[j], args.stride[j], args.dilation[j]];
-        const text =
-          op === "transpose"
-            ? transposeFormula(i, k, s, args.padding[j], args.outputPadding[j], d, o)
-            : convFormula(i, k, s, pads[j], d, o);
-        return h("li", {}, h("span", { class: "cn-dimname", text: `${DIM_NAMES[ndim][j]}: ` }), h("code", { text }));
-      });
-      const general =
-        op === "transpose"
-          ? "o = (i−1)·s − 2p + d·(k−1) + a + 1"
-          : "o = ⌊(i + 2p − d·(k−1) − 1) / s⌋ + 1";
+      // convnotes.explain's text, word for word (one line per dimension, "dim j: " dropped)
+      const explained =
+        op === "transpose" ? cn.explainConvTransposeOutputSize(args) : cn.explainConvOutputSize(args);
+      const formulas = explained.text.split("\n").map((line, j) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "cn-dimname", text: `${DIM_NAMES[ndim][j]}: ` }),
+          h("code", { text: line.replace(/^dim \d+: /, "") })
+        )
+      );
       const line = pytorchLine({
         op,
         ndim,
@@ -847,7 +836,7 @@
           h("code", { "data-result": "shape", text: `(${shape.join(", ")})` }),
           h("span", { class: "cn-from", text: `  ← (${inShape.join(", ")})` })
         ),
-        h("p", {}, h("strong", { text: `${t.formula}: ` }), h("code", { text: general })),
+        h("p", {}, h("strong", { text: `${t.formula}:` })),
         h("ul", { class: "cn-formulas", "data-result": "formulas" }, formulas),
         h("p", { class: "cn-code" }, h("strong", { text: `${t.pytorch}: ` }), code, " ", copy)
       );
@@ -985,13 +974,14 @@
       }
       const names = DIM_NAMES[ndim];
       const asPython = (values) => (ndim === 1 ? String(values[0]) : `(${values.join(", ")})`);
-      const formulas = a.map((aj, j) => {
-        const [i, o, k, s, p, d] = ["input", "output", "kernel", "stride", "padding", "dilation"].map(
-          (name) => args[name][j]
-        );
-        const text = `a = ${o} − ((${i}−1)·${s} − 2·${p} + ${d}·(${k}−1) + 1) = ${aj}`;
-        return h("li", {}, h("span", { class: "cn-dimname", text: `${names[j]}: ` }), h("code", { text }));
-      });
+      const formulas = cn.explainOutputPaddingFor(args).text.split("\n").map((line, j) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "cn-dimname", text: `${names[j]}: ` }),
+          h("code", { text: line.replace(/^dim \d+: /, "") })
+        )
+      );
       const ranges = lo.map((l, j) => h("li", {}, h("span", { class: "cn-dimname", text: `${names[j]}: ` }), `${l} … ${hi[j]}`));
       const layer =
         `nn.ConvTranspose${ndim}d(C_in, C_out, kernel_size=${pyTuple(args.kernel)}, ` +

@@ -580,6 +580,81 @@
     return result(checkSafeResult(outs), ndim);
   }
 
+  // ---- formulas with the numbers in: a mirror of src/convnotes/explain.py (text only) ----
+
+  /** explain._per_dimension: one line per dimension, "dim j: " in front when arrays came in. */
+  function perDimension(result, line) {
+    const values = Array.isArray(result) ? result : [result];
+    return values
+      .map((value, axis) => (Array.isArray(result) ? `dim ${axis}: ` : "") + line(axis, value))
+      .join("\n");
+  }
+
+  /** explain.explain_conv_output_size: o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 with the numbers in. */
+  function explainConvOutputSize({ input, kernel, stride = 1, padding = 0, dilation = 1 }) {
+    const result = convOutputSize({ input, kernel, stride, padding, dilation });
+    const n = Array.isArray(result) ? result.length : 1;
+    const i = expand("input_size", input, n);
+    const k = expand("kernel_size", kernel, n);
+    const s = expand("stride", stride, n);
+    const d = expand("dilation", dilation, n);
+    const pads = convPadding({ padding, kernel: k, stride: s, dilation: d });
+    const text = perDimension(result, (axis, value) => {
+      const [before, after] = pads[axis];
+      const [symP, numP] = before === after ? ["2p", `2·${before}`] : ["p₁ + p₂", `${before} + ${after}`];
+      const num = `${i[axis]} + ${numP} − ${d[axis]}·(${k[axis]}−1) − 1`;
+      return `o = ⌊(i + ${symP} − d(k−1) − 1)/s⌋ + 1 = ⌊(${num})/${s[axis]}⌋ + 1 = ${value}`;
+    });
+    return { result, text };
+  }
+
+  /** explain.explain_conv_transpose_output_size: o = (i − 1)·s − 2p + d(k−1) + a + 1. */
+  function explainConvTransposeOutputSize({
+    input,
+    kernel,
+    stride = 1,
+    padding = 0,
+    outputPadding = 0,
+    dilation = 1,
+  }) {
+    const result = convTransposeOutputSize({ input, kernel, stride, padding, outputPadding, dilation });
+    const n = Array.isArray(result) ? result.length : 1;
+    const [i, k, s, p, a, d] = [
+      ["input_size", input],
+      ["kernel_size", kernel],
+      ["stride", stride],
+      ["padding", padding],
+      ["output_padding", outputPadding],
+      ["dilation", dilation],
+    ].map(([name, value]) => expand(name, value, n));
+    const text = perDimension(result, (axis, value) => {
+      const num =
+        `(${i[axis]} − 1)·${s[axis]} − 2·${p[axis]} + ${d[axis]}·(${k[axis]}−1) + ` +
+        `${a[axis]} + 1`;
+      return `o = (i − 1)·s − 2p + d(k−1) + a + 1 = ${num} = ${value}`;
+    });
+    return { result, text };
+  }
+
+  /** explain.explain_output_padding_for: a = o − [(i − 1)·s − 2p + d(k−1) + 1]. */
+  function explainOutputPaddingFor({ input, output, kernel, stride = 1, padding = 0, dilation = 1 }) {
+    const result = outputPaddingFor({ input, output, kernel, stride, padding, dilation });
+    const n = Array.isArray(result) ? result.length : 1;
+    const [i, o, k, s, p, d] = [
+      ["input_size", input],
+      ["output_size", output],
+      ["kernel_size", kernel],
+      ["stride", stride],
+      ["padding", padding],
+      ["dilation", dilation],
+    ].map(([name, value]) => expand(name, value, n));
+    const text = perDimension(result, (axis, value) => {
+      const low = `(${i[axis]} − 1)·${s[axis]} − 2·${p[axis]} + ${d[axis]}·(${k[axis]}−1) + 1`;
+      return `a = o − [(i − 1)·s − 2p + d(k−1) + 1] = ${o[axis]} − [${low}] = ${value}`;
+    });
+    return { result, text };
+  }
+
 
   // ---- inverse design + chain planner: a mirror of src/convnotes/design.py ----
 
@@ -1468,6 +1543,9 @@
     outputSizeRange,
     poolOutputSize,
     upsampleOutputSize,
+    explainConvOutputSize,
+    explainConvTransposeOutputSize,
+    explainOutputPaddingFor,
     effectiveKernelSize,
     samePadding,
     convPadding,

@@ -14,6 +14,11 @@ import pytest
 import torch
 
 from convnotes import design, shapes
+from convnotes.explain import (
+    explain_conv_output_size,
+    explain_conv_transpose_output_size,
+    explain_output_padding_for,
+)
 from convnotes.layers import parse_layers
 from convnotes.matrix import conv_matrix
 
@@ -101,7 +106,27 @@ def test_calculator_results_match_convnotes_shapes(tools_site, open_page, lang, 
             shape = page.inner_text('[data-result="shape"]')
             assert shape == f"(1, {cout}, {', '.join(map(str, expected))})"
             name = "ConvTranspose" if op == "transpose" else "Conv"
-            assert page.inner_text(".cn-pytorch").startswith(f"nn.{name}{config['ndim']}d(")
+            line = page.inner_text(".cn-pytorch")
+            assert line.startswith(f"nn.{name}{config['ndim']}d(")
+            # the formula lines are convnotes.explain's, word for word
+            explain = (
+                explain_conv_transpose_output_size(config["i"], config["k"], config["s"],
+                                                   config["p"], config["a"], config["d"])
+                if op == "transpose"
+                else explain_conv_output_size(config["i"], config["k"], config["s"], config["p"],
+                                              config["d"])
+            )  # fmt: skip
+            shown = page.locator('[data-result="formulas"] li code').all_inner_texts()
+            assert shown == [re.sub(r"^dim \d+: ", "", t) for t in explain.text.splitlines()]
+            # the PyTorch line builds, in torch, the layer that gives the page's shape
+            module = eval(line, {"nn": torch.nn}).to("meta")
+            cin = int(page.input_value('[data-field="cin"]'))
+            x = torch.zeros(1, cin, *config["i"], device="meta")
+            assert tuple(module(x).shape) == (1, int(cout), *expected)
+            for key, attr in [("k", "kernel_size"), ("s", "stride"), ("p", "padding"),
+                              ("d", "dilation"), ("a", "output_padding")]:  # fmt: skip
+                if key in config:
+                    assert list(getattr(module, attr)) == config[key], (key, line)
     assert seen["ok"] and seen["error"], seen
 
 
@@ -225,6 +250,9 @@ def test_output_size_mode_per_dimension_matches_output_padding_for(tools_site, o
             assert isinstance(a, tuple) and len(a) == ndim
             assert result.get_attribute("data-output") == str(list(a)).replace(" ", "")
             picked = page.inner_text('[data-result="output-padding"]')
+            lines = result.locator(".cn-formulas").first.locator("li code").all_inner_texts()
+            explain = explain_output_padding_for(i, o, k, s, p, d).text.splitlines()
+            assert lines == [re.sub(r"^dim \d+: ", "", t) for t in explain]
             assert picked.endswith(f"= ({', '.join(map(str, a))})")
             ranges = page.locator('[data-result="range"] li').all_inner_texts()
             assert [r.split(": ")[1] for r in ranges] == [f"{x} … {y}" for x, y in zip(lo, hi)]
