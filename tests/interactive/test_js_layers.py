@@ -69,7 +69,7 @@ SEEDS = [
 
 def test_parser_matches_python_on_valid_bad_and_mistyped_layers():
     rng = random.Random(21)
-    texts = SEEDS + [mutate(rng, rng.choice(SEEDS)) for _ in range(1500)]
+    texts = SEEDS + [mutate(rng, rng.choice(SEEDS)) for _ in range(800)]
     js = run_js([{"fn": "parseLayer", "args": t} for t in texts], ["shapes.js"])
     outcomes = set()
     for text, got in zip(texts, js):
@@ -116,7 +116,7 @@ def random_pool_case(rng: random.Random) -> dict:
 
 def test_pool_and_upsample_sizes_match_python():
     rng = random.Random(8)
-    cases = [random_pool_case(rng) for _ in range(1500)]
+    cases = [random_pool_case(rng) for _ in range(800)]
     js = run_js([{"fn": "poolOutputSize", "args": c} for c in cases], ["shapes.js"])
     for case, got in zip(cases, js):
         try:
@@ -164,7 +164,7 @@ def random_chain_text(rng: random.Random) -> list[str]:
 
 def test_chains_of_parsed_layers_match_python_and_their_fixes_make_them_match_in_js():
     rng = random.Random(4)
-    cases = [(rng.randint(9, 90), random_chain_text(rng)) for _ in range(200)]
+    cases = [(rng.randint(9, 90), random_chain_text(rng)) for _ in range(120)]
     batch = []
     for size, texts in cases:
         parsed = [js_layer(layers.parse_layer(t)) for t in texts]
@@ -184,7 +184,7 @@ def test_chains_of_parsed_layers_match_python_and_their_fixes_make_them_match_in
         flagged += not plan.ok
         fixed = [step["fixes"][0]["layer"] if step["fixes"] else step["spec"] for step in steps]
         fixed_batch.append({"fn": "planChain", "args": {"input": size, "layers": fixed}})
-    assert flagged > 40
+    assert flagged > 25
     for case, got in zip(fixed_batch, run_js(fixed_batch, ["shapes.js"])):
         invalid = any(step["outputSize"] is None for step in got["value"]["steps"])
         assert got["value"]["ok"] or invalid, case
