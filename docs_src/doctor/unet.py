@@ -7,9 +7,11 @@ from torch import nn
 
 def block(c_in, c_out):
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU(),
-    )  # fmt: skip
+        nn.Conv2d(c_in, c_out, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(c_out, c_out, 3, padding=1),
+        nn.ReLU(),
+    )
 
 
 class UNet(nn.Module):
