@@ -137,7 +137,7 @@ def test_cli_json_schema_and_exit_codes(capsys):
     code, out, _ = run_cli(capsys, "doctor", f"{MODELS}:unet_padded", "--input", "1,3,65,65",
                            "--json")  # fmt: skip
     error = json.loads(out)["error"]
-    assert code == 1 and {"op", "shapes", "layers", "fixes"} <= set(error)
+    assert code == 1 and set(error) == {"op", "shapes", "layers", "fixes"}
     assert all(set(f) == {"layer", "change", "result"} for f in error["fixes"])
     code, out, _ = run_cli(capsys, "doctor", f"{MODELS}:unet_padded", "--input", "1,3,65,65")
     assert code == 1 and "FAILS at cat#2" in out and "pool1" in out
@@ -159,6 +159,14 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, target, shape, word):
         capsys, "doctor", target.replace("MODELS", str(MODELS)), "--input", shape
     )
     assert code == 2 and err.count("\n") == 1 and word in err and "Traceback" not in err
+
+
+def test_a_file_that_fails_to_import_is_bad_input(capsys, tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("import dataclasses\n@dataclasses.dataclass\nclass A:\n    x: int = 1\n"
+                      "raise ImportError('no such package')\n")  # fmt: skip
+    code, _, err = run_cli(capsys, "doctor", f"{broken}:build", "--input", "1,3,8,8")
+    assert code == 2 and "importing it failed" in err and "no such package" in err
 
 
 def test_bad_factory_raises_doctor_input_error():

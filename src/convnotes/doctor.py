@@ -65,10 +65,12 @@ def load_factory(spec: str) -> Callable[[], nn.Module]:
     if module_spec is None or module_spec.loader is None:
         raise DoctorInputError(f"{path_text}: not a Python file")
     module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_spec.name] = module  # dataclasses and pickling look their module up
     sys.path.insert(0, str(path.resolve().parent))
     try:
         module_spec.loader.exec_module(module)
     except Exception as error:  # the user's file: any failure is bad input
+        del sys.modules[module_spec.name]
         raise DoctorInputError(f"{path_text}: importing it failed: {error!r}") from None
     finally:
         sys.path.pop(0)
@@ -113,7 +115,7 @@ class _Recorder(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = getattr(func, "__name__", str(func))
-        if name in _JOINS:
+        if name in _JOINS and len(_operands(name, args)) >= 2:  # x * 0.5 is not a join
             tensors = _operands(name, args)
             if self.edit is not None:
                 args = self.edit(name, args)
@@ -259,7 +261,13 @@ class Diagnosis:
         return self.error is None
 
     def to_dict(self) -> dict:
-        return {"layers": self.layers, "error": self.error}
+        """The ``--json`` schema, exactly: ``{"layers": [{"name", "type", "input", "output"}],
+        "error": null | {"op", "shapes", "layers", "fixes": [{"layer", "change", "result"}]}}``
+        (``error`` here also has ``message`` and ``encoder``; the text report shows them)."""
+        error = None
+        if self.error is not None:
+            error = {key: self.error[key] for key in ("op", "shapes", "layers", "fixes")}
+        return {"layers": self.layers, "error": error}
 
     def __str__(self) -> str:
         width = max([len(r["name"]) for r in self.layers] + [4])
