@@ -113,6 +113,16 @@ def test_padded_unet_65_gets_output_padding_and_output_size():
     assert tuple(runs(model, (1, 3, 65, 65))) == (1, 2, 65, 65)
 
 
+def test_a_functional_upsample_is_named_and_the_skip_fix_runs_in_torch():
+    d = diagnose(factory("interpolate_decoder"), (1, 3, 33, 33))
+    assert d.error["op"] == "add#1" and d.error["layers"] == ["interpolate()", "input"]
+    assert d.error["shapes"] == [[1, 3, 34, 34], [1, 3, 33, 33]]
+    crop = next(f for f in d.error["fixes"] if "center-crop" in f["change"])
+    model = factory("interpolate_decoder")()
+    y = nn.functional.interpolate(model.down(torch.zeros(1, 3, 33, 33)), scale_factor=2.0)
+    assert f"(1, 3, {min(y.shape[-1], 33)}, {min(y.shape[-1], 33)})" in crop["result"]
+
+
 def test_linear_fed_the_wrong_size_gets_its_in_features():
     d = diagnose(factory("classifier"), (1, 3, 65, 60))
     assert d.error["op"] == "fc" and d.error["shapes"] == [[1, 1920]]

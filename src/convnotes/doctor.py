@@ -124,7 +124,7 @@ class _Recorder(TorchFunctionMode):
             self.count[label] = self.count.get(label, 0) + 1
             op = f"{label}#{self.count[label]}"
             shapes = [list(t.shape) for t in tensors]
-            sources = [self.producer.get(id(t), "input") for t in tensors]
+            sources = [self.producer.get(id(t), "?") for t in tensors]
             try:
                 out = func(*args, **kwargs)
             except RuntimeError as error:
@@ -143,6 +143,8 @@ class _Recorder(TorchFunctionMode):
                 if t.shape == out.shape and id(t) in self.producer:
                     self._own(out, self.producer[id(t)])
                     break
+            else:  # a function that resizes (F.interpolate, F.max_pool2d, ...): its name
+                self._own(out, f"{name}()")
         return out
 
     def _own(self, tensor: torch.Tensor, name: str) -> None:
@@ -209,6 +211,7 @@ def _run(model: nn.Module, shape: tuple[int, ...], edit=None) -> _Run:
         handles.append(module.register_forward_pre_hook(pre(name)))
         handles.append(module.register_forward_hook(post(name)))
     x = torch.zeros(shape, device="meta")
+    producer[id(x)] = "input"
     try:
         with _Recorder(run, producer, keep, edit), torch.no_grad():
             y = model(x)

@@ -134,5 +134,21 @@ def classifier() -> nn.Module:
     return Classifier()
 
 
+class InterpolateDecoder(nn.Module):
+    """Upsampling with F.interpolate (no module to hook): located by the function's name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = nn.Conv2d(3, 3, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        up = nn.functional.interpolate(self.down(x), scale_factor=2.0)
+        return up + x
+
+
+def interpolate_decoder() -> nn.Module:
+    return InterpolateDecoder()
+
+
 def not_a_model():
     return 42
