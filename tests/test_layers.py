@@ -258,3 +258,15 @@ def test_a_later_rows_fix_comes_from_the_size_it_should_receive():
     assert not dec2.ok and "66" in dec2.message
     assert all("(32, 16," in text or text.startswith("keep") for text in dec2.suggestions)
     assert plan_chain(65, plan.fixed_layers()).ok
+
+
+def test_a_decoder_row_with_a_huge_dilation_gets_no_solver_search():
+    """d=300 is beyond SOLVER_LIMITS: the row still gets its output_padding fix, no search."""
+    plan = plan_chain(65, [parse_layer("conv:k3s2p1"), parse_layer("transpose:k1s2p1d300")])
+    step = plan.steps[1]  # 33 -> 63; output_padding may go up to max(s, d) - 1 = 299
+    assert (step.output_size, step.expected) == (63, 65) and not step.ok
+    assert [fix.text.split(" (")[0] for fix in step.fixes] == [
+        "keep k=1 s=2 p=1 with output_padding=2"
+    ]
+    for fix in step.fixes:
+        assert fix.layer.output_size(step.should_receive) == step.expected

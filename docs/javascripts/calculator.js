@@ -188,8 +188,9 @@
               code(fix.keep),
               "，把输出填充设为 ",
               code(`output_padding=${fix.outputPadding}`),
-              "；或者调用 ",
-              code(`forward(x, output_size=${fix.outputSize})`),
+              ...(fix.outputSize === null
+                ? []
+                : ["；或者调用 ", code(`forward(x, output_size=${fix.outputSize})`)]),
             ]
           : ["换成 ", code(fix.text)],
     },

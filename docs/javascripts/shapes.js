@@ -966,12 +966,11 @@
     const stride = layer.stride ?? 1;
     const padding = layer.padding ?? 0;
     const dilation = layer.dilation ?? 1;
-    const a = attempt(() =>
-      outputPaddingFor({ input: size, output: expected, kernel: layer.kernel, stride, padding, dilation })
-    );
+    const args = { input: size, kernel: layer.kernel, stride, padding, dilation };
+    const keep = `k=${pyStrOf(layer.kernel)} s=${pyStrOf(stride)} p=${pyStrOf(padding)}`;
+    const a = attempt(() => outputPaddingFor({ ...args, output: expected }));
     if (a !== undefined) {
       const shownA = pyStrOf(a);
-      const keep = `k=${pyStrOf(layer.kernel)} s=${pyStrOf(stride)} p=${pyStrOf(padding)}`;
       found.push({
         type: "output-padding",
         keep,
@@ -982,6 +981,27 @@
           `keep ${keep} with output_padding=${shownA} ` +
           `(or call forward(x, output_size=${pyRepr(expected)}))`,
       });
+    } else {
+      // design._larger_output_padding: a = o − lo, >= stride but < dilation
+      const lo = attempt(() => outputSizeRange(args)[0]);
+      if (lo !== undefined) {
+        const [ins, outs] = [asArray(lo), asArray(expected)];
+        const n = Math.max(ins.length, outs.length);
+        let big = Array.from({ length: n }, (_, j) => outs[outs.length === 1 ? 0 : j] - ins[ins.length === 1 ? 0 : j]);
+        if (!Array.isArray(lo) && !Array.isArray(expected)) big = big[0];
+        const got = attempt(() => convTransposeOutputSize({ ...args, outputPadding: big }));
+        if (got !== undefined && sameSize(got, expected)) {
+          const shownA = pyStrOf(big);
+          found.push({
+            type: "output-padding",
+            keep,
+            outputPadding: shownA,
+            outputSize: null,
+            layer: { ...layer, outputPadding: big },
+            text: `keep ${keep} with output_padding=${shownA}`,
+          });
+        }
+      }
     }
     if (isPlainInt(dilation) && dilation <= SOLVER_LIMITS.dilation) {
       const [ins, outs] = [asArray(size), asArray(expected)];
@@ -1470,6 +1490,9 @@
   function parseLayer(text) {
     const call = CALL.exec(text);
     if (call) return parseCall(text, call);
+    if (text.includes("(")) {
+      throw layerError(text, "cannot read this PyTorch call: is its closing ')' missing?");
+    }
     const stripped = text.trim();
     const [head, , rest] = partition(stripped, " ");
     const cut = head.lastIndexOf("=");

@@ -566,6 +566,25 @@ def _same_size(a, b) -> bool:
     )
 
 
+def _larger_output_padding(layer: Layer, input_size, expected):
+    """The output_padding ``a = o - lo`` when it is >= stride but < dilation (PyTorch allows
+    ``a < max(s, d)``; ``forward(x, output_size=...)`` only ``a < s``), else None."""
+    try:
+        lo = output_size_range(
+            input_size, layer.kernel_size, layer.stride, layer.padding, layer.dilation
+        )[0]
+        ins, outs = _as_tuple(lo), _as_tuple(expected)
+        n = max(len(ins), len(outs))
+        a = tuple(o - low for low, o in zip(ins * (n // len(ins)), outs * (n // len(outs))))
+        a = a[0] if not isinstance(lo, tuple) and not isinstance(expected, tuple) else a
+        size = conv_transpose_output_size(
+            input_size, layer.kernel_size, layer.stride, layer.padding, a, layer.dilation
+        )
+    except ConvArgumentError:
+        return None
+    return a if _same_size(size, expected) else None
+
+
 def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
     """Ways to make the decoder ``layer`` on ``input_size`` give ``expected``.
 
@@ -578,18 +597,17 @@ def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
         fixed = replace(layer, size=expected, scale_factor=None)
         return (Fix(fixed, fixed.pytorch()),)
     fixes = []
+    keep = f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with output_padding="
     try:
         a = output_padding_for(
             input_size, expected, layer.kernel_size, layer.stride, layer.padding, layer.dilation
         )
-        fixed = replace(layer, output_padding=a)
-        text = (
-            f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with "
-            f"output_padding={a} (or call forward(x, output_size={_jsonable(expected)}))"
-        )
-        fixes.append(Fix(fixed, text))
+        text = f"{keep}{a} (or call forward(x, output_size={_jsonable(expected)}))"
+        fixes.append(Fix(replace(layer, output_padding=a), text))
     except ConvArgumentError:
-        pass
+        a = _larger_output_padding(layer, input_size, expected)
+        if a is not None:  # a >= stride: allowed below the dilation, not by output_size=
+            fixes.append(Fix(replace(layer, output_padding=a), f"{keep}{a}"))
     if isinstance(layer.dilation, int) and layer.dilation <= SOLVER_LIMITS["dilation"]:
         ins, outs = _as_tuple(input_size), _as_tuple(expected)
         n = max(len(ins), len(outs))

@@ -396,6 +396,8 @@ name=None, ceil_mode=False, scale_factor=None, size=None, in_channels=3, out_cha
     call = _CALL.match(text)
     if call:
         return _parse_call(text, call)
+    if "(" in text:
+        raise _error(text, "cannot read this PyTorch call: is its closing ')' missing?")
     stripped = text.strip()
     head, _, rest = stripped.partition(" ")
     name, _, kind_text = head.rpartition("=")

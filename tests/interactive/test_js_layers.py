@@ -188,3 +188,17 @@ def test_chains_of_parsed_layers_match_python_and_their_fixes_make_them_match_in
     for case, got in zip(fixed_batch, run_js(fixed_batch, ["shapes.js"])):
         invalid = any(step["outputSize"] is None for step in got["value"]["steps"])
         assert got["value"]["ok"] or invalid, case
+
+
+def test_huge_dilation_row_matches_python_without_a_search():
+    texts = ["conv:k3s2p1", "transpose:k1s2p1d300", "conv:k5s4", "convT k=5 s=4 d=300"]
+    layers_ = [layers.parse_layer(t) for t in texts]
+    [got] = run_js(
+        [{"fn": "planChain", "args": {"input": 65, "layers": [js_layer(x) for x in layers_]}}],
+        ["shapes.js"],
+    )
+    plan = design.plan_chain(65, layers_)
+    assert plan.steps[1].suggestions  # the output_padding fix, and no solver choices
+    assert [s["suggestions"] for s in got["value"]["steps"]] == [
+        list(s.suggestions) for s in plan.steps
+    ]
