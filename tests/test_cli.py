@@ -125,7 +125,7 @@ def test_solve_choices_work_in_torch(capsys, kind, i, o):
     data = run_json(capsys, "solve", kind, i, o, "--limit", "0")
     assert data["count"] == len(data["choices"]) > 0
     for choice in data["choices"]:
-        module = eval(choice["pytorch"].replace("(64, 32,", "(1, 1,"), {"nn": nn})
+        module = eval(choice["pytorch"], {"nn": nn, "in_channels": 1, "out_channels": 1})
         assert module(torch.zeros(1, 1, int(i), int(i))).shape[-1] == int(o)
     code, out, _ = run(capsys, "solve", kind, i, o)
     lines = out.splitlines()
@@ -205,6 +205,10 @@ def test_parse_layer():
         (["solve", "transpose", "0", "4"], "input_size"),
         (["solve", "deconv", "4", "8"], "kind"),
         (["solve", "conv", "8", "4", "--max-kernel", "0"], "max_kernel"),
+        (["solve", "transpose", "17", "33", "--max-kernel", "3000"], "max_kernel"),
+        (["solve", "transpose", "17", "33", "--max-stride", "100000"], "max_stride"),
+        (["solve", "transpose", "17", "33", "-d", "100000"], "dilation"),
+        (["solve", "transpose", "17", "33", "--limit", "-1"], "--limit"),
         (["chain", "65", "conv:s2"], "kernel_size"),
         (["chain", "65", "pool:k2"], "KIND"),
         (["chain", "65"], "LAYER"),

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from convnotes.design import (
+    SOLVER_LIMITS,
     ChainPlan,
     Choice,
     Layer,
@@ -192,7 +193,10 @@ def test_pytorch_line_builds_a_layer_that_gives_the_target(kind, i, o):
 
 def test_pytorch_line_dimensions_and_defaults():
     c = solve_conv_transpose(16, 32)[0]
-    assert c.pytorch(ndim=1).startswith("nn.ConvTranspose1d(64, 32, kernel_size=")
+    # channels the caller did not give are never invented: they stay names
+    assert c.pytorch(ndim=1).startswith(
+        "nn.ConvTranspose1d(in_channels, out_channels, kernel_size="
+    )
     assert "output_padding" not in solve_conv_transpose(17, 33)[1].pytorch()
     assert "dilation=2" in solve_conv_transpose(16, 32, dilation=2)[0].pytorch()
 
@@ -217,11 +221,35 @@ def test_tuple_sizes_share_kernel_stride_padding_with_per_dimension_output_paddi
         (lambda: solve_conv(4, 2, max_stride=0), "max_stride"),
         (lambda: solve_conv(4, 2, dilation=0), "dilation"),
         (lambda: solve_conv((4, 4), (2, 2, 2)), "input_size"),
+        (lambda: solve_conv(4, 2, max_padding=-1), "max_padding"),
+        # the bounds on the solver's work (SOLVER_LIMITS), one past each
+        (lambda: solve_conv_transpose(17, 33, max_kernel=17), "max_kernel=17"),
+        (lambda: solve_conv_transpose(17, 33, max_stride=17), "max_stride=17"),
+        (lambda: solve_conv_transpose(17, 33, dilation=9), "dilation=9"),
+        (lambda: solve_conv_transpose(17, 33, max_padding=65), "max_padding=65"),
+        (lambda: solve_conv_transpose((4,) * 4, (8,) * 4), "at most 3 spatial"),
     ],
 )
 def test_solver_rejects_bad_arguments_naming_them(call, name):
     with pytest.raises(ConvArgumentError, match=name):
         call()
+
+
+def test_solver_limits_are_accepted_up_to_the_bound():
+    assert SOLVER_LIMITS == {
+        "max_kernel": 16, "max_stride": 16, "dilation": 8, "max_padding": 64, "ndim": 3
+    }  # fmt: skip
+    choices = solve_conv_transpose(
+        (17, 9, 5), (33, 17, 9), max_kernel=16, max_stride=16, dilation=8
+    )
+    assert choices and all(c.dilation == 8 for c in choices)
+    x = torch.zeros(1, 1, 17, 9, 5, device="meta")
+    for c in choices[:5]:
+        w = torch.zeros(1, 1, *(c.kernel_size,) * 3, device="meta")
+        y = F.conv_transpose3d(
+            x, w, stride=c.stride, padding=c.padding, output_padding=c.output_padding, dilation=8
+        )
+        assert y.shape[2:] == (33, 17, 9)
 
 
 def test_choice_to_dict_is_json_ready():
@@ -291,7 +319,7 @@ def test_unet_65_with_k4_decoder_is_flagged_with_working_suggestions():
     assert dec1.suggestions
     for text in dec1.suggestions:
         if text.startswith("nn."):
-            module = eval(text.replace("(64, 32,", "(1, 1,"), {"nn": nn})
+            module = eval(text, {"nn": nn, "in_channels": 1, "out_channels": 1})
             assert module(torch.zeros(1, 1, 17, 17)).shape[-1] == 33
 
 

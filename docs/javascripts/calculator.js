@@ -53,10 +53,19 @@
       chainInput: "input size",
       chainLayers: "layers (one per line)",
       chainHelp:
-        "conv or convT, then k= s= p= d= a= (output_padding). A conv that shrinks the size is " +
-        "remembered; the next convT that grows it must restore that size (as in a U-Net).",
+        "One layer a line: conv, convT, maxpool, avgpool or upsample with k= s= p= d= a= " +
+        "(output_padding), ceil, x= (scale); or a PyTorch layer as pasted, e.g. " +
+        "nn.Conv2d(3, 16, 3, stride=2, padding=1), MaxPool2d(2), Upsample(scale_factor=2), or " +
+        "the print(model) of an nn.Sequential (ReLU, BatchNorm… are skipped). A layer that " +
+        "shrinks the size is remembered; the next one that grows it must restore that size " +
+        "(as in a U-Net).",
       preset: "Example",
-      presets: { unet: "U-Net 65 (mismatch)", unetFixed: "U-Net 65 (fixed)", dcgan: "DCGAN 4 → 64" },
+      presets: {
+        unet: "U-Net 65 (mismatch)",
+        unetFixed: "U-Net 65 (fixed)",
+        dcgan: "DCGAN 4 → 64",
+        pasted: "pasted PyTorch layers",
+      },
       step: "#",
       layer: "Layer",
       inOut: "in → out",
@@ -67,6 +76,9 @@
       chainOk: "Every layer fits.",
       chainBad: "The chain breaks: see the flagged rows.",
       parseError: (line, text) => `line ${line}: cannot read “${text}”`,
+      badLink: (key, value, allowed, used) =>
+        `The link's ${key}=${value} is not valid (${allowed}); showing ${key}=${used} instead.`,
+      oneOf: (values) => `one of ${values.join(", ")}`,
       shareHint: "The address bar holds this state: copy it to share the result.",
       ruleIntro: "breaks the rule",
       invalidLayer: "Invalid layer",
@@ -118,10 +130,18 @@
       chainInput: "输入尺寸",
       chainLayers: "各层（每行一层）",
       chainHelp:
-        "每行写 conv 或 convT，再写 k= s= p= d= a=（输出填充）。缩小尺寸的 conv 会被记下，" +
-        "之后放大尺寸的 convT 必须恢复那个尺寸（就像 U-Net 那样）。",
+        "每行一层：conv、convT、maxpool、avgpool 或 upsample，再写 k= s= p= d= a=（输出填充）、" +
+        "ceil、x=（放大倍数）；也可以直接粘贴 PyTorch 层，例如 nn.Conv2d(3, 16, 3, stride=2, " +
+        "padding=1)、MaxPool2d(2)、Upsample(scale_factor=2)，或者 nn.Sequential 的 print(model) " +
+        "输出（ReLU、BatchNorm 等不改变尺寸的层会被跳过）。缩小尺寸的层会被记下，之后放大尺寸的层" +
+        "必须恢复那个尺寸（就像 U-Net 那样）。",
       preset: "示例",
-      presets: { unet: "U-Net 65（不匹配）", unetFixed: "U-Net 65（已修正）", dcgan: "DCGAN 4 → 64" },
+      presets: {
+        unet: "U-Net 65（不匹配）",
+        unetFixed: "U-Net 65（已修正）",
+        dcgan: "DCGAN 4 → 64",
+        pasted: "粘贴的 PyTorch 层",
+      },
       step: "#",
       layer: "层",
       inOut: "输入 → 输出",
@@ -132,6 +152,9 @@
       chainOk: "每一层都匹配。",
       chainBad: "串联出错：见标记的行。",
       parseError: (line, text) => `第 ${line} 行：无法读取“${text}”`,
+      badLink: (key, value, allowed, used) =>
+        `链接中的 ${key}=${value} 无效（${allowed}），已改用 ${key}=${used}。`,
+      oneOf: (values) => `只能是 ${values.join("、")} 之一`,
       shareHint: "地址栏保存了当前状态：复制链接即可分享结果。",
       ruleIntro: "违反规则",
       invalidLayer: "这一层无效",
@@ -142,10 +165,17 @@
           `下采样（${formatSize(step.inputSize)} → ${formatSize(step.outputSize)}）：` +
           `解码器中应有一层把尺寸恢复为 ${formatSize(step.inputSize)}`,
         mirror: (step) =>
-          `与编码器层 ${step.mirrors} 对称：恢复了它的输入尺寸 ${formatSize(step.expected)}`,
+          sameSize(step.outputSize, step.expected)
+            ? `与编码器层 ${step.mirrors} 对称：恢复了它的输入尺寸 ${formatSize(step.expected)}`
+            : `修正上面标记的行之后，与编码器层 ${step.mirrors} 对称（从应得的 ` +
+              `${formatSize(step.shouldReceive)} 得到 ${formatSize(step.ideal)}；现在收到的是 ` +
+              `${formatSize(step.inputSize)}）`,
         mismatch: (step) =>
-          `得到 ${formatSize(step.outputSize)}，但编码器层 ${step.mirrors} 的输入是 ` +
-          `${formatSize(step.expected)}：解码器与编码器不对称`,
+          `得到 ${formatSize(step.ideal)}` +
+          (sameSize(step.shouldReceive, step.inputSize)
+            ? ""
+            : `（按修正上面各行后应得的输入 ${formatSize(step.shouldReceive)} 计算）`) +
+          `，但编码器层 ${step.mirrors} 的输入是 ${formatSize(step.expected)}：解码器与编码器不对称`,
         upsample: () => "上采样（没有剩下的编码器层可以对应）",
         keep: () => "尺寸不变",
         change: () => "尺寸改变（既不是下采样，也不是对应编码器的上采样）",
@@ -158,8 +188,9 @@
               code(fix.keep),
               "，把输出填充设为 ",
               code(`output_padding=${fix.outputPadding}`),
-              "；或者调用 ",
-              code(`forward(x, output_size=${fix.outputSize})`),
+              ...(fix.outputSize === null
+                ? []
+                : ["；或者调用 ", code(`forward(x, output_size=${fix.outputSize})`)]),
             ]
           : ["换成 ", code(fix.text)],
     },
@@ -182,6 +213,11 @@
       "output-size-range": "output_size must lie in the range the layer can produce",
       groups: "groups must be a positive integer",
       divisible: "must be divisible by groups",
+      "safe-integer": "must lie within ±(2^53 − 1), the integers a browser computes exactly",
+      "solver-limit": "is beyond the solver's limit (a bound on its work)",
+      "pool-padding": "a pool's padding must be at most half its kernel size",
+      boolean: "must be True or False",
+      "upsample-one-of": "give exactly one of size and scale_factor",
     },
     zh: {
       integer: "必须是整数",
@@ -198,6 +234,11 @@
       "output-size-range": "output_size 必须在该层能产生的范围内",
       groups: "groups 必须是正整数",
       divisible: "必须能被 groups 整除",
+      "safe-integer": "必须在 ±(2^53 − 1) 之内（浏览器只能精确计算这个范围内的整数）",
+      "solver-limit": "超出了求解器的上限（用来限制计算量）",
+      "pool-padding": "池化层的填充不能超过卷积核大小的一半",
+      boolean: "只能是 True 或 False",
+      "upsample-one-of": "size 和 scale_factor 必须且只能给出一个",
     },
   };
 
@@ -255,6 +296,27 @@
       ci: "4",
       cl: "convT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1",
     },
+    pasted: {
+      ci: "65",
+      cl: [
+        "(enc1): Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
+        "(pool1): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+        "(enc2): Conv2d(16, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
+        "(pool2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+        "(up2): ConvTranspose2d(32, 32, kernel_size=(2, 2), stride=(2, 2))",
+        "(up1): ConvTranspose2d(32, 16, kernel_size=(2, 2), stride=(2, 2))",
+      ].join("\n"),
+    },
+  };
+
+  // Parameters of a share link with a fixed set of values (the rest are checked when used).
+  const CHOICES = {
+    mode: ["shape", "inverse", "outputSize", "chain"],
+    op: ["conv", "transpose"],
+    iop: ["transpose", "conv"],
+    dims: ["1", "2", "3"],
+    odim: ["1", "2", "3"],
+    pm: ["int", "same", "valid"],
   };
 
   // ---------- small DOM helpers ----------
@@ -274,18 +336,33 @@
   }
 
   const formatSize = (value) => (Array.isArray(value) ? value.join(" × ") : String(value));
+  const sameSize = (a, b) => formatSize(a) === formatSize(b);
   const pyTuple = (values) =>
     values.every((v) => v === values[0]) ? String(values[0]) : `(${values.join(", ")})`;
 
   // ---------- URL state ----------
 
+  /** The state in the address bar, and the parameters it had to replace ([key, value]). */
   function readState() {
     const query = new URLSearchParams(window.location.search);
     const state = { ...DEFAULTS };
+    const rejected = [];
     for (const key of Object.keys(DEFAULTS)) {
-      if (query.has(key)) state[key] = query.get(key);
+      if (!query.has(key)) continue;
+      const value = query.get(key);
+      if (CHOICES[key] && !CHOICES[key].includes(value)) rejected.push([key, value]);
+      else state[key] = value;
     }
-    return state;
+    return { state, rejected };
+  }
+
+  /** Point the language switcher's links at the same tool state (the query string). */
+  function carryStateToLanguageLinks() {
+    for (const link of document.querySelectorAll("a[hreflang]")) {
+      const url = new URL(link.getAttribute("href"), window.location.href);
+      url.search = window.location.search;
+      link.setAttribute("href", url.pathname + url.search + url.hash);
+    }
   }
 
   function writeState(state) {
@@ -297,6 +374,7 @@
     const search = query.toString();
     const url = window.location.pathname + (search ? `?${search}` : "") + window.location.hash;
     window.history.replaceState(null, "", url);
+    carryStateToLanguageLinks();
   }
 
   // ---------- channel checks (mirror of torch.nn._ConvNd.__init__) ----------
@@ -311,7 +389,7 @@
       ["out_channels", outChannels],
       ["groups", groups],
     ]) {
-      if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
         fail(
           param,
           param === "groups" ? "groups" : "positive",
@@ -337,15 +415,6 @@
 
   // ---------- formula + PyTorch line ----------
 
-  function convFormula(i, k, s, [before, after], d, o) {
-    const pad = before === after ? `2·${before}` : `${before} + ${after}`;
-    return `⌊(${i} + ${pad} − ${d}·(${k}−1) − 1) / ${s}⌋ + 1 = ${o}`;
-  }
-
-  function transposeFormula(i, k, s, p, a, d, o) {
-    return `(${i}−1)·${s} − 2·${p} + ${d}·(${k}−1) + ${a} + 1 = ${o}`;
-  }
-
   function pytorchLine(args) {
     const { op, ndim, cin, cout, kernel, stride, padding, dilation, outputPadding, groups } = args;
     const name = op === "transpose" ? `nn.ConvTranspose${ndim}d` : `nn.Conv${ndim}d`;
@@ -369,7 +438,9 @@
       this.lang = languageOf(root);
       this.t = STRINGS[this.lang];
       this.rules = RULES[this.lang];
-      this.state = readState();
+      const { state, rejected } = readState();
+      this.state = state;
+      this.rejected = rejected;
       this.fields = {};
       this.build();
       this.update();
@@ -408,7 +479,20 @@
         outputSize: this.buildOutputSize(),
         chain: this.buildChain(),
       };
-      this.root.append(tabs, ...Object.values(this.sections), h("p", { class: "cn-hint", text: t.shareHint }));
+      const notices = (this.rejected || []).map(([key, value]) =>
+        h("p", {
+          class: "cn-warning",
+          role: "status",
+          "data-result": "link-error",
+          text: t.badLink(key, value, t.oneOf(CHOICES[key]), DEFAULTS[key]),
+        })
+      );
+      this.root.append(
+        ...notices,
+        tabs,
+        ...Object.values(this.sections),
+        h("p", { class: "cn-hint", text: t.shareHint })
+      );
     }
 
     input(key, label, attrs = {}) {
@@ -531,8 +615,8 @@
         ]),
         this.input("ii", t.params.i, { min: "1" }),
         this.input("io", t.params.o, { min: "1" }),
-        this.input("mk", t.maxKernel, { min: "1", max: "15" }),
-        this.input("ms", t.maxStride, { min: "1", max: "8" })
+        this.input("mk", t.maxKernel, { min: "1", max: String(window.convnotes.SOLVER_LIMITS.max_kernel) }),
+        this.input("ms", t.maxStride, { min: "1", max: String(window.convnotes.SOLVER_LIMITS.max_stride) })
       );
       this.inverseOut = h("div", { class: "cn-result", "aria-live": "polite" });
       return h("section", { class: "cn-section", "data-mode": "inverse" }, form, this.inverseOut);
@@ -708,19 +792,17 @@
         this.shapeOut.replaceChildren(this.showError(error, fieldsOf));
         return;
       }
-      const pads = pm === "int" ? args.padding.map((p) => [p, p]) : cn.convPadding(args);
-      const formulas = out.map((o, j) => {
-        const [i, k, s, d] = [args.input[j], args.kernel[j], args.stride[j], args.dilation[j]];
-        const text =
-          op === "transpose"
-            ? transposeFormula(i, k, s, args.padding[j], args.outputPadding[j], d, o)
-            : convFormula(i, k, s, pads[j], d, o);
-        return h("li", {}, h("span", { class: "cn-dimname", text: `${DIM_NAMES[ndim][j]}: ` }), h("code", { text }));
-      });
-      const general =
-        op === "transpose"
-          ? "o = (i−1)·s − 2p + d·(k−1) + a + 1"
-          : "o = ⌊(i + 2p − d·(k−1) − 1) / s⌋ + 1";
+      // convnotes.explain's text, word for word (one line per dimension, "dim j: " dropped)
+      const explained =
+        op === "transpose" ? cn.explainConvTransposeOutputSize(args) : cn.explainConvOutputSize(args);
+      const formulas = explained.text.split("\n").map((line, j) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "cn-dimname", text: `${DIM_NAMES[ndim][j]}: ` }),
+          h("code", { text: line.replace(/^dim \d+: /, "") })
+        )
+      );
       const line = pytorchLine({
         op,
         ndim,
@@ -755,7 +837,7 @@
           h("code", { "data-result": "shape", text: `(${shape.join(", ")})` }),
           h("span", { class: "cn-from", text: `  ← (${inShape.join(", ")})` })
         ),
-        h("p", {}, h("strong", { text: `${t.formula}: ` }), h("code", { text: general })),
+        h("p", {}, h("strong", { text: `${t.formula}:` })),
         h("ul", { class: "cn-formulas", "data-result": "formulas" }, formulas),
         h("p", { class: "cn-code" }, h("strong", { text: `${t.pytorch}: ` }), code, " ", copy)
       );
@@ -768,9 +850,14 @@
       const op = this.state.iop === "conv" ? "conv" : "transpose";
       const input = parseField(this.state.ii);
       const output = parseField(this.state.io);
-      const maxKernel = Math.min(Number(parseField(this.state.mk)) || 1, 15);
-      const maxStride = Math.min(Number(parseField(this.state.ms)) || 1, 8);
-      const fields = { input_size: [this.fields.ii], output_size: [this.fields.io] };
+      const maxKernel = parseField(this.state.mk);
+      const maxStride = parseField(this.state.ms);
+      const fields = {
+        input_size: [this.fields.ii],
+        output_size: [this.fields.io],
+        max_kernel: [this.fields.mk],
+        max_stride: [this.fields.ms],
+      };
       let choices;
       try {
         const solve = op === "conv" ? cn.solveConv : cn.solveConvTranspose;
@@ -888,13 +975,14 @@
       }
       const names = DIM_NAMES[ndim];
       const asPython = (values) => (ndim === 1 ? String(values[0]) : `(${values.join(", ")})`);
-      const formulas = a.map((aj, j) => {
-        const [i, o, k, s, p, d] = ["input", "output", "kernel", "stride", "padding", "dilation"].map(
-          (name) => args[name][j]
-        );
-        const text = `a = ${o} − ((${i}−1)·${s} − 2·${p} + ${d}·(${k}−1) + 1) = ${aj}`;
-        return h("li", {}, h("span", { class: "cn-dimname", text: `${names[j]}: ` }), h("code", { text }));
-      });
+      const formulas = cn.explainOutputPaddingFor(args).text.split("\n").map((line, j) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "cn-dimname", text: `${names[j]}: ` }),
+          h("code", { text: line.replace(/^dim \d+: /, "") })
+        )
+      );
       const ranges = lo.map((l, j) => h("li", {}, h("span", { class: "cn-dimname", text: `${names[j]}: ` }), `${l} … ${hi[j]}`));
       const layer =
         `nn.ConvTranspose${ndim}d(C_in, C_out, kernel_size=${pyTuple(args.kernel)}, ` +
@@ -914,10 +1002,21 @@
       const t = this.t;
       const cn = window.convnotes;
       const input = parseSize(this.state.ci);
-      const parsed = parseLayers(this.state.cl);
-      if (parsed.error) {
+      let parsed;
+      try {
+        parsed = cn.parseLayers(this.state.cl);
+      } catch (error) {
+        if (!(error instanceof cn.ConvArgumentError)) throw error;
         this.fields.cl.setAttribute("aria-invalid", "true");
-        this.chainOut.replaceChildren(h("div", { class: "cn-error", role: "alert", text: t.parseError(parsed.error.line, parsed.error.text) }));
+        this.chainOut.replaceChildren(
+          h(
+            "div",
+            { class: "cn-error", role: "alert" },
+            h("strong", { text: t.parseError(error.line, error.text) }),
+            h("br"),
+            h("span", { class: "cn-detail", text: error.message })
+          )
+        );
         return;
       }
       let plan;
@@ -971,31 +1070,6 @@
     const parts = String(text).split(/[,x×\s]+/).filter(Boolean);
     if (parts.length <= 1) return parseField(parts[0] ?? "");
     return parts.map(parseField);
-  }
-
-  const LAYER_KEYS = { k: "kernel", s: "stride", p: "padding", d: "dilation", a: "outputPadding", op: "outputPadding" };
-
-  /** Chain text: one layer a line, `conv|convT key=value ...`. */
-  function parseLayers(text) {
-    const layers = [];
-    const lines = [];
-    const rows = String(text).split("\n");
-    for (let n = 0; n < rows.length; n++) {
-      const line = rows[n].trim();
-      if (!line || line.startsWith("#")) continue;
-      const [head, ...tokens] = line.split(/\s+/);
-      const kind = { conv: "conv", convt: "transpose", deconv: "transpose", up: "transpose" }[head.toLowerCase()];
-      if (!kind) return { error: { line: n + 1, text: head } };
-      const spec = { kind };
-      for (const token of tokens) {
-        const [key, value] = token.split("=");
-        if (!LAYER_KEYS[key] || value === undefined) return { error: { line: n + 1, text: token } };
-        spec[LAYER_KEYS[key]] = parseSize(value);
-      }
-      layers.push(spec);
-      lines.push(line);
-    }
-    return { layers, lines };
   }
 
   function mountAll() {

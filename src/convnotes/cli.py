@@ -6,6 +6,8 @@ and encoder/decoder chains.
     convnotes shape transpose -i 16 -k 3 -s 2 -p 1 --output-size 32
     convnotes solve transpose 17 33
     convnotes chain 65 enc1=conv:k3s2p1 enc2=conv:k3s2p1 transpose:k3s2p1 transpose:k3s2p1
+    convnotes chain 65 "nn.Conv2d(3, 16, 3, stride=2, padding=1)" "MaxPool2d(2)" upsample:x4
+    convnotes doctor model.py:build_unet --input 1,3,65,65
 
 Every subcommand takes `--json`. Bad input prints one line `convnotes: error: ...` on
 stderr and exits with status 2 (never a traceback).
@@ -15,29 +17,35 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .design import Layer, plan_chain, solve_conv, solve_conv_transpose
+from .design import SOLVER_LIMITS, plan_chain, solve_conv, solve_conv_transpose
 from .errors import ConvArgumentError
 from .explain import (
     explain_conv_output_size,
     explain_conv_transpose_output_size,
     explain_output_padding_for,
 )
+from .layers import parse_layer
 from .shapes import output_size_range
 
-__all__ = ["main", "parse_layer"]
+__all__ = ["main"]
 
 LAYER_HELP = """\
-layer syntax: [NAME=]KIND:SETTINGS
-  KIND      conv | transpose
-  SETTINGS  k<kernel> s<stride> p<padding> d<dilation> op<output_padding>, run together;
-            each value an int or a comma list (one per dimension); conv padding may be
-            psame / pvalid; defaults s1 p0 d1 op0.
-  examples  conv:k3s2p1   enc1=conv:k3,3s2p1   dec1=transpose:k4s2p1op0   conv:k3psame
+layer syntax (each LAYER one argument; quote PyTorch calls):
+  [NAME=]KIND:SETTINGS   KIND conv | transpose | maxpool | avgpool | upsample
+      SETTINGS k<kernel> s<stride> p<padding> d<dilation> op<output_padding>, run
+      together, each an int or a comma list (one per dimension); conv padding may be
+      psame / pvalid; pools: ceil for ceil_mode=True, stride defaults to the kernel;
+      upsample: x<scale> or size<n>.
+      examples  conv:k3s2p1  enc1=conv:k3,3s2p1  dec1=transpose:k4s2p1op0  maxpool:k2
+  KIND k=3 s=2 p=1 ...   the calculator's form: "convT k=4 s=2 p=1 a=1"
+  a PyTorch call         "nn.Conv2d(3, 16, 3, stride=2, padding=1)", "MaxPool2d(2)",
+                         "ConvTranspose2d(64, 32, kernel_size=4, stride=2, padding=1)",
+                         "AvgPool2d(3, 2, 1, ceil_mode=True)", "Upsample(scale_factor=2)"
+  layers that keep the size (ReLU, BatchNorm2d, ...) are skipped.
 exit status: 0 every decoder mirrors its encoder, 1 a mismatch is flagged, 2 bad input
 or an invalid layer."""
 
@@ -64,39 +72,6 @@ def _size(text: str) -> int | tuple[int, ...]:
 
 def _padding(text: str) -> int | str | tuple[int, ...]:
     return text if text in ("same", "valid") else _size(text)
-
-
-_SETTING = re.compile(r"(op|k|s|p|d)(same|valid|-?\d+(?:,-?\d+)*)")
-_KEYS = {"k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation", "op": "output_padding"}
-
-
-def parse_layer(text: str) -> Layer:
-    """`"enc1=conv:k3s2p1"` -> `Layer("conv", 3, 2, 1, name="enc1")` (see `LAYER_HELP`)."""
-    name, _, rest = text.rpartition("=")
-    kind, colon, settings = rest.partition(":")
-    if not colon or kind not in ("conv", "transpose"):
-        raise ConvArgumentError(
-            f"layer {text!r}: expected KIND:SETTINGS with KIND conv or transpose, "
-            "e.g. conv:k3s2p1 (see 'convnotes chain --help')"
-        )
-    values: dict[str, object] = {}
-    position = 0
-    for match in _SETTING.finditer(settings):
-        if match.start() != position:
-            break
-        key, value = _KEYS[match.group(1)], match.group(2)
-        if value in ("same", "valid") and key != "padding":
-            break
-        values[key] = value if value in ("same", "valid") else _size(value)
-        position = match.end()
-    if position != len(settings):
-        raise ConvArgumentError(
-            f"layer {text!r}: cannot read {settings[position:]!r}; settings are "
-            "k<kernel> s<stride> p<padding> d<dilation> op<output_padding>, e.g. k3s2p1"
-        )
-    if "kernel_size" not in values:
-        raise ConvArgumentError(f"layer {text!r}: kernel_size is required (k<kernel>, e.g. k3)")
-    return Layer(kind=kind, name=name or None, **values)  # type: ignore[arg-type]
 
 
 def _jsonable(value):
@@ -186,6 +161,8 @@ def _shape_transpose(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        raise ConvArgumentError(f"--limit {args.limit}: rows to show must be 0 (all) or more")
     solver = solve_conv_transpose if args.kind == "transpose" else solve_conv
     choices = solver(
         args.input_size,
@@ -226,7 +203,10 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _chain(args: argparse.Namespace) -> int:
-    layers = [parse_layer(text) for text in args.layers]
+    parsed = [parse_layer(text) for text in args.layers]
+    layers = [layer for layer in parsed if layer is not None]
+    if not layers:
+        raise ConvArgumentError("LAYER: every layer given keeps the size; give at least one")
     plan = plan_chain(args.input_size, layers)
     _emit(args, {"command": "chain", **plan.to_dict()}, str(plan))
     invalid = [step for step in plan.steps if step.output_size is None]
@@ -235,6 +215,24 @@ def _chain(args: argparse.Namespace) -> int:
         print(f"convnotes: error: layer {invalid[0].spec.name}: {reason}", file=sys.stderr)
         return 2
     return 0 if plan.ok else 1
+
+
+def _shape_arg(text: str) -> tuple[int, ...]:
+    """`"1,3,65,65"` -> (1, 3, 65, 65)."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid shape {text!r}: expected integers like 1,3,65,65"
+        ) from None
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import diagnose, load_factory  # imports torch: only for this command
+
+    diagnosis = diagnose(load_factory(args.model), args.input)
+    _emit(args, diagnosis.to_dict(), str(diagnosis))
+    return 0 if diagnosis.ok else 1
 
 
 # ------------------------------------------------------------------------------- parser
@@ -284,9 +282,16 @@ def _build_parser() -> argparse.ArgumentParser:
     solve.add_argument("kind", choices=["conv", "transpose"])
     solve.add_argument("input_size", type=_size, help=sizes_help)
     solve.add_argument("output_size", type=_size, help=sizes_help)
-    solve.add_argument("--max-kernel", type=int, default=7, help="default 7")
-    solve.add_argument("--max-stride", type=int, default=4, help="default 4")
-    solve.add_argument("-d", "--dilation", type=int, default=1, help="default 1")
+    limits = SOLVER_LIMITS
+    solve.add_argument(
+        "--max-kernel", type=int, default=7, help=f"default 7, at most {limits['max_kernel']}"
+    )
+    solve.add_argument(
+        "--max-stride", type=int, default=4, help=f"default 4, at most {limits['max_stride']}"
+    )
+    solve.add_argument(
+        "-d", "--dilation", type=int, default=1, help=f"default 1, at most {limits['dilation']}"
+    )
     solve.add_argument("--limit", type=int, default=10, help="rows to show, 0 = all (default 10)")
     solve.set_defaults(handler=_solve)
 
@@ -301,6 +306,20 @@ def _build_parser() -> argparse.ArgumentParser:
     chain.add_argument("input_size", type=_size, help=sizes_help)
     chain.add_argument("layers", nargs="+", metavar="LAYER", help="e.g. conv:k3s2p1")
     chain.set_defaults(handler=_chain)
+
+    doctor = with_json(
+        commands.add_parser(
+            "doctor",
+            help="run a model on the meta device; locate a shape mismatch and verify fixes",
+            epilog="exit status: 0 the model runs, 1 a mismatch is found, 2 bad input "
+            "(file, factory or shape)",
+        )
+    )
+    doctor.add_argument("model", metavar="FILE.py:FACTORY", help="a function returning the model")
+    doctor.add_argument(
+        "--input", type=_shape_arg, required=True, help="input shape, e.g. 1,3,65,65"
+    )
+    doctor.set_defaults(handler=_doctor)
     return parser
 
 

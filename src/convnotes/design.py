@@ -1,12 +1,11 @@
 """Inverse design: which layer settings map one size to another, and does a chain mirror itself?
 
 The question users really have: "my encoder goes 65 -> 33 -> 17; which `ConvTranspose2d`
-brings 17 back to 33?" [`solve_conv_transpose`][convnotes.design.solve_conv_transpose] and
-[`solve_conv`][convnotes.design.solve_conv] enumerate the
+brings 17 back to 33?" `solve_conv_transpose` and `solve_conv` enumerate the
 `(kernel_size, stride, padding, output_padding)` choices inside small bounds and keep those
-that [`convnotes.shapes`][convnotes.shapes] (the one source of truth) maps to the target
-size: no output-size formula is re-derived here. [`plan_chain`][convnotes.design.plan_chain]
-runs a list of layers and flags a decoder that does not undo its encoder.
+that `convnotes.shapes` (the one source of truth) maps to the target size: no output-size
+formula is re-derived here. `plan_chain` runs a list of layers and flags a decoder that
+does not undo its encoder.
 
 Search bounds (per dimension, `d` = dilation, fixed by the caller):
 
@@ -15,15 +14,17 @@ Search bounds (per dimension, `d` = dilation, fixed by the caller):
   to a conv, or crops a transposed conv beyond the kernel's reach), unless `max_padding`;
 * `0 <= output_padding < max(stride, dilation)` (PyTorch's rule), transposed only.
 
-Ordering, "simplest first" ([`Choice.sort_key`][convnotes.design.Choice.sort_key]):
+The bounds themselves are capped (`SOLVER_LIMITS`: `max_kernel <= 16`,
+`max_stride <= 16`, `dilation <= 8`, `max_padding <= 64`, at most 3 dimensions), so
+one call checks at most about 50 000 settings and returns well within a second; a larger
+bound is a `ConvArgumentError` naming the parameter.
 
-1. no gaps (every input/output position is touched: see
-   [`overlap_profile`][convnotes.design.overlap_profile]);
+Ordering, "simplest first" (`Choice.sort_key`):
+
+1. no gaps (every input/output position is touched: see `overlap_profile`);
 2. stride closest to the size ratio (`output/input` for a transposed conv,
    `input/output` for a conv);
-3. smaller kernel;
-4. smaller padding;
-5. smaller output_padding;
+3. smaller kernel, 4. smaller padding, 5. smaller output_padding;
 6. even overlap (kernel divisible by stride: no checkerboard) before uneven.
 
 Tuple sizes: a choice is one `(kernel_size, stride, padding)` that works for *every*
@@ -34,17 +35,26 @@ dimension with its own int sizes instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import cast
+from dataclasses import asdict, dataclass, field, replace
 
 from .errors import ConvArgumentError
-from .shapes import conv_output_size, conv_transpose_output_size, output_padding_for
+from .shapes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    output_padding_for,
+    output_size_range,
+    pool_output_size,
+    upsample_output_size,
+)
 
 __all__ = [
+    "SOLVER_LIMITS",
     "ChainPlan",
     "ChainStep",
     "Choice",
+    "Fix",
     "Layer",
     "overlap_profile",
     "plan_chain",
@@ -52,7 +62,12 @@ __all__ = [
     "solve_conv_transpose",
 ]
 
-KINDS = ("conv", "transpose")
+KINDS = ("conv", "transpose", "maxpool", "avgpool", "upsample")
+DOWN_KINDS = ("conv", "maxpool", "avgpool")  # a shrinking one is an encoder step
+UP_KINDS = ("transpose", "upsample")  # a growing one restores an encoder step
+
+#: The largest bounds the solvers accept (the JS mirror has the same numbers).
+SOLVER_LIMITS = {"max_kernel": 16, "max_stride": 16, "dilation": 8, "max_padding": 64, "ndim": 3}
 
 
 def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[int, ...]:
@@ -65,17 +80,8 @@ def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[i
     say how many windows of a strided conv read each input position. With `dilation=1` this
     is "`kernel_size % stride == 0`" and "`kernel_size < stride`".
 
-    Args:
-        kernel_size: `k`.
-        stride: `s`.
-        dilation: `d`.
-
-    Returns:
-        One count per phase `0 .. stride - 1`.
-
-    Examples:
-        >>> overlap_profile(3, 2)
-        (2, 1)
+    >>> overlap_profile(3, 2)
+    (2, 1)
     """
     counts = [0] * stride
     for tap in range(kernel_size):
@@ -112,26 +118,24 @@ class Choice:
         )
 
     def pytorch(
-        self, in_channels: int = 64, out_channels: int = 32, ndim: int | None = None
+        self,
+        in_channels: int | None = None,
+        out_channels: int | None = None,
+        ndim: int | None = None,
     ) -> str:
-        """The PyTorch line to copy.
+        """The PyTorch line to copy, e.g. `nn.ConvTranspose2d(in_channels, out_channels,
+        kernel_size=3, stride=2, padding=1, output_padding=1)`.
 
-        Args:
-            in_channels: Shown as the first argument.
-            out_channels: Shown as the second argument.
-            ndim: `1`, `2` or `3` in the class name; default: the number of dimensions of the
-                sizes (2 for int sizes).
-
-        Returns:
-            For example
-            `nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1, output_padding=1)`.
+        Channels the caller does not give stay the names `in_channels`/`out_channels`
+        (never made-up numbers); `ndim` defaults to the number of dimensions of the sizes
+        (2 for int sizes).
         """
         if ndim is None:
             ndim = len(self.input_size) if isinstance(self.input_size, tuple) else 2
         name = "ConvTranspose" if self.kind == "transpose" else "Conv"
         args = [
-            f"{in_channels}",
-            f"{out_channels}",
+            "in_channels" if in_channels is None else f"{in_channels}",
+            "out_channels" if out_channels is None else f"{out_channels}",
             f"kernel_size={self.kernel_size}",
             f"stride={self.stride}",
             f"padding={self.padding}",
@@ -161,7 +165,7 @@ def _jsonable(value):
     return value
 
 
-def _check_bounds(max_kernel: int, max_stride: int, dilation: int) -> None:
+def _check_bounds(max_kernel: int, max_stride: int, dilation: int, max_padding) -> None:
     for name, value in (("max_kernel", max_kernel), ("max_stride", max_stride)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConvArgumentError(f"{name}={value!r}: must be an integer of at least 1")
@@ -169,6 +173,21 @@ def _check_bounds(max_kernel: int, max_stride: int, dilation: int) -> None:
         raise ConvArgumentError(
             f"dilation={dilation!r}: the solver takes one integer dilation of at least 1"
         )
+    if max_padding is not None and (
+        isinstance(max_padding, bool) or not isinstance(max_padding, int) or max_padding < 0
+    ):
+        raise ConvArgumentError(f"max_padding={max_padding!r}: must be an integer of at least 0")
+    for name, value in (
+        ("max_kernel", max_kernel),
+        ("max_stride", max_stride),
+        ("dilation", dilation),
+        ("max_padding", max_padding),
+    ):
+        if value is not None and value > SOLVER_LIMITS[name]:
+            raise ConvArgumentError(
+                f"{name}={value}: the solver searches at most {name}={SOLVER_LIMITS[name]} "
+                "(a bound on its work)"
+            )
 
 
 def _sizes(input_size, output_size) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
@@ -189,11 +208,16 @@ def _sizes(input_size, output_size) -> tuple[tuple[int, ...], tuple[int, ...], b
                     f"{name}={input_size if name == 'input_size' else output_size}: "
                     "every size must be an integer of at least 1"
                 )
+    if len(ins) > SOLVER_LIMITS["ndim"]:
+        raise ConvArgumentError(
+            f"input_size={input_size}: the solver takes at most {SOLVER_LIMITS['ndim']} "
+            "spatial dimensions"
+        )
     return ins, outs, is_seq
 
 
 def _solve(kind, input_size, output_size, max_kernel, max_stride, dilation, max_padding):
-    _check_bounds(max_kernel, max_stride, dilation)
+    _check_bounds(max_kernel, max_stride, dilation, max_padding)
     ins, outs, is_seq = _sizes(input_size, output_size)
     found = []
     for k in range(1, max_kernel + 1):
@@ -222,22 +246,25 @@ def _solve(kind, input_size, output_size, max_kernel, max_stride, dilation, max_
 
 
 def _matching_output_padding(kind, ins, outs, k, s, p, d) -> tuple[int, ...] | None:
-    """Per dimension, the smallest output_padding with which shapes maps ins to outs."""
+    """Per dimension, the output_padding with which shapes maps ins to outs (None: none does).
+
+    A transposed conv's size grows by one per unit of output_padding from its smallest
+    size `lo` (`output_size_range`), so the only candidate is
+    `a = o - lo`; `conv_transpose_output_size` then checks it.
+    """
     chosen = []
     for i, o in zip(ins, outs):
-        for a in [0] if kind == "conv" else range(max(s, d)):
-            try:
-                if kind == "conv":
-                    size = conv_output_size(i, k, s, p, d)
-                else:
-                    size = conv_transpose_output_size(i, k, s, p, a, d)
-            except ConvArgumentError:
-                continue
-            if size == o:
-                chosen.append(a)
-                break
-        else:
+        a = 0 if kind == "conv" else o - output_size_range(i, k, s, p, d)[0]
+        try:
+            if kind == "conv":
+                size = conv_output_size(i, k, s, p, d)
+            else:
+                size = conv_transpose_output_size(i, k, s, p, a, d)
+        except ConvArgumentError:
             return None
+        if size != o:
+            return None
+        chosen.append(a)
     return tuple(chosen)
 
 
@@ -250,31 +277,16 @@ def solve_conv_transpose(
     dilation: int = 1,
     max_padding: int | None = None,
 ) -> list[Choice]:
-    """Every `ConvTranspose` setting within the bounds that maps `input_size` to `output_size`.
+    """Every `ConvTranspose` setting within the bounds that maps `input_size` to
+    `output_size`, simplest first (see the module docstring for bounds and order).
 
-    Simplest first (the module docstring gives the bounds and the order). Each is verified
-    with [`conv_transpose_output_size`][convnotes.shapes.conv_transpose_output_size]:
+    Each is verified with `convnotes.shapes.conv_transpose_output_size`:
     `o = (i - 1)*s - 2p + d*(k - 1) + a + 1`.
 
-    Args:
-        input_size: `i`, an int or one int per dimension.
-        output_size: `o`, the size wanted, an int or one int per dimension.
-        max_kernel: Largest kernel size tried.
-        max_stride: Largest stride tried.
-        dilation: The dilation, fixed.
-        max_padding: Largest padding tried; default `dilation*(kernel_size - 1)`.
-
-    Returns:
-        The [`Choice`][convnotes.design.Choice]s, simplest first; empty if none fits.
-
-    Raises:
-        ConvArgumentError: a size below 1, sizes of different lengths, or bounds below 1.
-
-    Examples:
-        >>> for choice in solve_conv_transpose(17, 33)[:2]:
-        ...     print(choice.pytorch(), choice.even_overlap)
-        nn.ConvTranspose2d(64, 32, kernel_size=2, stride=2, padding=1, output_padding=1) True
-        nn.ConvTranspose2d(64, 32, kernel_size=3, stride=2, padding=1) False
+    >>> for choice in solve_conv_transpose(17, 33)[:2]:
+    ...     print(choice.pytorch(32, 16), choice.even_overlap)
+    nn.ConvTranspose2d(32, 16, kernel_size=2, stride=2, padding=1, output_padding=1) True
+    nn.ConvTranspose2d(32, 16, kernel_size=3, stride=2, padding=1) False
     """
     return _solve(
         "transpose", input_size, output_size, max_kernel, max_stride, dilation, max_padding
@@ -290,31 +302,16 @@ def solve_conv(
     dilation: int = 1,
     max_padding: int | None = None,
 ) -> list[Choice]:
-    """Every `Conv` setting within the bounds that maps `input_size` to `output_size`.
+    """Every `Conv` setting within the bounds that maps `input_size` to `output_size`,
+    simplest first; `output_padding` is always 0.
 
-    Simplest first; `output_padding` is always 0. Each is verified with
-    [`conv_output_size`][convnotes.shapes.conv_output_size]:
+    Each is verified with `convnotes.shapes.conv_output_size`:
     `o = floor((i + 2p - d*(k - 1) - 1)/s) + 1`.
 
-    Args:
-        input_size: `i`, an int or one int per dimension.
-        output_size: `o`, the size wanted, an int or one int per dimension.
-        max_kernel: Largest kernel size tried.
-        max_stride: Largest stride tried.
-        dilation: The dilation, fixed.
-        max_padding: Largest padding tried; default `dilation*(kernel_size - 1)`.
-
-    Returns:
-        The [`Choice`][convnotes.design.Choice]s, simplest first; empty if none fits.
-
-    Raises:
-        ConvArgumentError: a size below 1, sizes of different lengths, or bounds below 1.
-
-    Examples:
-        >>> for choice in solve_conv(65, 33)[:2]:
-        ...     print(choice.pytorch())
-        nn.Conv2d(64, 32, kernel_size=2, stride=2, padding=1)
-        nn.Conv2d(64, 32, kernel_size=3, stride=2, padding=1)
+    >>> for choice in solve_conv(65, 33)[:2]:
+    ...     print(choice.pytorch())
+    nn.Conv2d(in_channels, out_channels, kernel_size=2, stride=2, padding=1)
+    nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=2, padding=1)
     """
     return _solve("conv", input_size, output_size, max_kernel, max_stride, dilation, max_padding)
 
@@ -324,15 +321,27 @@ def solve_conv(
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of a chain: `kind` is `"conv"` or `"transpose"`."""
+    """One layer of a chain: `kind` is one of `KINDS`.
+
+    Pools take `kernel_size`, `stride` (give it: PyTorch's default is the kernel size),
+    `padding`, `dilation` and `ceil_mode`; `upsample` takes `size` or
+    `scale_factor`. `in_channels`/`out_channels`/`ndim` are kept when known (a
+    parsed PyTorch line) so that a suggested fix can repeat them; they never change a size.
+    """
 
     kind: str
-    kernel_size: int | tuple[int, ...]
+    kernel_size: int | tuple[int, ...] | None = None
     stride: int | tuple[int, ...] = 1
     padding: int | str | tuple[int, ...] = 0
     output_padding: int | tuple[int, ...] = 0
     dilation: int | tuple[int, ...] = 1
     name: str | None = None
+    ceil_mode: bool = False
+    scale_factor: float | tuple[float, ...] | None = None
+    size: int | tuple[int, ...] | None = None
+    in_channels: int | None = None
+    out_channels: int | None = None
+    ndim: int | None = None
 
     @classmethod
     def coerce(cls, spec: Layer | Mapping, index: int) -> Layer:
@@ -344,17 +353,19 @@ class Layer:
                 raise ConvArgumentError(
                     f"layer {index}: unknown key(s) {unknown}; expected some of {sorted(known)}"
                 )
-            if "kind" not in spec or "kernel_size" not in spec:
+            if "kind" not in spec or ("kernel_size" not in spec and spec["kind"] != "upsample"):
                 raise ConvArgumentError(f"layer {index}: needs 'kind' and 'kernel_size'")
             spec = cls(**spec)
         if not isinstance(spec, Layer):
             raise ConvArgumentError(f"layer {index}: expected a dict or Layer, got {spec!r}")
         if spec.kind not in KINDS:
             raise ConvArgumentError(
-                f"layer {index}: kind={spec.kind!r}: must be 'conv' or 'transpose'"
+                f"layer {index}: kind={spec.kind!r}: must be one of {', '.join(KINDS)}"
             )
+        if spec.kind != "upsample" and spec.kernel_size is None:
+            raise ConvArgumentError(f"layer {index}: a {spec.kind} layer needs kernel_size")
         if (
-            spec.kind == "conv"
+            spec.kind != "transpose"
             and spec.output_padding not in (0, (0,))
             and any(_as_tuple(spec.output_padding))
         ):
@@ -363,15 +374,26 @@ class Layer:
                 "convolution has an output_padding"
             )
         if spec.name is None:
-            spec = cls(**{**asdict(spec), "name": f"{spec.kind}{index}"})
+            spec = replace(spec, name=f"{spec.kind}{index}")
         return spec
 
     def output_size(self, input_size):
-        """This layer's output size, from [`convnotes.shapes`][convnotes.shapes]."""
+        """This layer's output size, from `convnotes.shapes`."""
+        if self.ndim is not None and isinstance(input_size, tuple) and len(input_size) != self.ndim:
+            raise ConvArgumentError(
+                f"input_size={input_size}: a {self.ndim}d layer takes {self.ndim} spatial sizes"
+            )
         if self.kind == "conv":
             return conv_output_size(
                 input_size, self.kernel_size, self.stride, self.padding, self.dilation
             )
+        if self.kind in ("maxpool", "avgpool"):
+            return pool_output_size(
+                input_size, self.kernel_size, self.stride, self.padding, self.dilation,
+                self.ceil_mode,
+            )  # fmt: skip
+        if self.kind == "upsample":
+            return upsample_output_size(input_size, self.size, self.scale_factor)
         return conv_transpose_output_size(
             input_size,
             self.kernel_size,
@@ -382,17 +404,75 @@ class Layer:
         )
 
     def describe(self) -> str:
+        if self.kind == "upsample":
+            what = f"size={self.size}" if self.size is not None else f"x{self.scale_factor}"
+            return f"{self.name}: upsample {what}"
         parts = [f"k={self.kernel_size}", f"s={self.stride}", f"p={self.padding}"]
         if self.kind == "transpose":
             parts.append(f"op={self.output_padding}")
         if self.dilation != 1:
             parts.append(f"d={self.dilation}")
+        if self.ceil_mode:
+            parts.append("ceil")
         return f"{self.name}: {self.kind} " + " ".join(parts)
+
+    def pytorch(self) -> str:
+        """This layer as a PyTorch line; unknown channels stay `in_channels, out_channels`."""
+        ndim = self.ndim or 2
+        if self.kind == "upsample":
+            arg = (
+                f"size={self.size}"
+                if self.size is not None
+                else f"scale_factor={self.scale_factor}"
+            )
+            return f"nn.Upsample({arg})"
+        if self.kind in ("maxpool", "avgpool"):
+            name = "MaxPool" if self.kind == "maxpool" else "AvgPool"
+            args = [f"kernel_size={self.kernel_size}", f"stride={self.stride}"]
+            args += [f"padding={self.padding}"] if self.padding != 0 else []
+            args += [f"dilation={self.dilation}"] if self.dilation != 1 else []
+            args += ["ceil_mode=True"] if self.ceil_mode else []
+            return f"nn.{name}{ndim}d({', '.join(args)})"
+        name = "ConvTranspose" if self.kind == "transpose" else "Conv"
+        args = [
+            "in_channels" if self.in_channels is None else str(self.in_channels),
+            "out_channels" if self.out_channels is None else str(self.out_channels),
+            f"kernel_size={self.kernel_size}",
+            f"stride={self.stride}",
+            f"padding={self.padding!r}"
+            if isinstance(self.padding, str)
+            else f"padding={self.padding}",
+        ]
+        if self.kind == "transpose" and any(_as_tuple(self.output_padding)):
+            args.append(f"output_padding={self.output_padding}")
+        if self.dilation != 1:
+            args.append(f"dilation={self.dilation}")
+        return f"nn.{name}{ndim}d({', '.join(args)})"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One way to repair a flagged row: the layer to put there, and the sentence saying so."""
+
+    layer: Layer
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "layer": _layer_dict(self.layer)}
+
+
+def _layer_dict(layer: Layer) -> dict:
+    return {key: _jsonable(value) for key, value in asdict(layer).items()}
 
 
 @dataclass(frozen=True)
 class ChainStep:
-    """One layer applied: sizes in and out, what a mirrored decoder expected, and verdict."""
+    """One layer applied: sizes in and out, what a mirrored decoder expected, and verdict.
+
+    `should_receive` is the size this row would get if every flagged row above it took
+    its first fix; a decoder row is judged (and its fixes computed) from that size, so
+    fixing every flagged row makes the whole chain match.
+    """
 
     spec: Layer
     input_size: int | tuple[int, ...]
@@ -402,17 +482,24 @@ class ChainStep:
     message: str
     mirrors: str | None = None  # name of the encoder layer this decoder layer undoes
     suggestions: tuple[str, ...] = ()
+    should_receive: int | tuple[int, ...] | None = None
+    fixes: tuple[Fix, ...] = ()
 
     def to_dict(self) -> dict:
-        data = {key: _jsonable(value) for key, value in asdict(self).items()}
-        data["spec"] = {key: _jsonable(value) for key, value in asdict(self.spec).items()}
+        data = {
+            key: _jsonable(getattr(self, key))
+            for key in ("input_size", "output_size", "expected", "ok", "message", "mirrors")
+        }
+        data["spec"] = _layer_dict(self.spec)
         data["suggestions"] = list(self.suggestions)
+        data["should_receive"] = _jsonable(self.should_receive)
+        data["fixes"] = [fix.to_dict() for fix in self.fixes]
         return data
 
 
 @dataclass(frozen=True)
 class ChainPlan:
-    """The result of [`plan_chain`][convnotes.design.plan_chain]."""
+    """The result of `plan_chain`."""
 
     input_size: int | tuple[int, ...]
     steps: tuple[ChainStep, ...] = field(default_factory=tuple)
@@ -429,6 +516,10 @@ class ChainPlan:
     @property
     def output_size(self):
         return self.sizes[-1]
+
+    def fixed_layers(self) -> list[Layer]:
+        """The chain's layers with every flagged row replaced by its first fix."""
+        return [step.fixes[0].layer if step.fixes else step.spec for step in self.steps]
 
     def to_dict(self) -> dict:
         return {
@@ -475,57 +566,99 @@ def _same_size(a, b) -> bool:
     )
 
 
-def _fixes(
-    layer: Layer, input_size: int | tuple[int, ...], expected: int | tuple[int, ...]
-) -> tuple[str, ...]:
-    """Ways to make a transposed layer on `input_size` give `expected`."""
-    fixes = []
-    # A transposed layer with string padding stopped the chain at its own step.
-    padding = cast("int | tuple[int, ...]", layer.padding)
+def _larger_output_padding(layer: Layer, input_size, expected):
+    """The output_padding `a = o - lo` when it is >= stride but < dilation (PyTorch allows
+    `a < max(s, d)`; `forward(x, output_size=...)` only `a < s`), else None."""
     try:
-        a = output_padding_for(
-            input_size, expected, layer.kernel_size, layer.stride, padding, layer.dilation
-        )
-        fixes.append(
-            f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with "
-            f"output_padding={a} (or call forward(x, output_size={_jsonable(expected)}))"
+        lo = output_size_range(
+            input_size, layer.kernel_size, layer.stride, layer.padding, layer.dilation
+        )[0]
+        ins, outs = _as_tuple(lo), _as_tuple(expected)
+        n = max(len(ins), len(outs))
+        a = tuple(o - low for low, o in zip(ins * (n // len(ins)), outs * (n // len(outs))))
+        a = a[0] if not isinstance(lo, tuple) and not isinstance(expected, tuple) else a
+        size = conv_transpose_output_size(
+            input_size, layer.kernel_size, layer.stride, layer.padding, a, layer.dilation
         )
     except ConvArgumentError:
-        pass
-    if isinstance(layer.dilation, int):
-        for choice in solve_conv_transpose(input_size, expected, dilation=layer.dilation)[:3]:
-            fixes.append(choice.pytorch())
+        return None
+    return a if _same_size(size, expected) else None
+
+
+def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
+    """Ways to make the decoder `layer` on `input_size` give `expected`.
+
+    A transposed conv: the same layer with the output_padding that `forward(x,
+    output_size=...)` would pick, then the three simplest solver choices (stride up to the
+    size ratio, within `SOLVER_LIMITS`). An upsample: `nn.Upsample(size=expected)`.
+    Channels are the layer's own.
+    """
+    if layer.kind == "upsample":
+        fixed = replace(layer, size=expected, scale_factor=None)
+        return (Fix(fixed, fixed.pytorch()),)
+    fixes = []
+    keep = f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with output_padding="
+    try:
+        a = output_padding_for(
+            input_size, expected, layer.kernel_size, layer.stride, layer.padding, layer.dilation
+        )
+        text = f"{keep}{a} (or call forward(x, output_size={_jsonable(expected)}))"
+        fixes.append(Fix(replace(layer, output_padding=a), text))
+    except ConvArgumentError:
+        a = _larger_output_padding(layer, input_size, expected)
+        if a is not None:  # a >= stride: allowed below the dilation, not by output_size=
+            fixes.append(Fix(replace(layer, output_padding=a), f"{keep}{a}"))
+    if isinstance(layer.dilation, int) and layer.dilation <= SOLVER_LIMITS["dilation"]:
+        ins, outs = _as_tuple(input_size), _as_tuple(expected)
+        n = max(len(ins), len(outs))
+        ratio = max(o / i for i, o in zip(ins * (n // len(ins)), outs * (n // len(outs))))
+        max_stride = min(SOLVER_LIMITS["max_stride"], max(4, math.ceil(ratio)))
+        max_kernel = min(SOLVER_LIMITS["max_kernel"], max(7, 2 * max_stride))
+        choices = solve_conv_transpose(
+            input_size, expected, max_kernel=max_kernel, max_stride=max_stride,
+            dilation=layer.dilation,
+        )  # fmt: skip
+        ndim = layer.ndim or (len(input_size) if isinstance(input_size, tuple) else None)
+        for choice in choices[:3]:
+            fixed = replace(
+                layer,
+                kernel_size=choice.kernel_size,
+                stride=choice.stride,
+                padding=choice.padding,
+                output_padding=choice.output_padding,
+                ndim=ndim,
+            )
+            fixes.append(Fix(fixed, fixed.pytorch()))
     return tuple(fixes)
 
 
-def plan_chain(input_size: int | Sequence[int], layers: Iterable[Layer | Mapping]) -> ChainPlan:
-    """Run `layers` from `input_size` and check the mirror rule.
+def _upsampler(layer: Layer) -> bool:
+    """Built to upsample (an Upsample, a transposed conv with a stride above 1), even when
+    wrong settings keep it from growing this input: it still answers an encoder step."""
+    return layer.kind == "upsample" or any(s > 1 for s in _as_tuple(layer.stride))
 
-    Mirror rule (a stack): a conv that shrinks the size pushes its *input* size; a transposed
-    conv that grows the size pops the size it is expected to restore. A mismatch is flagged
-    with suggestions (the output_padding that would fix it, or the simplest solver choices).
-    An invalid layer is reported at its step with the error message, and the chain stops.
 
-    Args:
-        input_size: The size entering the first layer: an int or one int per dimension.
-        layers: [`Layer`][convnotes.design.Layer]s, or dicts with the same keys.
+def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
+    """Run `layers` (dicts or `Layer`) from `input_size`; check the mirror rule.
 
-    Returns:
-        The [`ChainPlan`][convnotes.design.ChainPlan]: one step per layer run, and `ok`.
+    Mirror rule (a stack): a conv or pool that shrinks the size pushes its *input* size; a
+    transposed conv or upsample that grows the size (or is built to: stride above 1, an
+    Upsample) pops the size it is expected to restore.
+    A decoder row is judged on the size it *should* receive (what it would get with every
+    flagged row above it fixed): a mismatch there is flagged with fixes computed from that
+    size, so applying the first fix of every flagged row gives a matching chain
+    (`ChainPlan.fixed_layers`). An invalid layer is reported at its step with the
+    error message, and the chain stops.
 
-    Raises:
-        ConvArgumentError: a layer that is neither a dict nor a `Layer`, or a dict with
-            unknown keys or without `kind` and `kernel_size`.
-
-    Examples:
-        >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
-        ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
-        >>> plan.sizes, plan.ok
-        ([65, 33, 66], False)
+    >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
+    ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
+    >>> plan.sizes, plan.ok
+    ([65, 33, 66], False)
     """
     steps = []
-    stack: list[tuple[int | tuple[int, ...], str | None]] = []
+    stack: list[tuple[object, str]] = []
     size = tuple(input_size) if isinstance(input_size, Sequence) else input_size
+    should = size
     for index, raw in enumerate(layers, start=1):
         layer = Layer.coerce(raw, index)
         try:
@@ -533,28 +666,51 @@ def plan_chain(input_size: int | Sequence[int], layers: Iterable[Layer | Mapping
         except ConvArgumentError as error:
             steps.append(ChainStep(layer, size, None, None, False, f"invalid layer: {error}"))
             break
-        direction = _direction(size, out)
-        expected, mirrors, ok = None, None, True
-        suggestions: tuple[str, ...] = ()
-        if layer.kind == "conv" and direction < 0:
-            stack.append((size, layer.name))
+        try:
+            ideal = out if should == size else layer.output_size(should)
+        except ConvArgumentError:
+            should, ideal = size, out
+        direction = _direction(should, ideal)
+        expected, mirrors, ok, fixes = None, None, True, ()
+        following = ideal
+        if layer.kind in DOWN_KINDS and direction < 0:
+            stack.append((should, layer.name))
             message = "downsamples; a decoder layer should bring it back"
-        elif layer.kind == "transpose" and direction > 0 and stack:
+        elif layer.kind in UP_KINDS and stack and (direction > 0 or _upsampler(layer)):
             expected, mirrors = stack.pop()
-            ok = _same_size(out, expected)
-            if ok:
+            ok = _same_size(ideal, expected)
+            following = expected
+            if ok and _same_size(out, expected):
                 message = f"mirrors {mirrors}"
-            else:
+            elif ok:
                 message = (
-                    f"gives {_show(out)} but {mirrors} started from {_show(expected)}: "
-                    "the decoder does not mirror its encoder"
+                    f"mirrors {mirrors} once the rows above are fixed (from {_show(should)} it "
+                    f"gives {_show(ideal)}; now it gets {_show(size)})"
                 )
-                suggestions = _fixes(layer, size, expected)
-        elif layer.kind == "transpose" and direction > 0:
+            else:
+                received = "" if should == size else f" (from {_show(should)}, once fixed above)"
+                message = (
+                    f"gives {_show(ideal)}{received} but {mirrors} started from "
+                    f"{_show(expected)}: the decoder does not mirror its encoder"
+                )
+                fixes = _fixes(layer, should, expected)
+        elif layer.kind in UP_KINDS and direction > 0:
             message = "upsamples (no encoder step left to mirror)"
         else:
             message = "keeps the size" if direction == 0 else "changes the size"
-        steps.append(ChainStep(layer, size, out, expected, ok, message, mirrors, suggestions))
-        size = out
-    start = input_size if isinstance(input_size, int) else tuple(input_size)
-    return ChainPlan(start, tuple(steps))
+        steps.append(
+            ChainStep(
+                layer,
+                size,
+                out,
+                expected,
+                ok,
+                message,
+                mirrors,
+                tuple(fix.text for fix in fixes),
+                should,
+                fixes,
+            )
+        )
+        size, should = out, following
+    return ChainPlan(input_size, tuple(steps))

@@ -15,6 +15,7 @@ Symbols used in the docstrings: `i` input size, `k` kernel size, `s` stride,
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import overload
@@ -33,7 +34,9 @@ __all__ = [
     "expand",
     "output_padding_for",
     "output_size_range",
+    "pool_output_size",
     "same_padding",
+    "upsample_output_size",
 ]
 
 PADDING_STRINGS = ("same", "valid")
@@ -625,3 +628,101 @@ def output_padding_for(
         "output_size", outs, 1, "output size is too small (every output size must be at least 1)"
     )
     return _result(tuple(o - low for o, low in zip(outs, lo)), ndim)
+
+
+def pool_output_size(
+    input_size: Size,
+    kernel_size: Size,
+    stride: Size | None = None,
+    padding: Size = 0,
+    dilation: Size = 1,
+    ceil_mode: bool = False,
+) -> int | tuple[int, ...]:
+    """Output size of ``nn.MaxPool*d`` / ``nn.AvgPool*d`` (stride defaults to kernel_size).
+
+    ``o = floor((i + 2p - d*(k - 1) - 1)/s) + 1``, or with ``ceil_mode`` the ceiling,
+    ``o = ceil((i + 2p - d*(k - 1) - 1)/s) + 1``, minus one when that last window would
+    start in the right padding (``(o - 1)*s >= i + p``): every window starts inside the
+    input or the left padding. PyTorch's rules: ``p <= k/2`` and ``o >= 1``.
+
+    >>> pool_output_size(5, 2), pool_output_size(5, 2, ceil_mode=True)
+    (2, 3)
+    """
+    if stride is None or (_is_sequence(stride) and len(stride) == 0):  # type: ignore[arg-type]
+        stride = kernel_size
+    if not isinstance(ceil_mode, bool):
+        raise ConvArgumentError(f"ceil_mode={ceil_mode!r}: must be True or False")
+    ndim = _ndim_of(
+        input_size=input_size,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    )
+    n = ndim or 1
+    inputs = expand("input_size", input_size, n)
+    kernels = expand("kernel_size", kernel_size, n)
+    strides = expand("stride", stride, n)  # type: ignore[arg-type]
+    pads = expand("padding", padding, n)
+    dilations = expand("dilation", dilation, n)
+    _check_common(inputs, kernels, strides, dilations)
+    _check_at_least("padding", pads, 0, "pad must be non-negative")
+    for p, k in zip(pads, kernels):
+        if 2 * p > k:
+            raise ConvArgumentError(
+                f"padding={_show(pads)} with kernel_size={_show(kernels)}: pad should be at "
+                "most half of kernel size"
+            )
+    out = []
+    for i, k, s, p, d in zip(inputs, kernels, strides, pads, dilations):
+        span = i + 2 * p - d * (k - 1) - 1
+        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= i + p:
+            o -= 1
+        out.append(o)
+    if min(out) < 1:
+        raise ConvArgumentError(
+            f"input_size={_show(inputs)} gives an output size of {_show(tuple(out))}: "
+            "output size is too small"
+        )
+    return _result(tuple(out), ndim)
+
+
+def upsample_output_size(
+    input_size: Size,
+    size: Size | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+) -> int | tuple[int, ...]:
+    """Output size of ``nn.Upsample``: ``size`` if given, else ``o = floor(i * scale_factor)``.
+
+    >>> upsample_output_size(5, scale_factor=2.5)
+    12
+    """
+    if (size is None) == (scale_factor is None):
+        raise ConvArgumentError(
+            f"size={size!r}, scale_factor={scale_factor!r}: give exactly one of size or "
+            "scale_factor"
+        )
+    if size is not None:
+        ndim = _ndim_of(input_size=input_size, output_size=size)
+        n = ndim or 1
+        expand("input_size", input_size, n)
+        outs = expand("size", size, n)
+        _check_at_least("size", outs, 1, "every output size must be at least 1")
+        return _result(outs, ndim)
+    scales = tuple(scale_factor) if _is_sequence(scale_factor) else (scale_factor,)  # type: ignore[arg-type]
+    ndim = _ndim_of(input_size=input_size)
+    if ndim is None and len(scales) > 1:
+        ndim = len(scales)
+    n = ndim or 1
+    if len(scales) not in (1, n):
+        raise ConvArgumentError(f"scale_factor={scale_factor!r}: give one value or {n}")
+    inputs = expand("input_size", input_size, n)
+    factors = scales * n if len(scales) == 1 else scales
+    for f in factors:
+        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not f > 0:
+            raise ConvArgumentError(f"scale_factor={scale_factor!r}: must be a positive number")
+    _check_at_least("input_size", inputs, 1, "every spatial size must be at least 1")
+    outs = tuple(math.floor(i * float(f)) for i, f in zip(inputs, factors))
+    _check_at_least("scale_factor", outs, 1, "output size is too small")
+    return _result(outs, ndim)

@@ -152,3 +152,30 @@ def test_chain_planner_matches_design():
         assert kinds == [verdict_of(step["message"]) for step in plan["steps"]], (size, layers)
         verdicts |= {(s["ok"], s["output_size"] is None) for s in want}
     assert verdicts == {(True, False), (False, False), (False, True)}
+
+
+def test_solver_limits_match_design():
+    """Every bound on the solvers' work is refused past the same limit, same message."""
+    cases = [
+        {"input": 17, "output": 33, "maxKernel": 17},
+        {"input": 17, "output": 33, "maxStride": 17},
+        {"input": 17, "output": 33, "dilation": 9},
+        {"input": 17, "output": 33, "maxPadding": 65},
+        {"input": 17, "output": 33, "maxPadding": -1},
+        {"input": [4, 4, 4, 4], "output": [8, 8, 8, 8]},
+        {"input": 17, "output": 33, "maxKernel": 16, "maxStride": 16, "dilation": 8},
+    ]
+    js = run_js([{"fn": "solveConvTranspose", "args": c} for c in cases], ["shapes.js"])
+    keys = {"maxKernel": "max_kernel", "maxStride": "max_stride", "maxPadding": "max_padding"}
+    for case, result in zip(cases, js):
+        kwargs = {keys.get(k, k): v for k, v in case.items() if k not in ("input", "output")}
+        try:
+            want = design.solve_conv_transpose(
+                tuple(case["input"]) if isinstance(case["input"], list) else case["input"],
+                case["output"],
+                **kwargs,
+            )
+        except design.ConvArgumentError as error:
+            assert not result["ok"] and result["message"] == brackets(str(error)), (case, result)
+        else:
+            assert result["ok"] and len(result["value"]) == len(want) > 0, case

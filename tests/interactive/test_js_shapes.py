@@ -187,3 +187,79 @@ def test_js_number_in_number_out_array_in_array_out():
     assert results[0]["value"] == shapes.conv_output_size(32, 3, stride=2, padding=1)
     assert results[1]["value"] == list(shapes.conv_output_size([32], 3))
     assert results[2]["value"] == shapes.conv_output_size(8, 3, padding="same")
+
+
+@pytest.mark.parametrize(
+    ("fn", "args", "param"),
+    [
+        ("convOutputSize", {"input": 1e20, "kernel": 3}, "input_size"),
+        ("convOutputSize", {"input": 2**53, "kernel": 3}, "input_size"),
+        ("convOutputSize", {"input": [32, 2**60], "kernel": 3}, "input_size"),
+        ("convOutputSize", {"input": 32, "kernel": 3, "stride": 1e300}, "stride"),
+        ("convTransposeOutputSize", {"input": 2**52, "kernel": 3, "stride": 4}, "input_size"),
+        ("outputPaddingFor", {"input": 2**51, "output": 2**53, "kernel": 3, "stride": 4},
+         "input_size"),
+        ("solveConvTranspose", {"input": 17, "output": 2**53}, "output_size"),
+    ],
+)  # fmt: skip
+def test_js_refuses_integers_it_cannot_hold_exactly(fn, args, param):
+    """Beyond 2^53 - 1 JavaScript's numbers skip integers (1e20 is not the 1e20 typed):
+    such inputs, and results that would land there, are refused, never computed wrong.
+    Python's ints are exact, so there the same numbers compute (checked for the first)."""
+    [result] = run_js([{"fn": fn, "args": args}], ["shapes.js"])
+    assert not result["ok"] and result["isError"], result
+    assert result["param"] == param and result["rule"] == "safe-integer", result
+    assert result["message"].startswith(f"{param}=") and "2^53" in result["message"]
+    assert shapes.conv_output_size(10**20, 3) == 10**20 - 2
+
+
+def test_js_formula_text_matches_convnotes_explain():
+    """The calculator's formula lines come from these JS mirrors of convnotes.explain."""
+    from convnotes import explain
+
+    rng = random.Random(17)
+    cases = []
+    for _ in range(600):
+        ndim = rng.choice([None, 1, 2, 3])
+
+        def pick(lo, hi, ndim=ndim):
+            return (
+                rng.randint(lo, hi) if ndim is None else [rng.randint(lo, hi) for _ in range(ndim)]
+            )
+
+        kind = rng.choice(["conv", "transpose", "output_padding"])
+        args = {"input": pick(1, 40), "kernel": pick(1, 5), "stride": pick(1, 3),
+                "dilation": pick(1, 2)}  # fmt: skip
+        args["padding"] = (
+            rng.choice(["same", "valid", pick(0, 2)]) if kind == "conv" else pick(0, 2)
+        )
+        if kind == "transpose":
+            args["outputPadding"] = pick(0, 1)
+        if kind == "output_padding":
+            args["output"] = pick(1, 90)
+        cases.append((kind, args))
+    names = {"conv": "explainConvOutputSize", "transpose": "explainConvTransposeOutputSize",
+             "output_padding": "explainOutputPaddingFor"}  # fmt: skip
+    js = run_js([{"fn": names[kind], "args": args} for kind, args in cases], ["shapes.js"])
+    ok = 0
+    for (kind, args), got in zip(cases, js):
+        a = args
+        try:
+            if kind == "conv":
+                want = explain.explain_conv_output_size(
+                    a["input"], a["kernel"], a["stride"], a["padding"], a["dilation"])  # fmt: skip
+            elif kind == "transpose":
+                want = explain.explain_conv_transpose_output_size(
+                    a["input"], a["kernel"], a["stride"], a["padding"], a["outputPadding"],
+                    a["dilation"])  # fmt: skip
+            else:
+                want = explain.explain_output_padding_for(
+                    a["input"], a["output"], a["kernel"], a["stride"], a["padding"],
+                    a["dilation"])  # fmt: skip
+        except shapes.ConvArgumentError as error:
+            assert not got["ok"] and got["message"] == str(error)
+            continue
+        ok += 1
+        assert got["ok"] and got["value"]["text"] == want.text, (kind, args)
+        assert got["value"]["result"] == to_json(want.result)
+    assert ok > 300

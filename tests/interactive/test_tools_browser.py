@@ -15,6 +15,12 @@ import pytest
 import torch
 
 from convnotes import design, shapes
+from convnotes.explain import (
+    explain_conv_output_size,
+    explain_conv_transpose_output_size,
+    explain_output_padding_for,
+)
+from convnotes.layers import parse_layers
 from convnotes.matrix import conv_matrix
 
 from .jsbridge import blamed_parameter, verdict_of
@@ -101,7 +107,27 @@ def test_calculator_results_match_convnotes_shapes(tools_site, open_page, lang, 
             shape = page.inner_text('[data-result="shape"]')
             assert shape == f"(1, {cout}, {', '.join(map(str, expected))})"
             name = "ConvTranspose" if op == "transpose" else "Conv"
-            assert page.inner_text(".cn-pytorch").startswith(f"nn.{name}{config['ndim']}d(")
+            line = page.inner_text(".cn-pytorch")
+            assert line.startswith(f"nn.{name}{config['ndim']}d(")
+            # the formula lines are convnotes.explain's, word for word
+            explain = (
+                explain_conv_transpose_output_size(config["i"], config["k"], config["s"],
+                                                   config["p"], config["a"], config["d"])
+                if op == "transpose"
+                else explain_conv_output_size(config["i"], config["k"], config["s"], config["p"],
+                                              config["d"])
+            )  # fmt: skip
+            shown = page.locator('[data-result="formulas"] li code').all_inner_texts()
+            assert shown == [re.sub(r"^dim \d+: ", "", t) for t in explain.text.splitlines()]
+            # the PyTorch line builds, in torch, the layer that gives the page's shape
+            module = eval(line, {"nn": torch.nn}).to("meta")
+            cin = int(page.input_value('[data-field="cin"]'))
+            x = torch.zeros(1, cin, *config["i"], device="meta")
+            assert tuple(module(x).shape) == (1, int(cout), *expected)
+            for key, attr in [("k", "kernel_size"), ("s", "stride"), ("p", "padding"),
+                              ("d", "dilation"), ("a", "output_padding")]:  # fmt: skip
+                if key in config:
+                    assert list(getattr(module, attr)) == config[key], (key, line)
     assert seen["ok"] and seen["error"], seen
 
 
@@ -255,6 +281,9 @@ def test_output_size_mode_per_dimension_matches_output_padding_for(tools_site, o
             assert isinstance(a, tuple) and len(a) == ndim
             assert result.get_attribute("data-output") == str(list(a)).replace(" ", "")
             picked = page.inner_text('[data-result="output-padding"]')
+            lines = result.locator(".cn-formulas").first.locator("li code").all_inner_texts()
+            explain = explain_output_padding_for(i, o, k, s, p, d).text.splitlines()
+            assert lines == [re.sub(r"^dim \d+: ", "", t) for t in explain]
             assert picked.endswith(f"= ({', '.join(map(str, a))})")
             ranges = page.locator('[data-result="range"] li').all_inner_texts()
             assert [r.split(": ")[1] for r in ranges] == [f"{x} … {y}" for x, y in zip(lo, hi)]
@@ -300,13 +329,6 @@ def test_chain_sizes_and_verdicts_stay_on_one_line_on_a_phone(tools_site, open_p
     assert len(lines) == 8 and all(n == 1 for n in lines), lines
 
 
-CHAIN_KEYS = {
-    "k": "kernel_size",
-    "s": "stride",
-    "p": "padding",
-    "d": "dilation",
-    "a": "output_padding",
-}
 CHAIN_CASES = [
     # U-Net 65 with k=4 decoders (mismatch, solver fixes) and with k=3 (mirrors)
     ("65", "conv k=3 s=2 p=1\nconv k=3 s=2 p=1\nconvT k=4 s=2 p=1\nconvT k=4 s=2 p=1"),
@@ -315,17 +337,24 @@ CHAIN_CASES = [
     ("64,63", "conv k=3 s=2 p=1\nconvT k=3 s=2 p=1"),
     # keeps, changes, upsamples with nothing to mirror, downsamples, mismatch, invalid layer
     ("16", "conv k=3 p=1\nconv k=1 p=2\nconvT k=2 s=2\nconv k=3 s=2 p=1\nconvT k=3\nconv k=99"),
+    # pasted print(model) lines with pools: up2 is wrong, up1 mirrors once up2 is fixed
+    (
+        "33",
+        "(enc1): Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
+        "(pool1): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n"
+        "(relu): ReLU(inplace=True)\n"
+        "(pool2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n"
+        "(up2): ConvTranspose2d(32, 32, kernel_size=(2, 2), stride=(2, 2))\n"
+        "(up1): ConvTranspose2d(32, 16, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))",
+    ),
+    # ceil_mode pools, an upsample to fix, an invalid pool
+    ("65", "avgpool k=3 s=2 p=1 ceil\nnn.Upsample(scale_factor=2)\nMaxPool2d(9, padding=5)"),
 ]
 
 
 def python_chain(size: str, text: str):
-    """design.plan_chain on the calculator's chain syntax."""
-    layers = []
-    for line in text.splitlines():
-        head, *tokens = line.split()
-        layer = {"kind": "conv" if head == "conv" else "transpose"}
-        layer.update({CHAIN_KEYS[t.split("=")[0]]: int(t.split("=")[1]) for t in tokens})
-        layers.append(layer)
+    """design.plan_chain on the calculator's chain text, read by convnotes.layers."""
+    layers = [layer for _, _, layer in parse_layers(text)]
     sizes = tuple(int(v) for v in size.split(","))
     return design.plan_chain(sizes[0] if len(sizes) == 1 else sizes, layers).to_dict()["steps"]
 
@@ -335,7 +364,7 @@ CHAIN_PROSE = """
 () => {
   const table = document.querySelector(".cn-chain").cloneNode(true);
   table.querySelectorAll("code, .cn-detail").forEach((el) => el.remove());
-  return table.textContent.replace(/\\b(conv|transpose)\\d+\\b/g, "");
+  return table.textContent.replace(/\\b[A-Za-z_]+\\d+\\b/g, "");
 }
 """
 
@@ -375,6 +404,47 @@ def test_chain_verdicts_in_both_languages(tools_site, open_page, size, text):
             assert step["message"].removeprefix("invalid layer: ") in row["text"]
         else:  # design's own sentences, word for word
             assert (row["text"], row["fixes"]) == (step["message"], step["suggestions"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [({"dims": "7"}, "dims"), ({"dims": "-1"}, "dims"),
+     ({"mode": "outputSize", "odim": "9"}, "odim"), ({"mode": "nonsense"}, "mode"),
+     ({"op": "deconv", "pm": "full"}, "op")],
+)  # fmt: skip
+def test_bad_share_links_get_a_message_never_a_blank_widget(
+    tools_site, open_page, lang, query, key
+):
+    page, _ = open_page(calculator(tools_site, lang, **query))  # teardown: no page errors
+    notices = page.locator('[data-result="link-error"]').all_inner_texts()
+    assert len(notices) == len(query) - ("mode" in query and query["mode"] == "outputSize")
+    assert any(f"{key}={query[key]}" in text for text in notices)
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in "".join(notices))
+    assert chinese == (lang == "zh"), notices
+    result = page.locator(".cn-result:visible")
+    assert result.count() == 1 and result.inner_text().strip()  # the tool still answers
+
+
+def test_invalid_sizes_in_a_link_get_an_error_in_the_widget(tools_site, open_page):
+    page, _ = open_page(calculator(tools_site, "zh", i="1e20,3,3", k="3,3,3"))
+    box = page.locator(".cn-error:visible")
+    assert box.count() == 1 and "2^53" in box.inner_text() and "浏览器" in box.inner_text()
+
+
+def test_language_switcher_keeps_the_tool_state(tools_site, open_page):
+    page, _ = open_page(calculator(tools_site, "zh", mode="chain", ci="33"))
+    page.fill('[data-field="ci"]', "41")
+    links = page.locator("a[hreflang]")
+    assert links.count() >= 2
+    hrefs = [links.nth(j).get_attribute("href") for j in range(links.count())]
+    assert all("mode=chain" in h and "ci=41" in h for h in hrefs), hrefs
+    english = next(h for h in hrefs if "/en/" in h)
+    again, _ = open_page(
+        english if english.startswith("http") else tools_site + english.lstrip("/")
+    )
+    assert again.input_value('[data-field="ci"]') == "41"
+    assert again.evaluate("document.documentElement.lang").startswith("en")
 
 
 # ---------------- visualizer ----------------
