@@ -94,23 +94,31 @@ def package_fingerprint(package_dir: Path) -> str:
 
 
 def execute(notebook: nbformat.NotebookNode, cwd: Path, name: str) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel (working directory ``cwd``); a failing cell raises."""
+    """Run every cell in a fresh kernel (working directory ``cwd``); a failing cell raises.
+
+    A kernel that dies (killed from outside, out of memory) gets one more try."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-    log.info("executing notebook %s", name)
-    client = NotebookClient(
-        notebook,
-        timeout=EXECUTION_TIMEOUT_S,
-        kernel_name="python3",
-        allow_errors=False,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    try:
-        client.execute()
-    except (CellExecutionError, DeadKernelError) as error:
-        raise PluginError(f"notebook {name} failed:\n{error}") from None
-    return notebook
+    for attempt in (1, 2):
+        log.info("executing notebook %s", name)
+        client = NotebookClient(
+            notebook,
+            timeout=EXECUTION_TIMEOUT_S,
+            kernel_name="python3",
+            allow_errors=False,
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        try:
+            client.execute()
+            return notebook
+        except CellExecutionError as error:
+            raise PluginError(f"notebook {name} failed:\n{error}") from None
+        except (DeadKernelError, AssertionError) as error:  # nbclient's cleanup asserts too
+            if attempt == 2:
+                raise PluginError(f"notebook {name}: the kernel died twice ({error!r})") from None
+            log.info("notebook %s: the kernel died (%r); running it again", name, error)
+    raise AssertionError("unreachable")
 
 
 def fence(text: str, info: str) -> str:
