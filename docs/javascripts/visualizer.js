@@ -105,7 +105,7 @@
           `Input cells are read ${lo} to ${hi} times` +
           (zeros ? `; ${zeros} of ${total} are never read.` : "."),
         where: (lo, hi) => `Away from the edges (rows and columns ${lo}–${hi}), `,
-        evenOut: (n) => `every output cell receives ${n} taps: even overlap, no checkerboard.`,
+        evenOut: (n) => `every output cell receives ${n} taps: even overlap, so the overlap adds no checkerboard.`,
         unevenOut: (lo, hi) =>
           `output cells receive ${lo} to ${hi} taps: uneven overlap, the checkerboard` +
           (lo === 0 ? ", with holes that no tap reaches." : "."),
@@ -207,7 +207,7 @@
         readRange: (lo, hi, zeros, total) =>
           `输入格子被读取 ${lo} 到 ${hi} 次` + (zeros ? `；${total} 个中有 ${zeros} 个从未被读取。` : "。"),
         where: (lo, hi) => `远离边界处（第 ${lo}–${hi} 行和列），`,
-        evenOut: (n) => `每个输出格子都接收 ${n} 个元素：重叠均匀，没有棋盘效应。`,
+        evenOut: (n) => `每个输出格子都接收 ${n} 个元素：重叠均匀，重叠本身不产生棋盘效应。`,
         unevenOut: (lo, hi) =>
           `输出格子接收 ${lo} 到 ${hi} 个元素：重叠不均匀，这就是棋盘效应` +
           (lo === 0 ? "，还有一个元素也收不到的空洞。" : "。"),

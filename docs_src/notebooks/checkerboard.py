@@ -45,14 +45,14 @@ torch.set_printoptions(precision=2, sci_mode=False, linewidth=140)
 # ## 1. 一维的重叠次数
 #
 # 对照一个独立的数法：输出位置 $t$ 被输入位置 $j$ 覆盖，当且仅当 $0 \le t - j s < k$。
-# 内部区域（不受两端影响的部分）里最大与最小重叠次数之比大于 1，就会出现棋盘效应。
+# 内部区域（不受两端影响的部分）里最大与最小重叠次数之比大于 1，重叠就不均匀，这是棋盘效应的结构性来源。
 
 # %% [markdown] lang="en"
 # ## 1. Overlap counts in 1d
 #
 # Check against an independent count: output position $t$ is covered by input position $j$
 # exactly when $0 \le t - j s < k$. If the largest and smallest overlap in the interior (away from
-# the two ends) differ, there will be checkerboard artifacts.
+# the two ends) differ, the overlap is uneven: the structural cause of checkerboard artifacts.
 
 
 # %%
@@ -153,7 +153,7 @@ fig, (a, b) = plt.subplots(1, 2, figsize=(7, 3.4))
 a.imshow(transposed[0, 0], cmap="gray")
 a.set_title("conv_transpose2d, k=3 s=2")
 b.imshow(resized[0, 0], cmap="gray")
-b.set_title("nearest x2 + conv2d, k=3")
+b.set_title("interpolate(nearest) ×2 + conv2d, k=3")
 plt.tight_layout()
 plt.show()
 

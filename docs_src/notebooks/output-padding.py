@@ -229,15 +229,17 @@ for n in (4, 7, 16, 33, 64, 65):
 # ## 6. 为目标尺寸挑参数
 #
 # `solve_conv_transpose(17, 33)` 列出把 17 变成 33 的设置，最简单的在前；
-# `even_overlap` 表示卷积核大小能被步长整除（不会有[棋盘效应](../checkerboard.md)）。
+# `even_overlap` 表示卷积核大小能被步长整除（重叠均匀，去掉了[棋盘效应](../checkerboard.md)
+# 最主要的结构性来源，但学到的权重仍可能产生它）。
 # 同样的功能在命令行里是 `convnotes solve transpose 17 33`。
 
 # %% [markdown] lang="en"
 # ## 6. Choosing settings for a target size
 #
 # `solve_conv_transpose(17, 33)` lists the settings that take 17 to 33, simplest first;
-# `even_overlap` marks a kernel size divisible by the stride (no
-# [checkerboard artifacts](../checkerboard.md)). The command line does the same with
+# `even_overlap` marks a kernel size divisible by the stride (even overlap: the main structural
+# cause of [checkerboard artifacts](../checkerboard.md) is gone, though learned weights can still
+# produce them). The command line does the same with
 # `convnotes solve transpose 17 33`.
 
 # %%
@@ -361,7 +363,10 @@ def decoder(output_padding):
 
 for a in (1, 0):
     plan = plan_chain(65, encoder + decoder(a))
-    print(f"--- decoder with output_padding={a}: ok={plan.ok}, sizes={plan.sizes}")
+    print(
+        say("--- 解码器，output_padding=", "--- decoder with output_padding=")
+        + f"{a}: ok={plan.ok}, sizes={plan.sizes}"
+    )
     print(plan)
 assert not plan_chain(65, encoder + decoder(1)).ok
 assert plan_chain(65, encoder + decoder(0)).ok

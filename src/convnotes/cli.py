@@ -196,7 +196,8 @@ def _solve(args: argparse.Namespace) -> int:
     if len(shown) < len(choices):
         lines.append(f"... {len(choices) - len(shown)} more (--limit 0 shows all)")
     lines.append(
-        "overlap: even = kernel divisible by stride (no checkerboard); gaps = kernel < stride"
+        "overlap: even = kernel divisible by stride (the overlap adds no checkerboard);"
+        " gaps = kernel < stride"
     )
     _emit(args, data, "\n".join(lines))
     return 0
