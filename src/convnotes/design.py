@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from .errors import ConvArgumentError
 from .shapes import (
+    Size,
     conv_output_size,
     conv_transpose_output_size,
     output_padding_for,
@@ -165,7 +166,7 @@ def _jsonable(value):
     return value
 
 
-def _check_bounds(max_kernel: int, max_stride: int, dilation: int, max_padding) -> None:
+def _check_bounds(max_kernel: int, max_stride: int, dilation: int, max_padding: int | None) -> None:
     for name, value in (("max_kernel", max_kernel), ("max_stride", max_stride)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConvArgumentError(f"{name}={value!r}: must be an integer of at least 1")
@@ -177,15 +178,16 @@ def _check_bounds(max_kernel: int, max_stride: int, dilation: int, max_padding) 
         isinstance(max_padding, bool) or not isinstance(max_padding, int) or max_padding < 0
     ):
         raise ConvArgumentError(f"max_padding={max_padding!r}: must be an integer of at least 0")
-    for name, value in (
+    bounds: tuple[tuple[str, int | None], ...] = (
         ("max_kernel", max_kernel),
         ("max_stride", max_stride),
         ("dilation", dilation),
         ("max_padding", max_padding),
-    ):
-        if value is not None and value > SOLVER_LIMITS[name]:
+    )
+    for name, bound in bounds:
+        if bound is not None and bound > SOLVER_LIMITS[name]:
             raise ConvArgumentError(
-                f"{name}={value}: the solver searches at most {name}={SOLVER_LIMITS[name]} "
+                f"{name}={bound}: the solver searches at most {name}={SOLVER_LIMITS[name]} "
                 "(a bound on its work)"
             )
 
@@ -566,26 +568,42 @@ def _same_size(a, b) -> bool:
     )
 
 
-def _larger_output_padding(layer: Layer, input_size, expected):
+def _transpose_settings(layer: Layer) -> tuple[Size, Size, Size, Size]:
+    """`(kernel_size, stride, padding, dilation)` of a transposed conv.
+
+    A transposed conv needs a kernel size and takes no padding string; `convnotes.shapes`
+    rejects both with a `ConvArgumentError`, and so does this (a layer without them
+    already stopped the chain at its own row).
+    """
+    if layer.kernel_size is None or isinstance(layer.padding, str):
+        raise ConvArgumentError(
+            f"{layer.describe()}: a transposed convolution needs an integer kernel_size "
+            "and integer padding"
+        )
+    return layer.kernel_size, layer.stride, layer.padding, layer.dilation
+
+
+def _larger_output_padding(
+    layer: Layer, input_size: Size, expected: Size
+) -> int | tuple[int, ...] | None:
     """The output_padding `a = o - lo` when it is >= stride but < dilation (PyTorch allows
     `a < max(s, d)`; `forward(x, output_size=...)` only `a < s`), else None."""
     try:
-        lo = output_size_range(
-            input_size, layer.kernel_size, layer.stride, layer.padding, layer.dilation
-        )[0]
+        kernel_size, stride, padding, dilation = _transpose_settings(layer)
+        lo = output_size_range(input_size, kernel_size, stride, padding, dilation)[0]
         ins, outs = _as_tuple(lo), _as_tuple(expected)
         n = max(len(ins), len(outs))
-        a = tuple(o - low for low, o in zip(ins * (n // len(ins)), outs * (n // len(outs))))
-        a = a[0] if not isinstance(lo, tuple) and not isinstance(expected, tuple) else a
-        size = conv_transpose_output_size(
-            input_size, layer.kernel_size, layer.stride, layer.padding, a, layer.dilation
-        )
+        pads = tuple(o - low for low, o in zip(ins * (n // len(ins)), outs * (n // len(outs))))
+        a = pads[0] if not isinstance(lo, tuple) and not isinstance(expected, tuple) else pads
+        size = conv_transpose_output_size(input_size, kernel_size, stride, padding, a, dilation)
     except ConvArgumentError:
         return None
     return a if _same_size(size, expected) else None
 
 
-def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
+def _fixes(
+    layer: Layer, input_size: int | tuple[int, ...], expected: int | tuple[int, ...]
+) -> tuple[Fix, ...]:
     """Ways to make the decoder `layer` on `input_size` give `expected`.
 
     A transposed conv: the same layer with the output_padding that `forward(x,
@@ -596,18 +614,17 @@ def _fixes(layer: Layer, input_size, expected) -> tuple[Fix, ...]:
     if layer.kind == "upsample":
         fixed = replace(layer, size=expected, scale_factor=None)
         return (Fix(fixed, fixed.pytorch()),)
-    fixes = []
+    fixes: list[Fix] = []
     keep = f"keep k={layer.kernel_size} s={layer.stride} p={layer.padding} with output_padding="
     try:
-        a = output_padding_for(
-            input_size, expected, layer.kernel_size, layer.stride, layer.padding, layer.dilation
-        )
+        kernel_size, stride, padding, dilation = _transpose_settings(layer)
+        a = output_padding_for(input_size, expected, kernel_size, stride, padding, dilation)
         text = f"{keep}{a} (or call forward(x, output_size={_jsonable(expected)}))"
         fixes.append(Fix(replace(layer, output_padding=a), text))
     except ConvArgumentError:
-        a = _larger_output_padding(layer, input_size, expected)
-        if a is not None:  # a >= stride: allowed below the dilation, not by output_size=
-            fixes.append(Fix(replace(layer, output_padding=a), f"{keep}{a}"))
+        larger = _larger_output_padding(layer, input_size, expected)
+        if larger is not None:  # a >= stride: allowed below the dilation, not by output_size=
+            fixes.append(Fix(replace(layer, output_padding=larger), f"{keep}{larger}"))
     if isinstance(layer.dilation, int) and layer.dilation <= SOLVER_LIMITS["dilation"]:
         ins, outs = _as_tuple(input_size), _as_tuple(expected)
         n = max(len(ins), len(outs))
@@ -638,7 +655,7 @@ def _upsampler(layer: Layer) -> bool:
     return layer.kind == "upsample" or any(s > 1 for s in _as_tuple(layer.stride))
 
 
-def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
+def plan_chain(input_size: int | Sequence[int], layers: Iterable[Layer | Mapping]) -> ChainPlan:
     """Run `layers` (dicts or `Layer`) from `input_size`; check the mirror rule.
 
     Mirror rule (a stack): a conv or pool that shrinks the size pushes its *input* size; a
@@ -655,10 +672,10 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
     >>> plan.sizes, plan.ok
     ([65, 33, 66], False)
     """
-    steps = []
-    stack: list[tuple[object, str]] = []
-    size = tuple(input_size) if isinstance(input_size, Sequence) else input_size
-    should = size
+    steps: list[ChainStep] = []
+    stack: list[tuple[int | tuple[int, ...], str | None]] = []
+    start = tuple(input_size) if isinstance(input_size, Sequence) else input_size
+    size = should = start
     for index, raw in enumerate(layers, start=1):
         layer = Layer.coerce(raw, index)
         try:
@@ -671,7 +688,10 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
         except ConvArgumentError:
             should, ideal = size, out
         direction = _direction(should, ideal)
-        expected, mirrors, ok, fixes = None, None, True, ()
+        expected: int | tuple[int, ...] | None = None
+        mirrors: str | None = None
+        ok = True
+        fixes: tuple[Fix, ...] = ()
         following = ideal
         if layer.kind in DOWN_KINDS and direction < 0:
             stack.append((should, layer.name))
@@ -713,4 +733,4 @@ def plan_chain(input_size, layers: Iterable[Layer | Mapping]) -> ChainPlan:
             )
         )
         size, should = out, following
-    return ChainPlan(input_size, tuple(steps))
+    return ChainPlan(start, tuple(steps))

@@ -346,7 +346,7 @@ def _mismatch(run: _Run):
     return None
 
 
-def _describe(run: _Run, before: str) -> str:
+def _describe(run: _Run) -> str:
     """ "fits: output (...)", or "" when the rerun still fails (not a fix: not listed)."""
     return f"fits: output {_shape(run.output)}" if run.error is None else ""
 
@@ -479,7 +479,7 @@ def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape) -> Diagn
         encoder = _encoder_for(run, found[0])
         if encoder is not None:
             error["encoder"] = {**encoder, "decoder": found[0]}
-    fixes = []
+    fixes: list[dict[str, str]] = []
     if found is not None:
         for change, what in (
             (_fix_output_padding, "output_padding"),
@@ -488,14 +488,14 @@ def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape) -> Diagn
             (_fix_upsample, "upsample"),
         ):
             rerun, notes = _iterate(factory, shape, run, change)
-            result = _describe(rerun, run.error["op"])
+            result = _describe(rerun)
             if notes and result:
-                change = notes[0].split(": ", 1)[1] if len(notes) == 1 else "; ".join(notes)
+                changed = notes[0].split(": ", 1)[1] if len(notes) == 1 else "; ".join(notes)
                 fixes.append({"layer": ", ".join(n.split(":")[0] for n in notes),
-                              "change": change, "result": result, "kind": what})  # fmt: skip
+                              "change": changed, "result": result, "kind": what})  # fmt: skip
         if error.get("encoder"):
-            fixes += _encoder_fixes(factory, shape, run, error["encoder"]["layer"])
-    linear = _fix_linear(factory, shape, run)
+            fixes += _encoder_fixes(factory, shape, error["encoder"]["layer"])
+    linear = _fix_linear(factory, shape, run.error)
     if linear:
         fixes.append(linear)
     if len(run.error["shapes"]) >= 2:
@@ -505,7 +505,7 @@ def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape) -> Diagn
             ("pad", "pad the smaller operand to the larger before the join (F.pad)"),
         ):  # fmt: skip
             rerun = _run(_build(factory), shape, _crop_or_pad(mode))
-            result = _describe(rerun, "")
+            result = _describe(rerun)
             if rerun.error is None:
                 fixes.append({"layer": run.error["op"], "change": text,
                               "result": result, "kind": mode})  # fmt: skip
@@ -514,11 +514,11 @@ def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape) -> Diagn
     return Diagnosis(run.layers, error, None)
 
 
-def _encoder_fixes(factory, shape, run: _Run, name: str) -> list[dict]:
+def _encoder_fixes(factory, shape, name: str) -> list[dict[str, str]]:
     """Other padding (or ceil_mode) for the encoder layer, so its output mirrors back."""
     fixes = []
     module = _module(_build(factory), name)
-    candidates = []
+    candidates: list[tuple[str, object]] = []
     if isinstance(module, nn.modules.conv._ConvNd) and not isinstance(module.padding, str):
         for delta in (1, -1):
             padding = tuple(p + delta for p in module.padding)
@@ -531,24 +531,25 @@ def _encoder_fixes(factory, shape, run: _Run, name: str) -> list[dict]:
         model = _build(factory)
         setattr(_module(model, name), attr, value)
         rerun = _run(model, shape)
-        result = _describe(rerun, run.error["op"])
+        result = _describe(rerun)
         if result:
             fixes.append({"layer": name, "change": f"{attr}={value}", "result": result,
                           "kind": "encoder"})  # fmt: skip
     return fixes
 
 
-def _fix_linear(factory, shape, run: _Run) -> dict | None:
-    """A Linear fed the wrong number of features: in_features = what it gets."""
-    name = run.error["op"]
+def _fix_linear(factory, shape, error: dict) -> dict[str, str] | None:
+    """A Linear fed the wrong number of features (`error` is the failing run's):
+    in_features = what it gets."""
+    name = error["op"]
     model = _build(factory)
     try:
         module = _module(model, name)
     except AttributeError:
         return None
-    if not isinstance(module, nn.Linear) or not run.error["shapes"]:
+    if not isinstance(module, nn.Linear) or not error["shapes"]:
         return None
-    features = run.error["shapes"][0][-1]
+    features = error["shapes"][0][-1]
     with torch.device("meta"):
         new = nn.Linear(features, module.out_features, bias=module.bias is not None)
     _replace(model, name, new)
@@ -557,4 +558,4 @@ def _fix_linear(factory, shape, run: _Run) -> dict | None:
         return None
     return {"layer": name, "change": f"nn.Linear({features}, {module.out_features}) "
             f"(or an nn.AdaptiveAvgPool before it, to fit every input size)",
-            "result": _describe(rerun, name), "kind": "linear"}  # fmt: skip
+            "result": _describe(rerun), "kind": "linear"}  # fmt: skip

@@ -231,6 +231,7 @@ def _parse_call(text: str, match: re.Match) -> Layer | None:
     if cls in KEEPS_SIZE:
         return None
     family_match = _CLASS.match(cls)
+    ndim: int | None
     if family_match:
         family, ndim = family_match.group(1), int(family_match.group(2))
     elif cls in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"):

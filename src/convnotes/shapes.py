@@ -710,7 +710,11 @@ def upsample_output_size(
         outs = expand("size", size, n)
         _check_at_least("size", outs, 1, "every output size must be at least 1")
         return _result(outs, ndim)
-    scales = tuple(scale_factor) if _is_sequence(scale_factor) else (scale_factor,)  # type: ignore[arg-type]
+    scales: tuple[object, ...] = (
+        tuple(scale_factor)
+        if isinstance(scale_factor, Sequence) and not isinstance(scale_factor, str)
+        else (scale_factor,)
+    )
     ndim = _ndim_of(input_size=input_size)
     if ndim is None and len(scales) > 1:
         ndim = len(scales)
@@ -718,10 +722,13 @@ def upsample_output_size(
     if len(scales) not in (1, n):
         raise ConvArgumentError(f"scale_factor={scale_factor!r}: give one value or {n}")
     inputs = expand("input_size", input_size, n)
-    factors = scales * n if len(scales) == 1 else scales
-    for f in factors:
-        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not f > 0:
+    factors: list[numbers.Real] = []
+    for f in scales * n if len(scales) == 1 else scales:
+        # `not f > 0` also rejects NaN. typeshed's numbers.Real declares only < and <=;
+        # every concrete Real (int, float, Fraction, NumPy floats) has > as well.
+        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not f > 0:  # type: ignore[operator]
             raise ConvArgumentError(f"scale_factor={scale_factor!r}: must be a positive number")
+        factors.append(f)
     _check_at_least("input_size", inputs, 1, "every spatial size must be at least 1")
     outs = tuple(math.floor(i * float(f)) for i, f in zip(inputs, factors))
     _check_at_least("scale_factor", outs, 1, "output size is too small")
