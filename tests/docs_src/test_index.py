@@ -190,5 +190,6 @@ def test_cli_commands_on_the_page_say_what_torch_says() -> None:
     layers = re.findall(r"(nn\.ConvTranspose2d\(.*\))$", outputs["solve transpose"], re.M)
     assert layers, outputs["solve transpose"]
     for layer in layers:
-        up = eval(layer, {"nn": nn})  # the constructor the CLI printed
+        # the constructor the CLI printed, its channel placeholders filled in
+        up = eval(layer, {"nn": nn, "in_channels": 2, "out_channels": 3})
         assert up(torch.zeros(1, up.in_channels, 17, 17)).shape[-2:] == (33, 33), layer
