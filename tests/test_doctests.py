@@ -32,6 +32,7 @@ def test_docstring_examples_pass(name: str) -> None:
 
 def test_the_reference_modules_have_examples() -> None:
     finder = doctest.DocTestFinder()
-    for name in ("convnotes.shapes", "convnotes.design", "convnotes.explain", "convnotes.matrix"):
+    reference = ("shapes", "design", "layers", "doctor", "explain", "matrix")
+    for name in (f"convnotes.{module}" for module in reference):
         tests = finder.find(importlib.import_module(name))
         assert sum(len(test.examples) for test in tests) > 0, name

@@ -1,11 +1,13 @@
 """Inverse design: which layer settings map one size to another, and does a chain mirror itself?
 
 The question users really have: "my encoder goes 65 -> 33 -> 17; which `ConvTranspose2d`
-brings 17 back to 33?" `solve_conv_transpose` and `solve_conv` enumerate the
+brings 17 back to 33?" [`solve_conv_transpose`][convnotes.design.solve_conv_transpose] and
+[`solve_conv`][convnotes.design.solve_conv] enumerate the
 `(kernel_size, stride, padding, output_padding)` choices inside small bounds and keep those
-that `convnotes.shapes` (the one source of truth) maps to the target size: no output-size
-formula is re-derived here. `plan_chain` runs a list of layers and flags a decoder that
-does not undo its encoder.
+that [`convnotes.shapes`][convnotes.shapes] (the one source of truth) maps to the target
+size: no output-size formula is re-derived here. [`plan_chain`][convnotes.design.plan_chain]
+runs a list of layers (convolutions, transposed convolutions, pools, upsamples) and flags a
+decoder that does not undo its encoder.
 
 Search bounds (per dimension, `d` = dilation, fixed by the caller):
 
@@ -14,17 +16,21 @@ Search bounds (per dimension, `d` = dilation, fixed by the caller):
   to a conv, or crops a transposed conv beyond the kernel's reach), unless `max_padding`;
 * `0 <= output_padding < max(stride, dilation)` (PyTorch's rule), transposed only.
 
-The bounds themselves are capped (`SOLVER_LIMITS`: `max_kernel <= 16`,
-`max_stride <= 16`, `dilation <= 8`, `max_padding <= 64`, at most 3 dimensions), so
-one call checks at most about 50 000 settings and returns well within a second; a larger
-bound is a `ConvArgumentError` naming the parameter.
+The bounds themselves are capped ([`SOLVER_LIMITS`][convnotes.design.SOLVER_LIMITS]:
+`max_kernel <= 16`, `max_stride <= 16`, `dilation <= 8`, `max_padding <= 64`, at most 3
+dimensions), so one call checks at most about 50 000 settings and returns well within a
+second; a larger bound is a [`ConvArgumentError`][convnotes.errors.ConvArgumentError]
+naming the parameter.
 
-Ordering, "simplest first" (`Choice.sort_key`):
+Ordering, "simplest first" ([`Choice.sort_key`][convnotes.design.Choice.sort_key]):
 
-1. no gaps (every input/output position is touched: see `overlap_profile`);
+1. no gaps (every input/output position is touched: see
+   [`overlap_profile`][convnotes.design.overlap_profile]);
 2. stride closest to the size ratio (`output/input` for a transposed conv,
    `input/output` for a conv);
-3. smaller kernel, 4. smaller padding, 5. smaller output_padding;
+3. smaller kernel;
+4. smaller padding;
+5. smaller output_padding;
 6. even overlap (kernel divisible by stride: no checkerboard) before uneven.
 
 Tuple sizes: a choice is one `(kernel_size, stride, padding)` that works for *every*
@@ -67,8 +73,9 @@ KINDS = ("conv", "transpose", "maxpool", "avgpool", "upsample")
 DOWN_KINDS = ("conv", "maxpool", "avgpool")  # a shrinking one is an encoder step
 UP_KINDS = ("transpose", "upsample")  # a growing one restores an encoder step
 
-#: The largest bounds the solvers accept (the JS mirror has the same numbers).
 SOLVER_LIMITS = {"max_kernel": 16, "max_stride": 16, "dilation": 8, "max_padding": 64, "ndim": 3}
+"""The largest bounds the solvers accept, and at most 3 spatial dimensions (the JS mirror
+in `docs/javascripts/shapes.js` has the same numbers)."""
 
 
 def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[int, ...]:
@@ -81,8 +88,17 @@ def overlap_profile(kernel_size: int, stride: int, dilation: int = 1) -> tuple[i
     say how many windows of a strided conv read each input position. With `dilation=1` this
     is "`kernel_size % stride == 0`" and "`kernel_size < stride`".
 
-    >>> overlap_profile(3, 2)
-    (2, 1)
+    Args:
+        kernel_size: `k`.
+        stride: `s`.
+        dilation: `d`.
+
+    Returns:
+        One count per phase `0 .. stride - 1`.
+
+    Examples:
+        >>> overlap_profile(3, 2)
+        (2, 1)
     """
     counts = [0] * stride
     for tap in range(kernel_size):
@@ -124,12 +140,23 @@ class Choice:
         out_channels: int | None = None,
         ndim: int | None = None,
     ) -> str:
-        """The PyTorch line to copy, e.g. `nn.ConvTranspose2d(in_channels, out_channels,
-        kernel_size=3, stride=2, padding=1, output_padding=1)`.
+        """The PyTorch line to copy.
 
-        Channels the caller does not give stay the names `in_channels`/`out_channels`
-        (never made-up numbers); `ndim` defaults to the number of dimensions of the sizes
-        (2 for int sizes).
+        Args:
+            in_channels: Shown as the first argument; if not given, the name `in_channels`
+                stays (never a made-up number).
+            out_channels: Shown as the second argument; if not given, the name
+                `out_channels` stays.
+            ndim: `1`, `2` or `3` in the class name; default: the number of dimensions of the
+                sizes (2 for int sizes).
+
+        Returns:
+            For example `nn.ConvTranspose2d(in_channels, out_channels, kernel_size=3,
+                stride=2, padding=1, output_padding=1)`.
+
+        Examples:
+            >>> solve_conv_transpose(17, 33)[0].pytorch(32, 16, ndim=1)
+            'nn.ConvTranspose1d(32, 16, kernel_size=2, stride=2, padding=1, output_padding=1)'
         """
         if ndim is None:
             ndim = len(self.input_size) if isinstance(self.input_size, tuple) else 2
@@ -279,16 +306,33 @@ def solve_conv_transpose(
     dilation: int = 1,
     max_padding: int | None = None,
 ) -> list[Choice]:
-    """Every `ConvTranspose` setting within the bounds that maps `input_size` to
-    `output_size`, simplest first (see the module docstring for bounds and order).
+    """Every `ConvTranspose` setting within the bounds that maps `input_size` to `output_size`.
 
-    Each is verified with `convnotes.shapes.conv_transpose_output_size`:
+    Simplest first (the module docstring gives the bounds and the order). Each is verified
+    with [`conv_transpose_output_size`][convnotes.shapes.conv_transpose_output_size]:
     `o = (i - 1)*s - 2p + d*(k - 1) + a + 1`.
 
-    >>> for choice in solve_conv_transpose(17, 33)[:2]:
-    ...     print(choice.pytorch(32, 16), choice.even_overlap)
-    nn.ConvTranspose2d(32, 16, kernel_size=2, stride=2, padding=1, output_padding=1) True
-    nn.ConvTranspose2d(32, 16, kernel_size=3, stride=2, padding=1) False
+    Args:
+        input_size: `i`, an int or one int per dimension (at most 3).
+        output_size: `o`, the size wanted, an int or one int per dimension.
+        max_kernel: Largest kernel size tried (at most 16).
+        max_stride: Largest stride tried (at most 16).
+        dilation: The dilation, fixed (at most 8).
+        max_padding: Largest padding tried (at most 64); default `dilation*(kernel_size - 1)`.
+
+    Returns:
+        The [`Choice`][convnotes.design.Choice]s, simplest first; empty if none fits.
+
+    Raises:
+        ConvArgumentError: a size below 1, sizes of different lengths, more than 3
+            dimensions, or a bound below its minimum or above
+            [`SOLVER_LIMITS`][convnotes.design.SOLVER_LIMITS].
+
+    Examples:
+        >>> for choice in solve_conv_transpose(17, 33)[:2]:
+        ...     print(choice.pytorch(32, 16), choice.even_overlap)
+        nn.ConvTranspose2d(32, 16, kernel_size=2, stride=2, padding=1, output_padding=1) True
+        nn.ConvTranspose2d(32, 16, kernel_size=3, stride=2, padding=1) False
     """
     return _solve(
         "transpose", input_size, output_size, max_kernel, max_stride, dilation, max_padding
@@ -304,16 +348,33 @@ def solve_conv(
     dilation: int = 1,
     max_padding: int | None = None,
 ) -> list[Choice]:
-    """Every `Conv` setting within the bounds that maps `input_size` to `output_size`,
-    simplest first; `output_padding` is always 0.
+    """Every `Conv` setting within the bounds that maps `input_size` to `output_size`.
 
-    Each is verified with `convnotes.shapes.conv_output_size`:
+    Simplest first; `output_padding` is always 0. Each is verified with
+    [`conv_output_size`][convnotes.shapes.conv_output_size]:
     `o = floor((i + 2p - d*(k - 1) - 1)/s) + 1`.
 
-    >>> for choice in solve_conv(65, 33)[:2]:
-    ...     print(choice.pytorch())
-    nn.Conv2d(in_channels, out_channels, kernel_size=2, stride=2, padding=1)
-    nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=2, padding=1)
+    Args:
+        input_size: `i`, an int or one int per dimension (at most 3).
+        output_size: `o`, the size wanted, an int or one int per dimension.
+        max_kernel: Largest kernel size tried (at most 16).
+        max_stride: Largest stride tried (at most 16).
+        dilation: The dilation, fixed (at most 8).
+        max_padding: Largest padding tried (at most 64); default `dilation*(kernel_size - 1)`.
+
+    Returns:
+        The [`Choice`][convnotes.design.Choice]s, simplest first; empty if none fits.
+
+    Raises:
+        ConvArgumentError: a size below 1, sizes of different lengths, more than 3
+            dimensions, or a bound below its minimum or above
+            [`SOLVER_LIMITS`][convnotes.design.SOLVER_LIMITS].
+
+    Examples:
+        >>> for choice in solve_conv(65, 33)[:2]:
+        ...     print(choice.pytorch())
+        nn.Conv2d(in_channels, out_channels, kernel_size=2, stride=2, padding=1)
+        nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=2, padding=1)
     """
     return _solve("conv", input_size, output_size, max_kernel, max_stride, dilation, max_padding)
 
@@ -323,12 +384,14 @@ def solve_conv(
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of a chain: `kind` is one of `KINDS`.
+    """One layer of a chain: `kind` is `"conv"`, `"transpose"`, `"maxpool"`, `"avgpool"`
+    or `"upsample"`.
 
     Pools take `kernel_size`, `stride` (give it: PyTorch's default is the kernel size),
     `padding`, `dilation` and `ceil_mode`; `upsample` takes `size` or
     `scale_factor`. `in_channels`/`out_channels`/`ndim` are kept when known (a
-    parsed PyTorch line) so that a suggested fix can repeat them; they never change a size.
+    parsed PyTorch line, see [`parse_layer`][convnotes.layers.parse_layer]) so that a
+    suggested fix can repeat them; they never change a size.
     """
 
     kind: str
@@ -347,7 +410,24 @@ class Layer:
 
     @classmethod
     def coerce(cls, spec: Layer | Mapping, index: int) -> Layer:
-        """A `Layer` from a dict (unknown keys are an error), named if unnamed."""
+        """A `Layer` from a dict, checked, and named `<kind><index>` if unnamed.
+
+        Args:
+            spec: A `Layer`, or a dict with the same keys.
+            index: The layer's 1-based position in its chain, for the name and the errors.
+
+        Returns:
+            The layer, with a name.
+
+        Raises:
+            ConvArgumentError: a dict with unknown keys or without `kind` (or without
+                `kernel_size`, except an upsample), an unknown `kind`, or an
+                `output_padding` on a layer that is not a transposed convolution.
+
+        Examples:
+            >>> Layer.coerce({"kind": "conv", "kernel_size": 3, "stride": 2}, 1).name
+            'conv1'
+        """
         if isinstance(spec, Mapping):
             known = set(cls.__dataclass_fields__)
             unknown = sorted(set(spec) - known)
@@ -380,7 +460,24 @@ class Layer:
         return spec
 
     def output_size(self, input_size):
-        """This layer's output size, from `convnotes.shapes`."""
+        """This layer's output size, from [`convnotes.shapes`][convnotes.shapes].
+
+        Args:
+            input_size (int | tuple[int, ...]): `i`, an int or one int per spatial
+                dimension.
+
+        Returns:
+            o (int | tuple[int, ...]): An int for an int input size, else a tuple.
+
+        Raises:
+            ConvArgumentError: settings PyTorch rejects for this input (the message of
+                the `convnotes.shapes` function), or a tuple input size whose length is
+                not the layer's `ndim`.
+
+        Examples:
+            >>> Layer("transpose", kernel_size=4, stride=2, padding=1).output_size((33, 17))
+            (66, 34)
+        """
         if self.ndim is not None and isinstance(input_size, tuple) and len(input_size) != self.ndim:
             raise ConvArgumentError(
                 f"input_size={input_size}: a {self.ndim}d layer takes {self.ndim} spatial sizes"
@@ -406,6 +503,12 @@ class Layer:
         )
 
     def describe(self) -> str:
+        """One short line for the chain table: the name, the kind and the settings.
+
+        Examples:
+            >>> Layer("transpose", kernel_size=4, stride=2, padding=1, name="up1").describe()
+            'up1: transpose k=4 s=2 p=1 op=0'
+        """
         if self.kind == "upsample":
             what = f"size={self.size}" if self.size is not None else f"x{self.scale_factor}"
             return f"{self.name}: upsample {what}"
@@ -419,7 +522,16 @@ class Layer:
         return f"{self.name}: {self.kind} " + " ".join(parts)
 
     def pytorch(self) -> str:
-        """This layer as a PyTorch line; unknown channels stay `in_channels, out_channels`."""
+        """This layer as a PyTorch line; unknown channels stay `in_channels, out_channels`.
+
+        Returns:
+            The line, `nn.Conv2d(...)`, `nn.ConvTranspose2d(...)`, `nn.MaxPool2d(...)`,
+                `nn.AvgPool2d(...)` or `nn.Upsample(...)` (2d unless `ndim` says otherwise).
+
+        Examples:
+            >>> Layer("maxpool", kernel_size=2, stride=2).pytorch()
+            'nn.MaxPool2d(kernel_size=2, stride=2)'
+        """
         ndim = self.ndim or 2
         if self.kind == "upsample":
             arg = (
@@ -460,6 +572,7 @@ class Fix:
     text: str
 
     def to_dict(self) -> dict:
+        """JSON-ready: `{"text", "layer"}`, the layer's tuples as lists."""
         return {"text": self.text, "layer": _layer_dict(self.layer)}
 
 
@@ -488,6 +601,7 @@ class ChainStep:
     fixes: tuple[Fix, ...] = ()
 
     def to_dict(self) -> dict:
+        """JSON-ready (tuples become lists): the fields, `spec` and `fixes` as dicts."""
         data = {
             key: _jsonable(getattr(self, key))
             for key in ("input_size", "output_size", "expected", "ok", "message", "mirrors")
@@ -501,22 +615,24 @@ class ChainStep:
 
 @dataclass(frozen=True)
 class ChainPlan:
-    """The result of `plan_chain`."""
+    """The result of [`plan_chain`][convnotes.design.plan_chain]: one step per layer run."""
 
     input_size: int | tuple[int, ...]
     steps: tuple[ChainStep, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
+        """Every step is valid, and every decoder step mirrors its encoder step."""
         return all(step.ok for step in self.steps)
 
     @property
-    def sizes(self) -> list:
+    def sizes(self) -> list[int | tuple[int, ...]]:
         """The input size, then every output size up to the first invalid layer."""
         return [self.input_size] + [s.output_size for s in self.steps if s.output_size is not None]
 
     @property
-    def output_size(self):
+    def output_size(self) -> int | tuple[int, ...]:
+        """The last size in [`sizes`][convnotes.design.ChainPlan.sizes]."""
         return self.sizes[-1]
 
     def fixed_layers(self) -> list[Layer]:
@@ -524,6 +640,7 @@ class ChainPlan:
         return [step.fixes[0].layer if step.fixes else step.spec for step in self.steps]
 
     def to_dict(self) -> dict:
+        """JSON-ready (tuples become lists): `input_size`, `ok`, `sizes` and `steps`."""
         return {
             "input_size": _jsonable(self.input_size),
             "ok": self.ok,
@@ -656,7 +773,7 @@ def _upsampler(layer: Layer) -> bool:
 
 
 def plan_chain(input_size: int | Sequence[int], layers: Iterable[Layer | Mapping]) -> ChainPlan:
-    """Run `layers` (dicts or `Layer`) from `input_size`; check the mirror rule.
+    """Run `layers` from `input_size` and check the mirror rule.
 
     Mirror rule (a stack): a conv or pool that shrinks the size pushes its *input* size; a
     transposed conv or upsample that grows the size (or is built to: stride above 1, an
@@ -664,13 +781,29 @@ def plan_chain(input_size: int | Sequence[int], layers: Iterable[Layer | Mapping
     A decoder row is judged on the size it *should* receive (what it would get with every
     flagged row above it fixed): a mismatch there is flagged with fixes computed from that
     size, so applying the first fix of every flagged row gives a matching chain
-    (`ChainPlan.fixed_layers`). An invalid layer is reported at its step with the
-    error message, and the chain stops.
+    ([`ChainPlan.fixed_layers`][convnotes.design.ChainPlan.fixed_layers]). An invalid layer
+    is reported at its step with the error message, and the chain stops.
 
-    >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
-    ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
-    >>> plan.sizes, plan.ok
-    ([65, 33, 66], False)
+    Args:
+        input_size: The size entering the first layer: an int or one int per dimension.
+        layers: [`Layer`][convnotes.design.Layer]s, or dicts with the same keys.
+
+    Returns:
+        The [`ChainPlan`][convnotes.design.ChainPlan]: one step per layer run, and `ok`.
+
+    Raises:
+        ConvArgumentError: a layer that is neither a dict nor a `Layer`, or one that
+            [`Layer.coerce`][convnotes.design.Layer.coerce] rejects.
+
+    Examples:
+        >>> plan = plan_chain(65, [dict(kind="conv", kernel_size=3, stride=2, padding=1),
+        ...                        dict(kind="transpose", kernel_size=4, stride=2, padding=1)])
+        >>> plan.sizes, plan.ok
+        ([65, 33, 66], False)
+        >>> plan.steps[1].fixes[0].layer.describe()
+        'transpose2: transpose k=2 s=2 p=1 op=1'
+        >>> plan_chain(65, plan.fixed_layers()).ok
+        True
     """
     steps: list[ChainStep] = []
     stack: list[tuple[int | tuple[int, ...], str | None]] = []

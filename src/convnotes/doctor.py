@@ -1,17 +1,22 @@
 """The shape doctor: why a model's forward fails on a shape, and what to change.
 
-`diagnose` builds the model on the meta device (no memory, no arithmetic: only
-shapes), runs one forward and records every leaf layer's input and output shape (forward
-hooks) and every `torch.cat`/`stack`/addition (a `TorchFunctionMode`), remembering
-which layer produced each tensor. When the forward raises, it reports the failing
-operation, its operand shapes, the layers that produced them, and the encoder layer whose
-input size the decoder had to restore (the chain planner's mirror rule: a layer that
-shrinks the size pushes its input size, one that grows it pops). It then proposes fixes
-(`output_padding`, `output_size=`, another kernel/padding, `Upsample(size=)`, the
-encoder's padding, a crop or pad of the skip) and keeps only those that a rebuilt model,
-rerun on meta with the fix applied, confirms.
+[`diagnose`][convnotes.doctor.diagnose] builds the model on the meta device (no memory,
+no arithmetic: only shapes), runs one forward and records every leaf layer's input and
+output shape (forward hooks) and every `torch.cat`/`stack`/addition (a
+`TorchFunctionMode`), remembering which layer produced each tensor. When the forward
+raises, it reports the failing operation, its operand shapes, the layers that produced
+them, and the encoder layer whose input size the decoder had to restore (the mirror rule
+of [`plan_chain`][convnotes.design.plan_chain]: a layer that shrinks the size pushes its
+input size, one that grows it pops). It then proposes fixes (`output_padding`,
+`output_size=`, another kernel/padding, `Upsample(size=)`, the encoder's padding, a crop
+or pad of the skip) and keeps only those that a rebuilt model, rerun on meta with the fix
+applied, confirms. It needs torch (`convnotes[torch]`).
 
-    convnotes doctor my_model.py:build_unet --input 1,3,65,65 [--json]
+From the command line:
+
+```text
+convnotes doctor my_model.py:build_unet --input 1,3,65,65 [--json]
+```
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import copy
 import importlib.util
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +59,28 @@ class _Run:
 
 
 def load_factory(spec: str) -> Callable[[], nn.Module]:
-    """`"path/to/file.py:FACTORY"` -> the callable (a function or an nn.Module class)."""
+    """The model factory named by `"path/to/file.py:FACTORY"`, imported from that file.
+
+    The file is imported as a module (its folder first on `sys.path` while it runs), so
+    it can import its neighbours.
+
+    Args:
+        spec: `FILE.py:FACTORY`: a Python file and the name of a callable in it that
+            returns a fresh model (a function, or an `nn.Module` class taking no arguments).
+
+    Returns:
+        The callable.
+
+    Raises:
+        DoctorInputError: a spec without `:`, a missing file, a file whose import fails,
+            or no callable of that name in it.
+
+    Examples:
+        >>> load_factory("no_such_model.py:build_unet")
+        Traceback (most recent call last):
+        ...
+        convnotes.doctor.DoctorInputError: no_such_model.py: no such file
+    """
     path_text, colon, name = spec.rpartition(":")
     if not colon or not path_text or not name:
         raise DoctorInputError(f"{spec!r}: expected FILE.py:FACTORY, e.g. model.py:build_unet")
@@ -253,7 +279,17 @@ def _encoder_for(run: _Run, up_name: str) -> dict | None:
 
 @dataclass
 class Diagnosis:
-    """What `diagnose` found; `to_dict` is the `--json` document."""
+    """What [`diagnose`][convnotes.doctor.diagnose] found; `str()` is the text report and
+    [`to_dict`][convnotes.doctor.Diagnosis.to_dict] the `--json` document.
+
+    Attributes:
+        layers: One row per leaf layer run and per join: `{"name", "type", "input",
+            "output"}`, shapes as lists.
+        error: `None` if the forward ran; else the failing operation: `op`, `shapes`,
+            `layers` (who produced each operand), `message`, `encoder` (when known) and
+            the verified `fixes`.
+        output: The output shape when the forward ran, else `None`.
+    """
 
     layers: list[dict]
     error: dict | None
@@ -261,6 +297,7 @@ class Diagnosis:
 
     @property
     def ok(self) -> bool:
+        """The forward ran with this input shape."""
         return self.error is None
 
     def to_dict(self) -> dict:
@@ -459,11 +496,41 @@ def _crop_or_pad(mode: str):
     return edit
 
 
-def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape) -> Diagnosis:
+def diagnose(factory: Callable[[], nn.Module] | nn.Module, input_shape: Sequence[int]) -> Diagnosis:
     """Run the model on meta with `input_shape`; on a failure, locate it and find fixes.
 
-    `factory` is a callable returning a fresh model (fixes rebuild it); an `nn.Module`
-    is copied instead.
+    Each fix (`output_padding`, `output_size=`, another kernel/padding, `Upsample(size=)`,
+    the encoder's padding or `ceil_mode`, a crop or pad at the join, a `Linear`'s
+    `in_features`) is applied to a rebuilt model and kept only if the rerun fits.
+
+    Args:
+        factory: A callable returning a fresh model (each fix rebuilds it), or an
+            `nn.Module`, which is deep-copied instead.
+        input_shape: The input's shape, `(N, C, spatial...)`.
+
+    Returns:
+        The [`Diagnosis`][convnotes.doctor.Diagnosis]: the layer table, and the failure
+            with its verified fixes (`error` is `None` when the model fits).
+
+    Raises:
+        DoctorInputError: a shape with fewer than two entries or a non-positive one, a
+            factory that fails, or one that does not return an `nn.Module`.
+
+    Examples:
+        >>> import torch
+        >>> from torch import nn
+        >>> class Tiny(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.down = nn.Conv2d(1, 1, 3, stride=2, padding=1)
+        ...         self.up = nn.ConvTranspose2d(1, 1, 2, stride=2)
+        ...     def forward(self, x):
+        ...         return torch.cat([x, self.up(self.down(x))], dim=1)
+        >>> diagnosis = diagnose(Tiny, (1, 1, 65, 65))
+        >>> diagnosis.ok, diagnosis.error["op"], diagnosis.error["shapes"]
+        (False, 'cat#1', [[1, 1, 65, 65], [1, 1, 66, 66]])
+        >>> diagnosis.error["fixes"][0]["layer"], diagnosis.error["fixes"][0]["change"]
+        ('up', 'kernel_size=2, padding=1, output_padding=1')
     """
     if isinstance(factory, nn.Module):
         template = factory

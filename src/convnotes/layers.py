@@ -1,7 +1,8 @@
 """One layer syntax for the CLI, the calculator and the Python API.
 
-Three spellings of one layer, all read by `parse_layer` (and, word for word, by
-`parseLayer` in docs/javascripts/shapes.js):
+Three spellings of one layer, all read by [`parse_layer`][convnotes.layers.parse_layer]
+(and, word for word, by `parseLayer` in `docs/javascripts/shapes.js`) into a
+[`Layer`][convnotes.design.Layer]:
 
 * short, as on the command line: `[NAME=]KIND:SETTINGS` with settings run together,
   `conv:k3s2p1`, `enc1=transpose:k4s2p1op1`, `maxpool:k2`, `avgpool:k3s2p1ceil`,
@@ -13,11 +14,13 @@ Three spellings of one layer, all read by `parse_layer` (and, word for word, by
   `(up1): ConvTranspose2d(64, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1))`,
   `self.pool = nn.MaxPool2d(2)`, `AvgPool2d(3, 2, 1, ceil_mode=True)`,
   `Upsample(scale_factor=2.0, mode='nearest')`. Positional and keyword arguments follow
-  the PyTorch signatures (`SIGNATURES`); channels are kept, never invented.
+  the PyTorch signatures ([`SIGNATURES`][convnotes.layers.SIGNATURES]); channels are kept,
+  never invented.
 
-Layers that keep the size (`ReLU`, `BatchNorm2d`, `Dropout`, ...: `KEEPS_SIZE`)
-parse to `None`; `parse_layers` skips them, and container lines (`Sequential(`,
-`)`). A tuple whose values are all equal becomes one int (`(3, 3)` -> `3`).
+Layers that keep the size (`ReLU`, `BatchNorm2d`, `Dropout`, ...:
+[`KEEPS_SIZE`][convnotes.layers.KEEPS_SIZE]) parse to `None`;
+[`parse_layers`][convnotes.layers.parse_layers] skips them, and container lines
+(`Sequential(`, `)`). A tuple whose values are all equal becomes one int (`(3, 3)` -> `3`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from .errors import ConvArgumentError
 
 __all__ = ["KEEPS_SIZE", "SIGNATURES", "parse_layer", "parse_layers"]
 
-#: Positional order of each PyTorch class's arguments (the names the chain reads are kept).
 SIGNATURES = {
     "Conv": (
         "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
@@ -46,8 +48,9 @@ SIGNATURES = {
     ),
     "Upsample": ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"),
 }  # fmt: skip
+"""The positional order of each PyTorch class's arguments, by family (`Conv` for
+`Conv1d/2d/3d`, ...); the chain keeps the sizes and channels and ignores the rest."""
 
-#: Layers that never change the spatial size: a chain skips them.
 KEEPS_SIZE = frozenset(
     {
         "ReLU",
@@ -84,6 +87,7 @@ KEEPS_SIZE = frozenset(
         "LocalResponseNorm",
     }
 )
+"""Class names of layers that never change the spatial size: a chain skips them."""
 
 _KINDS = {
     "conv": "conv",
@@ -385,14 +389,29 @@ def _short_pairs(text: str, settings: str) -> list[tuple[str, str | None]]:
 
 
 def parse_layer(text: str) -> Layer | None:
-    """One layer from any of the three spellings (module docstring); `None` for a layer
-    that keeps the size (`ReLU()`). Bad text raises ConvArgumentError naming the problem.
+    """One layer from any of the three spellings (see the module docstring).
 
-    >>> parse_layer("nn.Conv2d(3, 16, 3, stride=2, padding=1)")
-    Layer(kind='conv', kernel_size=3, stride=2, padding=1, output_padding=0, dilation=1, \
-name=None, ceil_mode=False, scale_factor=None, size=None, in_channels=3, out_channels=16, ndim=2)
-    >>> parse_layer("enc1=conv:k3s2p1") == parse_layer("enc1=conv k=3 s=2 p=1")
-    True
+    Args:
+        text: One layer: `conv:k3s2p1`, `conv k=3 s=2 p=1` or a PyTorch call such as
+            `nn.Conv2d(3, 16, 3, stride=2, padding=1)`, optionally named
+            (`enc1=conv:k3s2p1`, `(enc1): Conv2d(...)`, `self.enc1 = nn.Conv2d(...)`).
+
+    Returns:
+        The [`Layer`][convnotes.design.Layer]; `None` for a layer that keeps the size
+            (`ReLU()`, see [`KEEPS_SIZE`][convnotes.layers.KEEPS_SIZE]).
+
+    Raises:
+        ConvArgumentError: text none of the spellings reads (an unknown kind or class, a
+            setting the kind does not take, a missing or repeated value, a non-integer
+            size, an unclosed call); the message quotes the text and names the problem.
+
+    Examples:
+        >>> parse_layer("nn.Conv2d(3, 16, 3, stride=2, padding=1)").pytorch()
+        'nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)'
+        >>> parse_layer("enc1=conv:k3s2p1") == parse_layer("enc1=conv k=3 s=2 p=1")
+        True
+        >>> parse_layer("ReLU(inplace=True)") is None
+        True
     """
     call = _CALL.match(text)
     if call:
@@ -427,10 +446,29 @@ name=None, ceil_mode=False, scale_factor=None, size=None, in_channels=3, out_cha
 
 
 def parse_layers(text: str) -> list[tuple[int, str, Layer]]:
-    """Every layer of a pasted block, one a line: `(line number, line, layer)`.
+    """Every layer of a pasted block, one a line, read by
+    [`parse_layer`][convnotes.layers.parse_layer].
 
     Blank lines, `#` comments, container lines (`Sequential(`, `)`) and layers that
-    keep the size are skipped. The first bad line raises, its number in the message.
+    keep the size are skipped, so `print(model)` can be pasted as it is.
+
+    Args:
+        text: The block, one layer a line.
+
+    Returns:
+        `(line number, stripped line, layer)` for each layer that changes the size, in order.
+
+    Raises:
+        ConvArgumentError: the first line that does not parse, its number in the message.
+
+    Examples:
+        >>> block = '''Sequential(
+        ...   (0): Conv2d(3, 16, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+        ...   (1): ReLU()
+        ...   (2): ConvTranspose2d(16, 3, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1))
+        ... )'''
+        >>> [(number, layer.describe()) for number, _, layer in parse_layers(block)]
+        [(2, '0: conv k=3 s=2 p=1'), (4, '2: transpose k=4 s=2 p=1 op=0')]
     """
     found = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -638,15 +638,30 @@ def pool_output_size(
     dilation: Size = 1,
     ceil_mode: bool = False,
 ) -> int | tuple[int, ...]:
-    """Output size of ``nn.MaxPool*d`` / ``nn.AvgPool*d`` (stride defaults to kernel_size).
+    """Output size of `nn.MaxPool*d` / `nn.AvgPool*d`: `o = floor((i + 2p - d*(k - 1) - 1)/s) + 1`.
 
-    ``o = floor((i + 2p - d*(k - 1) - 1)/s) + 1``, or with ``ceil_mode`` the ceiling,
-    ``o = ceil((i + 2p - d*(k - 1) - 1)/s) + 1``, minus one when that last window would
-    start in the right padding (``(o - 1)*s >= i + p``): every window starts inside the
-    input or the left padding. PyTorch's rules: ``p <= k/2`` and ``o >= 1``.
+    With `ceil_mode` it is the ceiling, `o = ceil((i + 2p - d*(k - 1) - 1)/s) + 1`, minus
+    one when that last window would start in the right padding (`(o - 1)*s >= i + p`):
+    every window starts inside the input or the left padding.
 
-    >>> pool_output_size(5, 2), pool_output_size(5, 2, ceil_mode=True)
-    (2, 3)
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        kernel_size: `k`, an int or one int per dimension.
+        stride: `s`; `None` (or an empty sequence) means `kernel_size`, PyTorch's default.
+        padding: `p`, an int or one int per dimension (no padding strings).
+        dilation: `d`, an int or one int per dimension (`nn.AvgPool*d` has none: keep 1).
+        ceil_mode: Round up instead of down.
+
+    Returns:
+        `o`: an int if every argument is an int, else a tuple with one size per dimension.
+
+    Raises:
+        ConvArgumentError: what PyTorch rejects: an empty input, `k < 1`, `s < 1`,
+            `d < 1`, `p < 0`, `p > k/2`, a non-bool `ceil_mode`, or `o < 1`.
+
+    Examples:
+        >>> pool_output_size(5, 2), pool_output_size(5, 2, ceil_mode=True)
+        (2, 3)
     """
     if stride is None or (_is_sequence(stride) and len(stride) == 0):  # type: ignore[arg-type]
         stride = kernel_size
@@ -693,10 +708,25 @@ def upsample_output_size(
     size: Size | None = None,
     scale_factor: float | Sequence[float] | None = None,
 ) -> int | tuple[int, ...]:
-    """Output size of ``nn.Upsample``: ``size`` if given, else ``o = floor(i * scale_factor)``.
+    """Output size of `nn.Upsample`: `size` if given, else `o = floor(i * scale_factor)`.
 
-    >>> upsample_output_size(5, scale_factor=2.5)
-    12
+    Args:
+        input_size: `i`, an int or one int per spatial dimension.
+        size: The output size, an int or one int per dimension.
+        scale_factor: A positive number, or one per dimension.
+
+    Returns:
+        `o`: an int if every argument is an int, else a tuple with one size per dimension.
+
+    Raises:
+        ConvArgumentError: both or neither of `size` and `scale_factor`, a size below 1, a
+            scale factor that is not a positive number, or `o < 1`.
+
+    Examples:
+        >>> upsample_output_size(5, scale_factor=2.5)
+        12
+        >>> upsample_output_size((5, 7), size=(10, 14))
+        (10, 14)
     """
     if (size is None) == (scale_factor is None):
         raise ConvArgumentError(
@@ -722,12 +752,15 @@ def upsample_output_size(
     if len(scales) not in (1, n):
         raise ConvArgumentError(f"scale_factor={scale_factor!r}: give one value or {n}")
     inputs = expand("input_size", input_size, n)
+    not_positive = f"scale_factor={scale_factor!r}: must be a positive number"
     factors: list[numbers.Real] = []
     for f in scales * n if len(scales) == 1 else scales:
+        if isinstance(f, bool) or not isinstance(f, numbers.Real):
+            raise ConvArgumentError(not_positive)
         # `not f > 0` also rejects NaN. typeshed's numbers.Real declares only < and <=;
         # every concrete Real (int, float, Fraction, NumPy floats) has > as well.
-        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not f > 0:  # type: ignore[operator]
-            raise ConvArgumentError(f"scale_factor={scale_factor!r}: must be a positive number")
+        if not f > 0:  # type: ignore[operator]
+            raise ConvArgumentError(not_positive)
         factors.append(f)
     _check_at_least("input_size", inputs, 1, "every spatial size must be at least 1")
     outs = tuple(math.floor(i * float(f)) for i, f in zip(inputs, factors))

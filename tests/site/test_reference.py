@@ -19,6 +19,8 @@ PAGES = {"zh": Path("reference/index.html"), "en": Path("en/reference/index.html
 MODULES = (
     "convnotes.shapes",
     "convnotes.design",
+    "convnotes.layers",
+    "convnotes.doctor",
     "convnotes.explain",
     "convnotes.functional",
     "convnotes.matrix",
