@@ -137,7 +137,8 @@ def _tokens(text: str, body: str) -> list[_Token]:
                 break
             raise _error(text, f"cannot read {body[position:].strip()!r}")
         kind = match.lastgroup
-        tokens.append(_Token(kind, match.group(kind)))  # type: ignore[arg-type]
+        assert kind is not None  # every alternative of _TOKEN is a named group
+        tokens.append(_Token(kind, match.group(kind)))
         position = match.end()
     return tokens
 
@@ -165,9 +166,9 @@ class _Reader:
         if token.text in ("(", "["):
             close = ")" if token.text == "(" else "]"
             items = []
-            while self.peek() is not None and self.peek().text != close:  # type: ignore[union-attr]
+            while (following := self.peek()) is not None and following.text != close:
                 items.append(self.value())
-                if self.peek() is not None and self.peek().text == ",":  # type: ignore[union-attr]
+                if (following := self.peek()) is not None and following.text == ",":
                     self.take(",")
             self.take(close)
             return tuple(items)
@@ -251,10 +252,9 @@ def _parse_call(text: str, match: re.Match) -> Layer | None:
     reader = _Reader(text, _tokens(text, match.group("args")))
     given: dict[str, object] = {}
     keyword_seen = False
-    while reader.peek() is not None:
-        first = reader.peek()
+    while (first := reader.peek()) is not None:
         after = reader.tokens[reader.at + 1] if reader.at + 1 < len(reader.tokens) else None
-        if first.kind == "name" and after is not None and after.text == "=":  # type: ignore[union-attr]
+        if first.kind == "name" and after is not None and after.text == "=":
             key = reader.take().text
             reader.take("=")
             if key not in signature:
@@ -317,6 +317,7 @@ def _layer_from_call(text, cls, family, ndim, name, given) -> Layer:
             raise _error(text, f"ceil_mode={_show_value(ceil)}: must be True or False")
         fields["ceil_mode"] = ceil
         kind = family.lower()
+    # Each value was checked above; a dict[str, object] cannot tell mypy which is which.
     return Layer(kind, **fields)  # type: ignore[arg-type]
 
 
@@ -363,12 +364,13 @@ def _parse_short(text: str, kind: str, name: str | None, pairs: list[tuple[str, 
     if kind == "upsample":
         if ("size" in fields) == ("scale_factor" in fields):
             raise _error(text, "upsample needs exactly one of x<scale> and size<n>, e.g. x2")
+        # Each value was checked while reading; a dict[str, object] cannot tell mypy which.
         return Layer("upsample", None, **fields)  # type: ignore[arg-type]
     if "kernel_size" not in fields:
         raise _error(text, "kernel_size is required (k<kernel>, e.g. k3)")
     if kind in ("maxpool", "avgpool") and "stride" not in fields:
         fields["stride"] = fields["kernel_size"]
-    return Layer(kind, **fields)  # type: ignore[arg-type]
+    return Layer(kind, **fields)  # type: ignore[arg-type]  # as for the upsample above
 
 
 def _short_pairs(text: str, settings: str) -> list[tuple[str, str | None]]:

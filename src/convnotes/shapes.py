@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import overload
+from typing import Any, TypeGuard, overload
 
 from .errors import ConvArgumentError
 
@@ -42,7 +42,7 @@ __all__ = [
 PADDING_STRINGS = ("same", "valid")
 
 
-def _is_sequence(value: object) -> bool:
+def _is_sequence(value: object) -> TypeGuard[Sequence[Any]]:
     if type(value) in (tuple, list):  # the common case, without the slow ABC check
         return True
     return isinstance(value, Sequence) and not isinstance(value, str)
@@ -67,11 +67,7 @@ def _ndim_of(**params: object) -> int | None:
     padding, dilation or output_padding broadcasts like an int, as in PyTorch
     (`stride=(2,)`).
     """
-    lengths = {
-        name: len(value)  # type: ignore[arg-type]
-        for name, value in params.items()
-        if _is_sequence(value)
-    }
+    lengths = {name: len(value) for name, value in params.items() if _is_sequence(value)}
     for name, n in lengths.items():
         if n == 0:
             raise ConvArgumentError(f"{name} must have at least one value, got {params[name]!r}")
@@ -108,7 +104,7 @@ def expand(name: str, value: Size, ndim: int) -> tuple[int, ...]:
         (2, 2, 2)
     """
     if _is_sequence(value):
-        values = tuple(value)  # type: ignore[arg-type]
+        values = tuple(value)
         if len(values) == 1 and ndim != 1:
             values = values * ndim
         if len(values) != ndim:
@@ -663,7 +659,7 @@ def pool_output_size(
         >>> pool_output_size(5, 2), pool_output_size(5, 2, ceil_mode=True)
         (2, 3)
     """
-    if stride is None or (_is_sequence(stride) and len(stride) == 0):  # type: ignore[arg-type]
+    if stride is None or (_is_sequence(stride) and len(stride) == 0):
         stride = kernel_size
     if not isinstance(ceil_mode, bool):
         raise ConvArgumentError(f"ceil_mode={ceil_mode!r}: must be True or False")
@@ -677,7 +673,7 @@ def pool_output_size(
     n = ndim or 1
     inputs = expand("input_size", input_size, n)
     kernels = expand("kernel_size", kernel_size, n)
-    strides = expand("stride", stride, n)  # type: ignore[arg-type]
+    strides = expand("stride", stride, n)
     pads = expand("padding", padding, n)
     dilations = expand("dilation", dilation, n)
     _check_common(inputs, kernels, strides, dilations)
