@@ -2,12 +2,14 @@ import torch
 import torch.nn as nn
 
 torch.manual_seed(0)
-# instead of nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1)
+# instead of a transposed conv (below): resize, then a stride-1 conv
 up = nn.Sequential(
     nn.Upsample(scale_factor=2, mode="nearest"),
     nn.Conv2d(64, 32, kernel_size=3, padding=1),
 )
-transposed = nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1)
+transposed = nn.ConvTranspose2d(
+    64, 32, 3, stride=2, padding=1, output_padding=1
+)
 
 flat = torch.ones(1, 64, 8, 8)  # a constant input
 with torch.no_grad():

@@ -18,7 +18,9 @@ def conv1d(x, w, padding=0):
 
 
 # PyTorch does not flip the kernel: it computes a cross-correlation
-assert np.allclose(conv1d(x, w), np.correlate(x.numpy(), w.numpy(), mode="valid"))
+assert np.allclose(
+    conv1d(x, w), np.correlate(x.numpy(), w.numpy(), mode="valid")
+)
 assert not np.allclose(
     conv1d(x, w), np.convolve(x.numpy(), w.numpy(), mode="valid")
 )

@@ -11,6 +11,5 @@ n, k = x.shape[-1], w.shape[-1]
 by_hand = [
     sum(w[0, 0, m] * x[0, 0, i + m] for m in range(k)) for i in range(n - k + 1)
 ]
-assert (
-    y.flatten().tolist() == [float(v) for v in by_hand] == [1.0, 3.0, -3.0, -2.0]
-)
+by_hand = [float(v) for v in by_hand]
+assert y.flatten().tolist() == by_hand == [1.0, 3.0, -3.0, -2.0]

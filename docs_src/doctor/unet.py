@@ -1,5 +1,5 @@
 """A small U-Net (Ronneberger et al. 2015): padded 3x3 convs, max-pool down,
-ConvTranspose2d(k=2, s=2) up. It fits inputs divisible by 4, fails on 65 x 65."""
+ConvTranspose2d(k=2, s=2) up. It fits inputs divisible by 4, not 65 x 65."""
 
 import torch
 from torch import nn
@@ -18,13 +18,17 @@ class UNet(nn.Module):
     def __init__(self, restore_sizes=False):
         super().__init__()
         self.restore_sizes = restore_sizes
-        self.enc1, self.enc2, self.mid = block(3, 8), block(8, 16), block(16, 32)
+        self.enc1, self.enc2 = block(3, 8), block(8, 16)
+        self.mid = block(16, 32)
         self.pool1, self.pool2 = nn.MaxPool2d(2), nn.MaxPool2d(2)
         self.up2, self.dec2 = (
             nn.ConvTranspose2d(32, 16, 2, stride=2),
             block(32, 16),
         )
-        self.up1, self.dec1 = nn.ConvTranspose2d(16, 8, 2, stride=2), block(16, 8)
+        self.up1, self.dec1 = (
+            nn.ConvTranspose2d(16, 8, 2, stride=2),
+            block(16, 8),
+        )
         self.head = nn.Conv2d(8, 2, 1)
 
     def up(self, layer, x, skip):
