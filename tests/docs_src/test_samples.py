@@ -190,7 +190,7 @@ def test_shell_sample_runs(sample: Path, tmp_path: Path) -> None:
         return
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(
-        [bash, "-e", str(sample)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [bash, "-e", str(sample)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
     code, pattern = EXPECTED_EXIT.get(_id(sample), (0, ""))
     assert result.returncode == code, result.stdout + result.stderr
