@@ -29,7 +29,7 @@ from torch.testing import assert_close
 
 from convnotes import functional as cf
 
-LANG = "zh"  # language of printed labels: "zh" or "en" (plot text uses symbols only)
+LANG = "zh"  # printed labels: "zh" or "en" (plots use symbols only)
 
 
 def say(zh: str, en: str) -> str:
@@ -57,15 +57,18 @@ torch.set_printoptions(precision=2, sci_mode=False, linewidth=140)
 
 # %%
 def overlap_1d(k, s, n=8):
-    """How many kernel copies land on each output position: a transposed conv of ones."""
+    """Kernel copies on each output position: a transposed conv of ones."""
     ones = torch.ones(1, 1, n, dtype=torch.float64)
-    return cf.conv_transpose1d(ones, torch.ones(1, 1, k, dtype=torch.float64), stride=s)[0, 0]
+    return cf.conv_transpose1d(
+        ones, torch.ones(1, 1, k, dtype=torch.float64), stride=s
+    )[0, 0]
 
 
 def overlap_1d_by_counting(k, s, n=8):
     length = (n - 1) * s + k
     return torch.tensor(
-        [sum(0 <= t - j * s < k for j in range(n)) for t in range(length)], dtype=torch.float64
+        [sum(0 <= t - j * s < k for j in range(n)) for t in range(length)],
+        dtype=torch.float64,
     )
 
 
@@ -75,7 +78,9 @@ for k, s in [(3, 2), (4, 2), (5, 2), (3, 3), (2, 2), (3, 1)]:
     interior = counts[k - 1 : len(counts) - k + 1]
     ratio = float(interior.max() / interior.min())
     assert (ratio == 1.0) == (k % s == 0)
-    print(f"k={k} s={s}  k%s={k % s}  max/min={ratio:.2f}  counts={counts.int().tolist()}")
+    print(
+        f"k={k} s={s}  k%s={k % s}  max/min={ratio:.2f} ", counts.int().tolist()
+    )
 
 
 # %% [markdown] lang="zh"
@@ -93,7 +98,9 @@ for k, s in [(3, 2), (4, 2), (5, 2), (3, 3), (2, 2), (3, 1)]:
 # %%
 def overlap_2d(k, s, n=6):
     ones = torch.ones(1, 1, n, n, dtype=torch.float64)
-    return cf.conv_transpose2d(ones, torch.ones(1, 1, k, k, dtype=torch.float64), stride=s)[0, 0]
+    return cf.conv_transpose2d(
+        ones, torch.ones(1, 1, k, k, dtype=torch.float64), stride=s
+    )[0, 0]
 
 
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
@@ -129,9 +136,17 @@ assert set(grid.unique().tolist()) == {1.0, 2.0, 4.0}
 flat = torch.ones(1, 1, 8, 8, dtype=torch.float64)
 kernel = torch.randn(1, 1, 3, 3, dtype=torch.float64)
 
-transposed = cf.conv_transpose2d(flat, kernel, stride=2, padding=1, output_padding=1)
-resized = cf.conv2d(F.interpolate(flat, scale_factor=2, mode="nearest"), kernel, padding=1)
-print(say("形状：", "shapes:"), tuple(transposed.shape[-2:]), tuple(resized.shape[-2:]))
+transposed = cf.conv_transpose2d(
+    flat, kernel, stride=2, padding=1, output_padding=1
+)
+resized = cf.conv2d(
+    F.interpolate(flat, scale_factor=2, mode="nearest"), kernel, padding=1
+)
+print(
+    say("形状：", "shapes:"),
+    tuple(transposed.shape[-2:]),
+    tuple(resized.shape[-2:]),
+)
 assert transposed.shape == resized.shape == (1, 1, 16, 16)
 
 inner_t = transposed[0, 0, 2:-2, 2:-2]
@@ -139,13 +154,22 @@ inner_r = resized[0, 0, 2:-2, 2:-2]
 distinct_t = inner_t.round(decimals=6).unique().numel()
 distinct_r = inner_r.round(decimals=6).unique().numel()
 print(
-    say("内部不同取值的个数，转置卷积：", "distinct interior values, transposed conv:"), distinct_t
+    say(
+        "内部不同取值的个数，转置卷积：",
+        "distinct interior values, transposed conv:",
+    ),
+    distinct_t,
 )
 print(
-    say("内部不同取值的个数，缩放卷积：", "distinct interior values, resize-conv:    "), distinct_r
+    say(
+        "内部不同取值的个数，缩放卷积：",
+        "distinct interior values, resize-conv:    ",
+    ),
+    distinct_r,
 )
 assert distinct_t > 1  # not flat ...
-assert_close(inner_t[2:], inner_t[:-2])  # ... but repeating with period s = 2 down
+# ... but repeating with period s = 2 down
+assert_close(inner_t[2:], inner_t[:-2])
 assert_close(inner_t[:, 2:], inner_t[:, :-2])  # and across
 assert distinct_r == 1  # flat
 
@@ -170,7 +194,9 @@ plt.show()
 
 # %%
 ones8 = torch.ones(1, 1, 8, 8, dtype=torch.float64)
-even = cf.conv_transpose2d(ones8, torch.ones(1, 1, 4, 4, dtype=torch.float64), stride=2, padding=1)
+even = cf.conv_transpose2d(
+    ones8, torch.ones(1, 1, 4, 4, dtype=torch.float64), stride=2, padding=1
+)
 inner_even = even[0, 0, 2:-2, 2:-2].unique().tolist()
 print(say("输出尺寸：", "output size:"), tuple(even.shape[-2:]))
 print(say("内部重叠次数的取值：", "interior overlap values:"), inner_even)

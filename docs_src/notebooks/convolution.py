@@ -36,7 +36,7 @@ import convnotes.functional as cf
 from convnotes import nn as cnn
 from convnotes.shapes import conv_output_size, same_padding
 
-LANG = "zh"  # language of printed labels: "zh" or "en" (plot text uses symbols only)
+LANG = "zh"  # printed labels: "zh" or "en" (plots use symbols only)
 
 
 def say(zh: str, en: str) -> str:
@@ -44,7 +44,8 @@ def say(zh: str, en: str) -> str:
     return {"zh": zh, "en": en}[LANG]
 
 
-torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
+# tensors here are small: one thread beats thread start-up costs
+torch.set_num_threads(1)
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 
@@ -69,12 +70,18 @@ k = len(w)
 by_hand = torch.stack([(x[i : i + k] * w).sum() for i in range(len(x) - k + 1)])
 print(say("手算       :", "by hand    :"), by_hand)
 
-x_ncl, w_oik = x.view(1, 1, -1), w.view(1, 1, -1)  # (N, C, L) and (C_out, C_in, k)
+# (N, C, L) and (C_out, C_in, k)
+x_ncl, w_oik = (
+    x.view(1, 1, -1),
+    w.view(1, 1, -1),
+)
 print("F.conv1d   :", F.conv1d(x_ncl, w_oik).flatten())
 print("cf.conv1d  :", cf.conv1d(x_ncl, w_oik, method="direct").flatten())
 
 torch.testing.assert_close(F.conv1d(x_ncl, w_oik).flatten(), by_hand)
-torch.testing.assert_close(cf.conv1d(x_ncl, w_oik, method="direct").flatten(), by_hand)
+torch.testing.assert_close(
+    cf.conv1d(x_ncl, w_oik, method="direct").flatten(), by_hand
+)
 
 # %% [markdown] lang="zh"
 # ## 2. PyTorch 算的是互相关
@@ -99,20 +106,35 @@ torch.testing.assert_close(cf.conv1d(x_ncl, w_oik, method="direct").flatten(), b
 # %%
 pytorch_result = F.conv1d(x_ncl, w_oik).flatten().numpy()
 full = np.convolve(x.numpy(), w.numpy())  # NumPy's default: mode="full"
-flipped_padded = F.conv1d(x_ncl, w_oik.flip(-1), padding=k - 1).flatten().numpy()
+flipped_padded = (
+    F.conv1d(x_ncl, w_oik.flip(-1), padding=k - 1).flatten().numpy()
+)
 print("F.conv1d(x, w)                     :", pytorch_result)
-print("np.correlate(x, w, 'valid')        :", np.correlate(x.numpy(), w.numpy(), mode="valid"))
-print("np.convolve(x, w, 'valid')         :", np.convolve(x.numpy(), w.numpy(), mode="valid"))
-print("F.conv1d(x, flip(w))               :", F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy())
+print(
+    "np.correlate(x, w, 'valid')        :",
+    np.correlate(x.numpy(), w.numpy(), mode="valid"),
+)
+print(
+    "np.convolve(x, w, 'valid')         :",
+    np.convolve(x.numpy(), w.numpy(), mode="valid"),
+)
+print(
+    "F.conv1d(x, flip(w))               :",
+    F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy(),
+)
 print("np.convolve(x, w)  ('full')        :", full)
 print("F.conv1d(x, flip(w), padding=k - 1):", flipped_padded)
 
-np.testing.assert_allclose(pytorch_result, np.correlate(x.numpy(), w.numpy(), mode="valid"))
+np.testing.assert_allclose(
+    pytorch_result, np.correlate(x.numpy(), w.numpy(), mode="valid")
+)
 np.testing.assert_allclose(
     F.conv1d(x_ncl, w_oik.flip(-1)).flatten().numpy(),
     np.convolve(x.numpy(), w.numpy(), mode="valid"),
 )
-assert not np.allclose(pytorch_result, np.convolve(x.numpy(), w.numpy(), mode="valid"))
+assert not np.allclose(
+    pytorch_result, np.convolve(x.numpy(), w.numpy(), mode="valid")
+)
 np.testing.assert_allclose(flipped_padded, full)
 
 # %% [markdown] lang="zh"
@@ -137,19 +159,32 @@ target_kernel = torch.tensor([[[0.5, -1.0, 2.0]]])
 signals = torch.randn(64, 1, 32)
 targets = F.conv1d(signals, target_kernel)
 
-a = torch.randn(1, 1, 3, requires_grad=True)  # model A: cross-correlation kernel
-b = a.detach().flip(-1).requires_grad_(True)  # model B: true-convolution kernel, flipped start
+# model A: cross-correlation kernel
+a = torch.randn(1, 1, 3, requires_grad=True)
+# model B: true-convolution kernel, flipped start
+b = a.detach().flip(-1).requires_grad_(True)
 optimizer = torch.optim.SGD([a, b], lr=0.1)
 for _ in range(100):
     optimizer.zero_grad()
     loss_a = F.mse_loss(F.conv1d(signals, a), targets)
-    loss_b = F.mse_loss(F.conv1d(signals, b.flip(-1)), targets)  # convolution = flip + correlate
+    # convolution = flip + correlate
+    loss_b = F.mse_loss(F.conv1d(signals, b.flip(-1)), targets)
     (loss_a + loss_b).backward()
     optimizer.step()
     torch.testing.assert_close(b.detach(), a.detach().flip(-1))
 
-print(say("A 学到：", "A learned:"), a.detach().flatten(), say(" 损失", " loss"), loss_a.item())
-print(say("B 学到：", "B learned:"), b.detach().flatten(), say(" 损失", " loss"), loss_b.item())
+print(
+    say("A 学到：", "A learned:"),
+    a.detach().flatten(),
+    say(" 损失", " loss"),
+    loss_a.item(),
+)
+print(
+    say("B 学到：", "B learned:"),
+    b.detach().flatten(),
+    say(" 损失", " loss"),
+    loss_b.item(),
+)
 torch.testing.assert_close(loss_a, loss_b)
 
 # %% [markdown] lang="zh"
@@ -187,7 +222,9 @@ print(
 assert peak == (row, col)
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3))
-for ax, picture, label in zip(axes, [image, cross, response], ["$x$", "$w$", "$x \\star w$"]):
+for ax, picture, label in zip(
+    axes, [image, cross, response], ["$x$", "$w$", "$x \\star w$"]
+):
     ax.imshow(picture, cmap="gray")
     ax.set_title(label)
     ax.axis("off")
@@ -207,19 +244,38 @@ plt.show()
 
 # %%
 photo = plt.imread(cbook.get_sample_data("grace_hopper.jpg"))[::4, ::4]
-gray = torch.tensor(photo, dtype=torch.float32).mean(dim=-1) / 255  # (H, W) in [0, 1]
+# (H, W) in [0, 1]
+gray = torch.tensor(photo, dtype=torch.float32).mean(dim=-1) / 255
 kernels = torch.tensor(
     [
-        [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]],  # vertical edges (Sobel x)
-        [[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]],  # horizontal edges (Sobel y)
+        # vertical edges (Sobel x)
+        [
+            [-1.0, 0.0, 1.0],
+            [-2.0, 0.0, 2.0],
+            [-1.0, 0.0, 1.0],
+        ],
+        # horizontal edges (Sobel y)
+        [
+            [-1.0, -2.0, -1.0],
+            [0.0, 0.0, 0.0],
+            [1.0, 2.0, 1.0],
+        ],
         [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]],  # Laplacian
-        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],  # box blur (divided below)
+        # box blur (divided below)
+        [
+            [1.0, 1.0, 1.0],
+            [1.0, 1.0, 1.0],
+            [1.0, 1.0, 1.0],
+        ],
     ]
-).unsqueeze(1)  # (C_out=4, C_in=1, 3, 3): one conv layer with four output channels
+    # (C_out=4, C_in=1, 3, 3): one conv layer with four output channels
+).unsqueeze(1)
 kernels[3] /= 9
 
 responses = cf.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0]
-torch.testing.assert_close(responses, F.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0])
+torch.testing.assert_close(
+    responses, F.conv2d(gray.view(1, 1, *gray.shape), kernels, padding=1)[0]
+)
 print(
     say("照片：", "photo:"),
     tuple(gray.shape),
@@ -258,29 +314,37 @@ plt.show()
 
 # %%
 def conv2d_by_hand(x, weight, bias, groups=1):
-    """y[:, o] = bias[o] + sum over the slices c of weight[o]: (input channel c) ⋆ weight[o, c]."""
+    """y[:, o] = bias[o] + sum over channels c of x[:, c] ⋆ weight[o, c]."""
     n, _, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
     out_per_group = c_out // groups
     out_h, out_w = h - kh + 1, w - kw + 1
     y = torch.zeros(n, c_out, out_h, out_w, dtype=x.dtype)
     for o in range(c_out):
-        group = o // out_per_group  # output channel o only sees the input channels of its group
+        # output channel o only sees the input channels of its group
+        group = o // out_per_group
         for c in range(c_per_group):
             channel = x[:, group * c_per_group + c]  # (N, H, W)
             for i in range(kh):
                 for j in range(kw):
-                    y[:, o] += weight[o, c, i, j] * channel[:, i : i + out_h, j : j + out_w]
+                    y[:, o] += (
+                        weight[o, c, i, j]
+                        * channel[:, i : i + out_h, j : j + out_w]
+                    )
         y[:, o] += bias[o]
     return y
 
 
-x = torch.randn(2, 3, 6, 7, dtype=torch.float64)  # N=2, C_in=3 (think RGB), 6×7 pixels
-weight = torch.randn(4, 3, 3, 3, dtype=torch.float64)  # C_out=4 kernels, each with 3 slices
+# N=2, C_in=3 (think RGB), 6×7 pixels
+x = torch.randn(2, 3, 6, 7, dtype=torch.float64)
+# C_out=4 kernels, each with 3 slices
+weight = torch.randn(4, 3, 3, 3, dtype=torch.float64)
 bias = torch.randn(4, dtype=torch.float64)
 
 y = conv2d_by_hand(x, weight, bias)
-print("x", tuple(x.shape), "* weight", tuple(weight.shape), "-> y", tuple(y.shape))
+print(
+    "x", tuple(x.shape), "* weight", tuple(weight.shape), "-> y", tuple(y.shape)
+)
 torch.testing.assert_close(y, F.conv2d(x, weight, bias))
 for method in ["direct", "unrolled", "im2col"]:
     torch.testing.assert_close(y, cf.conv2d(x, weight, bias, method=method))
@@ -300,10 +364,14 @@ print(
 # %%
 o = 2
 per_slice = [
-    cf.conv2d(x[:, c : c + 1], weight[o : o + 1, c : c + 1]) for c in range(weight.shape[1])
+    cf.conv2d(x[:, c : c + 1], weight[o : o + 1, c : c + 1])
+    for c in range(weight.shape[1])
 ]
 for c, response in enumerate(per_slice):
-    print(say(f"切片 {c}", f"slice {c}") + ": response[0, 0, 0, :3] =", response[0, 0, 0, :3])
+    print(
+        say(f"切片 {c}", f"slice {c}") + ": response[0, 0, 0, :3] =",
+        response[0, 0, 0, :3],
+    )
 print(f"sum + bias[{o}]      =", (sum(per_slice) + bias[o])[0, 0, 0, :3])
 print(f"y[0, {o}, 0, :3]      =", y[0, o, 0, :3])
 torch.testing.assert_close(sum(per_slice) + bias[o], y[:, o : o + 1])
@@ -332,20 +400,27 @@ for groups in [1, 2, 4]:
     torch.testing.assert_close(y, F.conv2d(x, weight, bias, groups=groups))
     torch.testing.assert_close(y, cf.conv2d(x, weight, bias, groups=groups))
     print(
-        f"groups={groups}: weight {tuple(weight.shape)},", weight.numel(), say("个权重", "weights")
+        f"groups={groups}: weight {tuple(weight.shape)},",
+        weight.numel(),
+        say("个权重", "weights"),
     )
 
-# depthwise with 2 kernels per input channel: output channels 2c and 2c+1 read input channel c
+# depthwise, 2 kernels per input channel: outputs 2c and 2c+1 read input c
 depthwise = torch.randn(8, 1, 3, 3, dtype=torch.float64)
 y = cf.conv2d(x, depthwise, groups=4)
 for o in range(8):
     c = o // 2
-    torch.testing.assert_close(y[:, o : o + 1], F.conv2d(x[:, c : c + 1], depthwise[o : o + 1]))
+    torch.testing.assert_close(
+        y[:, o : o + 1], F.conv2d(x[:, c : c + 1], depthwise[o : o + 1])
+    )
 
-# depthwise-separable: depthwise 3×3 followed by a pointwise 1×1 that mixes the channels
+# depthwise-separable: depthwise 3×3, then a pointwise 1×1 mixing channels
 pointwise = torch.randn(16, 8, 1, 1, dtype=torch.float64)
 separable = cf.conv2d(cf.conv2d(x, depthwise, groups=4), pointwise)
-separable_weights, regular_weights = depthwise.numel() + pointwise.numel(), 16 * 4 * 3 * 3
+separable_weights, regular_weights = (
+    depthwise.numel() + pointwise.numel(),
+    16 * 4 * 3 * 3,
+)
 print(
     say("深度可分离：", "separable:"),
     tuple(separable.shape),
@@ -353,7 +428,10 @@ print(
     say("个权重", "weights"),
 )
 print(
-    say("一个普通 3×3 卷积 4 -> 16 通道：", "one regular 3×3 conv 4 -> 16 channels:"),
+    say(
+        "一个普通 3×3 卷积 4 -> 16 通道：",
+        "one regular 3×3 conv 4 -> 16 channels:",
+    ),
     regular_weights,
     say("个权重", "weights"),
 )
@@ -416,7 +494,12 @@ for change in variants:
         )
         assert tuple(y.shape[2:]) == size
     n_weights = sum(p.numel() for p in ours.parameters())
-    print(f"{tuple(y.shape)!s:15} {n_weights:3d}", say("个参数", "parameters"), " ", change)
+    print(
+        f"{tuple(y.shape)!s:15} {n_weights:3d}",
+        say("个参数", "parameters"),
+        " ",
+        change,
+    )
 
 # %% [markdown] lang="zh"
 # ## 7. 填充模式
@@ -438,8 +521,12 @@ signal = torch.tensor([[[1.0, 2.0, 3.0, 4.0]]])
 for mode in ["constant", "reflect", "replicate", "circular"]:
     print(f"{mode:9s}", F.pad(signal, (2, 2), mode=mode)[0, 0].tolist())
 
-torch.testing.assert_close(F.pad(signal, (2, 2), mode="circular")[0, 0, :2], signal[0, 0, -2:])
-torch.testing.assert_close(F.pad(signal, (2, 2), mode="reflect")[0, 0, :2], signal[0, 0, [2, 1]])
+torch.testing.assert_close(
+    F.pad(signal, (2, 2), mode="circular")[0, 0, :2], signal[0, 0, -2:]
+)
+torch.testing.assert_close(
+    F.pad(signal, (2, 2), mode="reflect")[0, 0, :2], signal[0, 0, [2, 1]]
+)
 
 # %%
 grid = torch.arange(1.0, 17.0).view(1, 1, 4, 4)
@@ -454,8 +541,18 @@ for ax, (padding_mode, pad_mode) in zip(axes, modes.items()):
     padded = F.pad(grid, (2, 2, 2, 2), mode=pad_mode)[0, 0]
     ax.imshow(padded, cmap="viridis", vmin=0, vmax=16)
     for (i, j), value in np.ndenumerate(padded.numpy()):
-        ax.text(j, i, f"{value:.0f}", ha="center", va="center", color="w", fontsize=8)
-    ax.add_patch(plt.Rectangle((1.5, 1.5), 4, 4, fill=False, edgecolor="r", linewidth=2))
+        ax.text(
+            j,
+            i,
+            f"{value:.0f}",
+            ha="center",
+            va="center",
+            color="w",
+            fontsize=8,
+        )
+    ax.add_patch(
+        plt.Rectangle((1.5, 1.5), 4, 4, fill=False, edgecolor="r", linewidth=2)
+    )
     ax.set_title(padding_mode)
     ax.axis("off")
 plt.show()
@@ -470,10 +567,19 @@ plt.show()
 # %%
 x = torch.randn(1, 2, 5, 6, dtype=torch.float64)
 for padding_mode, pad_mode in modes.items():
-    layer = cnn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode=padding_mode, dtype=torch.float64)
-    padded = F.pad(x, (2, 2, 1, 1), mode=pad_mode)  # F.pad order: (left, right, top, bottom)
-    torch.testing.assert_close(layer(x), cf.conv2d(padded, layer.weight, layer.bias))
-    print(f"{padding_mode:9s}", say("一致，输出", "equal, output"), tuple(layer(x).shape))
+    layer = cnn.Conv2d(
+        2, 3, 3, padding=(1, 2), padding_mode=padding_mode, dtype=torch.float64
+    )
+    # F.pad order: (left, right, top, bottom)
+    padded = F.pad(x, (2, 2, 1, 1), mode=pad_mode)
+    torch.testing.assert_close(
+        layer(x), cf.conv2d(padded, layer.weight, layer.bias)
+    )
+    print(
+        f"{padding_mode:9s}",
+        say("一致，输出", "equal, output"),
+        tuple(layer(x).shape),
+    )
 
 # %% [markdown] lang="zh"
 # ## 8. `padding="same"` 与 `padding="valid"`
@@ -490,17 +596,30 @@ for padding_mode, pad_mode in modes.items():
 
 # %%
 x = torch.randn(1, 1, 7, 7, dtype=torch.float64)
-w = torch.randn(1, 1, 4, 4, dtype=torch.float64)  # even kernel: total padding 3 = 1 + 2
+# even kernel: total padding 3 = 1 + 2
+w = torch.randn(1, 1, 4, 4, dtype=torch.float64)
 (top, bottom), (left, right) = same_padding((4, 4))
-print(say("same 每边的填充：", "same padding per side:"), (top, bottom), (left, right))
+print(
+    say("same 每边的填充：", "same padding per side:"),
+    (top, bottom),
+    (left, right),
+)
 assert (top, bottom) == (left, right) == (1, 2)
 same = cf.conv2d(x, w, padding="same")
-torch.testing.assert_close(same, cf.conv2d(F.pad(x, (left, right, top, bottom)), w))
-with warnings.catch_warnings():  # torch notes that an even kernel costs it a padded copy
+torch.testing.assert_close(
+    same, cf.conv2d(F.pad(x, (left, right, top, bottom)), w)
+)
+# torch notes that an even kernel costs it a padded copy
+with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     torch.testing.assert_close(same, F.conv2d(x, w, padding="same"))
 torch.testing.assert_close(cf.conv2d(x, w, padding="valid"), cf.conv2d(x, w))
-print("same:", tuple(same.shape), " valid:", tuple(cf.conv2d(x, w, padding="valid").shape))
+print(
+    "same:",
+    tuple(same.shape),
+    " valid:",
+    tuple(cf.conv2d(x, w, padding="valid").shape),
+)
 assert same.shape == x.shape
 
 for make in [cnn.Conv2d, torch.nn.Conv2d]:
@@ -509,4 +628,6 @@ for make in [cnn.Conv2d, torch.nn.Conv2d]:
     except ValueError as error:
         print(f"{make.__module__}: {error}")
     else:
-        raise AssertionError(f"{make.__module__} accepted padding='same' with stride 2")
+        raise AssertionError(
+            f"{make.__module__} accepted padding='same' with stride 2"
+        )

@@ -31,7 +31,8 @@ import convnotes.functional as cf
 from convnotes import nn as cnn
 from convnotes.shapes import conv_output_size, conv_transpose_output_size
 
-torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
+# tensors here are small: one thread beats thread start-up costs
+torch.set_num_threads(1)
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 
@@ -83,12 +84,16 @@ torch.testing.assert_close(edges, F.conv1d(wave, difference))
 inner = slice(7, -7)  # away from the zero padding at both ends
 error_before = (wave - slow)[..., inner].abs().mean()
 error_after = (smooth - slow)[..., inner].abs().mean()
-assert error_after < error_before / 3  # the average keeps the slow part, drops the fast one
-assert cf.conv1d(slow, difference).abs().max() < edges.abs().max() / 5  # the slow part ~ gone
+# the average keeps the slow part, drops the fast one
+assert error_after < error_before / 3
+# the slow part ~ gone
+assert cf.conv1d(slow, difference).abs().max() < edges.abs().max() / 5
 
 fig, axes = plt.subplots(3, 1, figsize=(8, 5), sharex=True)
 for ax, signal, label in zip(
-    axes, [wave, smooth, edges], ["$x$", "$x \\star w_{avg}$", "$x \\star (-1, 1)$"]
+    axes,
+    [wave, smooth, edges],
+    ["$x$", "$x \\star w_{avg}$", "$x \\star (-1, 1)$"],
 ):
     ax.plot(signal.flatten(), linewidth=0.8)
     ax.set_ylabel(label)
@@ -152,8 +157,10 @@ k, dilations = 2, [1, 2, 4, 8]
 x = torch.randn(1, 1, 40, requires_grad=True)
 h = x
 for d in dilations:
-    weight = torch.rand(1, 1, k) + 0.1  # positive weights: no accidental cancellation
-    h = cf.conv1d(F.pad(h, (d * (k - 1), 0)), weight, dilation=d)  # pad on the left only
+    # positive weights: no accidental cancellation
+    weight = torch.rand(1, 1, k) + 0.1
+    # pad on the left only
+    h = cf.conv1d(F.pad(h, (d * (k - 1), 0)), weight, dilation=d)
 assert h.shape == x.shape  # causal padding keeps the length
 
 h[0, 0, -1].backward()
@@ -161,7 +168,8 @@ seen = (x.grad[0, 0] != 0).nonzero().flatten()
 receptive_field = 1 + sum(d * (k - 1) for d in dilations)
 print(say("最后一个输出看到的输入：", "last output sees inputs"), seen.tolist())
 print(say("感受野：", "receptive field:"), len(seen), "=", receptive_field)
-assert len(seen) == receptive_field and seen[-1] == 39  # the newest 16 samples, nothing later
+# the newest 16 samples, nothing later
+assert len(seen) == receptive_field and seen[-1] == 39
 
 # %% [markdown] lang="zh"
 # ## 4. 三维：视频与体数据
@@ -179,7 +187,8 @@ assert len(seen) == receptive_field and seen[-1] == 39  # the newest 16 samples,
 # space only and keeps the number of frames.
 
 # %%
-video = torch.randn(2, 3, 8, 16, 16, dtype=torch.float64)  # N, C (RGB), D frames, H, W
+# N, C (RGB), D frames, H, W
+video = torch.randn(2, 3, 8, 16, 16, dtype=torch.float64)
 settings = dict(kernel_size=3, stride=(1, 2, 2), padding=1, dtype=torch.float64)
 ours = cnn.Conv3d(3, 4, **settings)
 theirs = torch.nn.Conv3d(3, 4, **settings)
@@ -212,13 +221,16 @@ torch.testing.assert_close(out, theirs(video))
 # %%
 n, c, d, h, w = video.shape
 spatial = torch.randn(4, 3, 1, 3, 3, dtype=torch.float64)
-per_frame = cf.conv2d(video.transpose(1, 2).reshape(n * d, c, h, w), spatial[:, :, 0])
+per_frame = cf.conv2d(
+    video.transpose(1, 2).reshape(n * d, c, h, w), spatial[:, :, 0]
+)
 per_frame = per_frame.reshape(n, d, 4, h - 2, w - 2).transpose(1, 2)
 torch.testing.assert_close(cf.conv3d(video, spatial), per_frame)
 
 temporal = torch.randn(4, 3, 3, 1, 1, dtype=torch.float64)
 per_pixel = cf.conv1d(
-    video.permute(0, 3, 4, 1, 2).reshape(n * h * w, c, d), temporal[:, :, :, 0, 0]
+    video.permute(0, 3, 4, 1, 2).reshape(n * h * w, c, d),
+    temporal[:, :, :, 0, 0],
 )
 per_pixel = per_pixel.reshape(n, h, w, 4, d - 2).permute(0, 3, 4, 1, 2)
 torch.testing.assert_close(cf.conv3d(video, temporal), per_pixel)
@@ -246,8 +258,12 @@ print(
 
 # %%
 sequence = torch.randn(2, 4, 50, dtype=torch.float64)
-ours = cnn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64)
-theirs = torch.nn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64)
+ours = cnn.ConvTranspose1d(
+    4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64
+)
+theirs = torch.nn.ConvTranspose1d(
+    4, 2, kernel_size=4, stride=2, padding=1, dtype=torch.float64
+)
 theirs.load_state_dict(ours.state_dict())
 up = ours(sequence)
 print(
@@ -258,21 +274,41 @@ print(
     say(" 权重", " weight"),
     tuple(ours.weight.shape),
 )
-assert ours.weight.shape == (4, 2, 4)  # (C_in, C_out/groups, k): the other way round
-assert up.shape[-1] == conv_transpose_output_size(50, 4, stride=2, padding=1) == 100
+# (C_in, C_out/groups, k): the other way round
+assert ours.weight.shape == (
+    4,
+    2,
+    4,
+)
+assert (
+    up.shape[-1]
+    == conv_transpose_output_size(50, 4, stride=2, padding=1)
+    == 100
+)
 torch.testing.assert_close(up, theirs(sequence))
 
 clip = torch.randn(1, 8, 4, 9, 9, dtype=torch.float64)
-settings = dict(kernel_size=(1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), dtype=torch.float64)
+settings = dict(
+    kernel_size=(1, 3, 3),
+    stride=(1, 2, 2),
+    padding=(0, 1, 1),
+    dtype=torch.float64,
+)
 ours = cnn.ConvTranspose3d(8, 3, **settings)
 theirs = torch.nn.ConvTranspose3d(8, 3, **settings)
 theirs.load_state_dict(ours.state_dict())
-for target in [(4, 17, 17), (4, 18, 18)]:  # both sizes map back to 9 under the matching conv
+# both sizes map back to 9 under the matching conv
+for target in [
+    (4, 17, 17),
+    (4, 18, 18),
+]:
     up = ours(clip, output_size=target)
     print(say("三维：", "3d:"), tuple(clip.shape), "->", tuple(up.shape))
     assert tuple(up.shape[2:]) == target
     torch.testing.assert_close(up, theirs(clip, output_size=target))
-    assert conv_output_size(target, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)) == (4, 9, 9)
+    assert conv_output_size(
+        target, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)
+    ) == (4, 9, 9)
 
 # %% [markdown] lang="zh"
 # ## 6. 不带批维度的输入
@@ -294,7 +330,9 @@ torch.testing.assert_close(cf.conv1d(x1, w1), F.conv1d(x1, w1))
 
 x3 = torch.randn(2, 5, 6, 7, dtype=torch.float64)
 w3 = torch.randn(4, 2, 2, 3, 3, dtype=torch.float64)
-torch.testing.assert_close(cf.conv3d(x3, w3, padding=1), F.conv3d(x3, w3, padding=1))
+torch.testing.assert_close(
+    cf.conv3d(x3, w3, padding=1), F.conv3d(x3, w3, padding=1)
+)
 print(
     say("无批维度的一维：", "unbatched 1d:"),
     tuple(cf.conv1d(x1, w1).shape),

@@ -35,7 +35,8 @@ import convnotes.functional as cf
 from convnotes import conv_matrix
 from convnotes.shapes import conv_output_size, conv_transpose_output_size
 
-torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
+# tensors here are small: one thread beats thread start-up costs
+torch.set_num_threads(1)
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False, linewidth=120)
 
@@ -63,13 +64,20 @@ def say(zh, en):
 # first three and the last two dimensions gives a 9×4 matrix with one window per column.
 
 # %%
-x = torch.arange(16.0).view(1, 4, 4)  # (C=1, H=4, W=4): the values are the pixel numbers
+# (C=1, H=4, W=4): the values are the pixel numbers
+x = torch.arange(16.0).view(1, 4, 4)
 k, s, d = 3, 1, 1
 out = conv_output_size(4, k, stride=s, dilation=d)
 row_step, col_step = x.stride()[1:]
 windows = x.as_strided(
     size=(1, k, k, out, out),
-    stride=(x.stride()[0], d * row_step, d * col_step, s * row_step, s * col_step),
+    stride=(
+        x.stride()[0],
+        d * row_step,
+        d * col_step,
+        s * row_step,
+        s * col_step,
+    ),
 )
 cols = windows.reshape(1 * k * k, out * out)
 print(x[0])
@@ -77,7 +85,9 @@ print(say("每一列是一个窗口：", "columns (one window each):"))
 print(cols)
 assert windows.data_ptr() == x.data_ptr()  # a view: no copy until the reshape
 for column, (i, j) in enumerate((i, j) for i in range(out) for j in range(out)):
-    torch.testing.assert_close(cols[:, column], x[0, i : i + k, j : j + k].flatten())
+    torch.testing.assert_close(
+        cols[:, column], x[0, i : i + k, j : j + k].flatten()
+    )
 
 
 # %% [markdown] lang="zh"
@@ -94,7 +104,7 @@ for column, (i, j) in enumerate((i, j) for i in range(out) for j in range(out)):
 
 # %%
 def conv2d_im2col(x, weight, stride=1, padding=0, dilation=1, groups=1):
-    """2d conv as im2col + one batched matrix product per group (square kernel, int arguments)."""
+    """2d conv: im2col + one batched matmul per group (square kernel)."""
     n, c_in, h, w = x.shape
     c_out, _, k, _ = weight.shape
     x = F.pad(x, (padding, padding, padding, padding))
@@ -102,18 +112,25 @@ def conv2d_im2col(x, weight, stride=1, padding=0, dilation=1, groups=1):
     ow = conv_output_size(w, k, stride, padding, dilation)
     sn, sc, sh, sw = x.stride()
     windows = x.as_strided(
-        (n, c_in, k, k, oh, ow), (sn, sc, dilation * sh, dilation * sw, stride * sh, stride * sw)
+        (n, c_in, k, k, oh, ow),
+        (sn, sc, dilation * sh, dilation * sw, stride * sh, stride * sw),
     )
     cols = windows.reshape(n, groups, (c_in // groups) * k * k, oh * ow)
     weights = weight.reshape(groups, c_out // groups, (c_in // groups) * k * k)
-    return (weights @ cols).reshape(n, c_out, oh, ow)  # (N, groups, C_out/g, oH*oW)
+    # (N, groups, C_out/g, oH*oW)
+    return (weights @ cols).reshape(n, c_out, oh, ow)
 
 
 x = torch.randn(2, 4, 9, 9, dtype=torch.float64)
 weight = torch.randn(6, 2, 3, 3, dtype=torch.float64)
 mine = conv2d_im2col(x, weight, stride=2, padding=1, dilation=2, groups=2)
-torch.testing.assert_close(mine, F.conv2d(x, weight, stride=2, padding=1, dilation=2, groups=2))
-print(say("手写的 im2col 与 torch 一致：", "hand-made im2col == torch:"), tuple(mine.shape))
+torch.testing.assert_close(
+    mine, F.conv2d(x, weight, stride=2, padding=1, dilation=2, groups=2)
+)
+print(
+    say("手写的 im2col 与 torch 一致：", "hand-made im2col == torch:"),
+    tuple(mine.shape),
+)
 
 # %% [markdown] lang="zh"
 # ## 2. 三种方法与 PyTorch 一致
@@ -154,7 +171,9 @@ for case in cases:
     expected = F.conv_transpose2d(y, t_weight, bias[:4], **case)
     worst = 0.0
     for method in methods:
-        result = cf.conv_transpose2d(y, t_weight, bias[:4], **case, method=method)
+        result = cf.conv_transpose2d(
+            y, t_weight, bias[:4], **case, method=method
+        )
         torch.testing.assert_close(result, expected, rtol=0, atol=1e-10)
         worst = max(worst, (result - expected).abs().max().item())
     print(f"conv_transpose2d {case}: max |diff| = {worst:.1e}")
@@ -174,17 +193,26 @@ for case in cases:
 # transposed convolution multiplies by $C^\top$.
 
 # %%
-weight = torch.arange(1.0, 10.0).view(1, 1, 3, 3)  # w = 1..9 so each entry shows which tap it is
+# w = 1..9 so each entry shows which tap it is
+weight = torch.arange(1.0, 10.0).view(1, 1, 3, 3)
 C = conv_matrix(weight, (4, 4))
 print("C:", tuple(C.shape))
 print(C.int())
-assert C.shape == (4, 16) and ((C != 0).sum(dim=1) == 9).all()  # 9 weights per row
+# 9 weights per row
+assert C.shape == (4, 16) and ((C != 0).sum(dim=1) == 9).all()
 
 x = torch.randn(1, 4, 4)
 torch.testing.assert_close(C @ x.flatten(), F.conv2d(x, weight).flatten())
 y = torch.randn(1, 2, 2)
-torch.testing.assert_close(C.T @ y.flatten(), F.conv_transpose2d(y, weight).flatten())
-print(say("卷积 = C @ x，转置卷积 = C.T @ y", "conv = C @ x,  transposed conv = C.T @ y"))
+torch.testing.assert_close(
+    C.T @ y.flatten(), F.conv_transpose2d(y, weight).flatten()
+)
+print(
+    say(
+        "卷积 = C @ x，转置卷积 = C.T @ y",
+        "conv = C @ x,  transposed conv = C.T @ y",
+    )
+)
 
 
 # %% [markdown] lang="zh"
@@ -205,16 +233,18 @@ print(say("卷积 = C @ x，转置卷积 = C.T @ y", "conv = C @ x,  transposed 
 
 # %%
 def conv_transpose2d_col2im(y, weight, stride=1, padding=0):
-    """2d transposed conv as one matrix product with W^T plus a scatter-add (groups=1, d=1)."""
+    """2d transposed conv: a matmul with W^T, then a scatter-add (g=d=1)."""
     n, c_in, h, w = y.shape
     _, c_out, k, _ = weight.shape  # transposed layout: (C_in, C_out, k, k)
     cols = weight.reshape(c_in, c_out * k * k).T @ y.reshape(n, c_in, h * w)
     cols = cols.reshape(n, c_out, k, k, h, w)
-    full = conv_transpose_output_size((h, w), k, stride)  # before cropping the padding
+    # before cropping the padding
+    full = conv_transpose_output_size((h, w), k, stride)
     out = y.new_zeros(n, c_out, *full)
     for u in range(k):
         for v in range(k):
-            rows = slice(u, u + stride * (h - 1) + 1, stride)  # input row i lands on u + s*i
+            # input row i lands on u + s*i
+            rows = slice(u, u + stride * (h - 1) + 1, stride)
             columns = slice(v, v + stride * (w - 1) + 1, stride)
             out[:, :, rows, columns] += cols[:, :, u, v]
     return out[:, :, padding : full[0] - padding, padding : full[1] - padding]
@@ -223,9 +253,14 @@ def conv_transpose2d_col2im(y, weight, stride=1, padding=0):
 y = torch.randn(2, 3, 5, 5, dtype=torch.float64)
 weight = torch.randn(3, 4, 3, 3, dtype=torch.float64)
 mine = conv_transpose2d_col2im(y, weight, stride=2, padding=1)
-torch.testing.assert_close(mine, F.conv_transpose2d(y, weight, stride=2, padding=1))
+torch.testing.assert_close(
+    mine, F.conv_transpose2d(y, weight, stride=2, padding=1)
+)
 print(
-    say("手写的矩阵乘法 + col2im 与 torch 一致：", "hand-made GEMM + col2im == torch:"),
+    say(
+        "手写的矩阵乘法 + col2im 与 torch 一致：",
+        "hand-made GEMM + col2im == torch:",
+    ),
     tuple(mine.shape),
 )
 
@@ -270,9 +305,15 @@ sizes = {
     ),
 }
 for label, (x, weight, timed) in sizes.items():
-    row = {"torch": best_time(lambda x=x, weight=weight: F.conv2d(x, weight, padding=1))}
+    row = {
+        "torch": best_time(
+            lambda x=x, weight=weight: F.conv2d(x, weight, padding=1)
+        )
+    }
     for method in timed:
         row[method] = best_time(
-            lambda x=x, weight=weight, method=method: cf.conv2d(x, weight, padding=1, method=method)
+            lambda x=x, weight=weight, method=method: cf.conv2d(
+                x, weight, padding=1, method=method
+            )
         )
     print(label, "  ".join(f"{name}: {ms:7.2f} ms" for name, ms in row.items()))

@@ -87,10 +87,15 @@ for i, k, s, p in [(33, 3, 2, 1), (10, 3, 3, 0), (7, 5, 4, 2)]:
     assert hi - lo == s - 1
     sizes = []
     for n in range(s):
-        o = conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=n)
-        layer = nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=n)
+        o = conv_transpose_output_size(
+            i, k, stride=s, padding=p, output_padding=n
+        )
+        layer = nn.ConvTranspose2d(
+            1, 1, k, stride=s, padding=p, output_padding=n
+        )
         assert o == lo + n == layer(torch.zeros(1, 1, i, i)).shape[-1]
-        assert conv_output_size(o, k, stride=s, padding=p) == i  # every candidate maps back to i
+        # every candidate maps back to i
+        assert conv_output_size(o, k, stride=s, padding=p) == i
         sizes.append(o)
     print(f"i={i} k={k} s={s} p={p}: o'(0..{s - 1}) = {sizes}")
 
@@ -122,7 +127,11 @@ def torch_accepts(stride, dilation, output_padding):
 def convnotes_accepts(stride, dilation, output_padding):
     try:
         return conv_transpose_output_size(
-            (5, 5), 3, stride=stride, dilation=dilation, output_padding=output_padding
+            (5, 5),
+            3,
+            stride=stride,
+            dilation=dilation,
+            output_padding=output_padding,
         )
     except ConvArgumentError:
         return None
@@ -134,7 +143,12 @@ settings = [  # (stride, dilation, output_padding)
     (1, 1, 1),
     (1, 2, 1),  # stride 1 and still allowed: output_padding < dilation
     (2, 3, 2),
-    ((2, 1), (1, 2), (1, 1)),  # per dimension: a < s in the first, a < d in the second
+    # per dimension: a < s in the first, a < d in the second
+    (
+        (2, 1),
+        (1, 2),
+        (1, 1),
+    ),
     ((2, 1), (1, 1), (1, 1)),  # second dimension breaks the rule
 ]
 for s, d, a in settings:
@@ -159,13 +173,17 @@ for s, d, a in settings:
 # raise an error stating the valid range.
 
 # %%
-up = nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1)  # output_padding left at 0
+# output_padding left at 0
+up = nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1)
 x = torch.randn(1, 1, 33, 33)
 for target in (65, 66):
     y = up(x, output_size=(target, target))
     a = output_padding_for(33, target, 3, stride=2, padding=1)
     assert_close(
-        y, F.conv_transpose2d(x, up.weight, up.bias, stride=2, padding=1, output_padding=a)
+        y,
+        F.conv_transpose2d(
+            x, up.weight, up.bias, stride=2, padding=1, output_padding=a
+        ),
     )
     used = say("用到的 output_padding", "output_padding used")
     print(f"output_size={target}: {tuple(y.shape[-2:])}, {used} = {a}")
@@ -285,8 +303,12 @@ class TinyUNet(nn.Module):
         super().__init__()
         self.down1 = nn.Conv2d(1, 4, 3, stride=2, padding=1)
         self.down2 = nn.Conv2d(4, 8, 3, stride=2, padding=1)
-        self.up2 = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=output_padding)
-        self.up1 = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=output_padding)
+        self.up2 = nn.ConvTranspose2d(
+            8, 4, 3, stride=2, padding=1, output_padding=output_padding
+        )
+        self.up1 = nn.ConvTranspose2d(
+            8, 4, 3, stride=2, padding=1, output_padding=output_padding
+        )
         self.head = nn.Conv2d(5, 1, 1)
 
     def forward(self, x, use_output_size=False):
@@ -296,7 +318,9 @@ class TinyUNet(nn.Module):
         d2 = torch.cat([self.up2(e2, output_size=size1), e1], dim=1)
         size0 = x.shape[-2:] if use_output_size else None
         d1 = torch.cat([self.up1(d2, output_size=size0), x], dim=1)
-        print(say("尺寸：", "sizes:"), [t.shape[-1] for t in (x, e1, e2, d2, d1)])
+        print(
+            say("尺寸：", "sizes:"), [t.shape[-1] for t in (x, e1, e2, d2, d1)]
+        )
         return self.head(d1)
 
 
@@ -322,7 +346,8 @@ out = fixed(image)
 assert out.shape == image.shape
 
 robust = TinyUNet(output_padding=1)
-out = robust(image, use_output_size=True)  # output_size overrides output_padding
+# output_size overrides output_padding
+out = robust(image, use_output_size=True)
 assert out.shape == image.shape
 print(say("两种修法的输出：", "both fixes give"), tuple(out.shape))
 
@@ -335,8 +360,10 @@ print(say("两种修法的输出：", "both fixes give"), tuple(out.shape))
 
 # %%
 encoder = [
-    dict(kind="conv", kernel_size=3, stride=2, padding=1, name="down1"),  # 65 -> 33
-    dict(kind="conv", kernel_size=3, stride=2, padding=1, name="down2"),  # 33 -> 17
+    # 65 -> 33
+    dict(kind="conv", kernel_size=3, stride=2, padding=1, name="down1"),
+    # 33 -> 17
+    dict(kind="conv", kernel_size=3, stride=2, padding=1, name="down2"),
 ]
 
 

@@ -33,7 +33,8 @@ from convnotes.errors import ConvArgumentError
 from convnotes.explain import explain_conv_output_size
 from convnotes.shapes import conv_output_size, effective_kernel_size
 
-torch.set_num_threads(1)  # tensors here are small: one thread beats thread start-up costs
+# tensors here are small: one thread beats thread start-up costs
+torch.set_num_threads(1)
 torch.manual_seed(0)
 
 LANG = "zh"  # language of printed labels and plot text: "zh" or "en"
@@ -60,22 +61,43 @@ def say(zh, en):
 
 # %%
 def kernel_starts(i, k, s=1, p=0, d=1):
-    """The start positions of the (dilated) kernel inside the padded input, listed one by one."""
+    """Start positions of the (dilated) kernel in the padded input."""
     span = d * (k - 1) + 1
-    return [start for start in range(0, i + 2 * p, s) if start + span <= i + 2 * p]
+    return [
+        start for start in range(0, i + 2 * p, s) if start + span <= i + 2 * p
+    ]
 
 
 def torch_output_size(i, k, s=1, p=0, d=1):
     """What PyTorch actually returns for a 1d input of length i."""
-    return F.conv1d(torch.zeros(1, 1, i), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d)
+    return F.conv1d(
+        torch.zeros(1, 1, i),
+        torch.zeros(1, 1, k),
+        stride=s,
+        padding=p,
+        dilation=d,
+    )
 
 
 i, k, s, p, d = 7, 3, 2, 1, 1
 starts = kernel_starts(i, k, s, p, d)
-print(say("起点：", "starts:"), starts, "->", len(starts), say("个输出", "outputs"))
-print(say("公式：", "formula:"), conv_output_size(i, k, stride=s, padding=p, dilation=d))
+print(
+    say("起点：", "starts:"),
+    starts,
+    "->",
+    len(starts),
+    say("个输出", "outputs"),
+)
+print(
+    say("公式：", "formula:"),
+    conv_output_size(i, k, stride=s, padding=p, dilation=d),
+)
 print("PyTorch:", torch_output_size(i, k, s, p, d).shape[-1])
-assert len(starts) == conv_output_size(i, k, s, p, d) == torch_output_size(i, k, s, p, d).shape[-1]
+assert (
+    len(starts)
+    == conv_output_size(i, k, s, p, d)
+    == torch_output_size(i, k, s, p, d).shape[-1]
+)
 
 # %% [markdown] lang="zh"
 # 在一个网格上全部比一遍：凡是卷积核放得下的，三者相等；
@@ -99,11 +121,17 @@ for i, k, s, p, d in itertools.product(
                 call(i, k, s, p, d)
             except error:
                 continue
-            raise AssertionError(f"{call.__name__} accepted i={i} k={k} s={s} p={p} d={d}")
+            raise AssertionError(
+                f"{call.__name__} accepted i={i} k={k} s={s} p={p} d={d}"
+            )
         refused += 1
         continue
     o = conv_output_size(i, k, stride=s, padding=p, dilation=d)
-    assert o == len(kernel_starts(i, k, s, p, d)) == torch_output_size(i, k, s, p, d).shape[-1]
+    assert (
+        o
+        == len(kernel_starts(i, k, s, p, d))
+        == torch_output_size(i, k, s, p, d).shape[-1]
+    )
     agree += 1
 print(
     say(
@@ -111,7 +139,8 @@ print(
         f"{agree} configurations agree, {refused} refused by both",
     )
 )
-assert agree + refused > 2000 and agree > 0 and refused > 0  # over two thousand compared
+# over two thousand compared
+assert agree + refused > 2000 and agree > 0 and refused > 0
 
 # %% [markdown] lang="zh"
 # ## 2. 为什么要向下取整
@@ -136,7 +165,8 @@ print(
 )
 for i in range(3, 11):
     o = conv_output_size(i, k, stride=s)
-    last_used = (o - 1) * s + k - 1  # the last input row any kernel position touches
+    # the last input row any kernel position touches
+    last_used = (o - 1) * s + k - 1
     print(f"{i:<3d} {(i - k) / s + 1:<11.1f} {o:<3d} {last_used} / {i - 1}")
     assert o == (i - k) // s + 1 == len(kernel_starts(i, k, s))
     leftover = (i - k) % s  # rows after the last kernel position
@@ -198,15 +228,22 @@ for i, k in grid:
         assert conv_output_size(i, k) == i - k + 1  # no padding, unit stride
     for p in range(4):
         if k <= i + 2 * p:
-            assert conv_output_size(i, k, padding=p) == i - k + 2 * p + 1  # padding, unit stride
+            # padding, unit stride
+            assert conv_output_size(i, k, padding=p) == i - k + 2 * p + 1
     if k % 2 == 1:
-        assert conv_output_size(i, k, padding=k // 2) == i  # half (same) padding
+        # half (same) padding
+        assert conv_output_size(i, k, padding=k // 2) == i
         assert conv_output_size(i, k, padding="same") == i
     assert conv_output_size(i, k, padding=k - 1) == i + k - 1  # full padding
     for s, p, d in itertools.product(range(1, 5), range(4), range(1, 4)):
         if d * (k - 1) + 1 <= i + 2 * p:
-            expected = (i + 2 * p - k - (k - 1) * (d - 1)) // s + 1  # strides, padding, dilation
-            assert conv_output_size(i, k, stride=s, padding=p, dilation=d) == expected
+            expected = (
+                i + 2 * p - k - (k - 1) * (d - 1)
+            ) // s + 1  # strides, padding, dilation
+            assert (
+                conv_output_size(i, k, stride=s, padding=p, dilation=d)
+                == expected
+            )
 print(say("网格上每条关系式都成立", "all relationships hold on the grid"))
 
 animations = {
@@ -215,15 +252,26 @@ animations = {
     "conv-half-padding": dict(input_size=5, kernel_size=3, padding=1),
     "conv-full-padding": dict(input_size=5, kernel_size=3, padding=2),
     "conv-strides": dict(input_size=5, kernel_size=3, stride=2),
-    "conv-strides-padding": dict(input_size=5, kernel_size=3, stride=2, padding=1),
+    "conv-strides-padding": dict(
+        input_size=5, kernel_size=3, stride=2, padding=1
+    ),
     "conv-strides-odd": dict(input_size=6, kernel_size=3, stride=2, padding=1),
     "conv-dilation": dict(input_size=7, kernel_size=3, dilation=2),
 }
 for name, args in animations.items():
     o = conv_output_size(**args)
     print(f"{name:22s} {args} -> o = {o}")
-    s, p, d = args.get("stride", 1), args.get("padding", 0), args.get("dilation", 1)
-    assert o == torch_output_size(args["input_size"], args["kernel_size"], s, p, d).shape[-1]
+    s, p, d = (
+        args.get("stride", 1),
+        args.get("padding", 0),
+        args.get("dilation", 1),
+    )
+    assert (
+        o
+        == torch_output_size(
+            args["input_size"], args["kernel_size"], s, p, d
+        ).shape[-1]
+    )
 
 # %% [markdown] lang="zh"
 # ## 5. 膨胀：卷积核中间插零
@@ -248,7 +296,9 @@ spread[:, :, ::d, ::d] = w  # the taps land every d positions, zeros in between
 print(say("有效卷积核大小：", "effective kernel size:"), span)
 print(spread[0, 0])
 torch.testing.assert_close(cf.conv2d(x, w, dilation=d), cf.conv2d(x, spread))
-torch.testing.assert_close(cf.conv2d(x, w, dilation=d), F.conv2d(x, w, dilation=d))
+torch.testing.assert_close(
+    cf.conv2d(x, w, dilation=d), F.conv2d(x, w, dilation=d)
+)
 
 # %% [markdown] lang="zh"
 # ## 6. 二维：每个维度各算各的

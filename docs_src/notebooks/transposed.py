@@ -67,7 +67,14 @@ w = torch.randn(1, 1, 3, 3, dtype=torch.float64)
 y = F.conv2d(x, w)  # (1, 1, 2, 2)
 x_back = F.conv_transpose2d(y, w)  # (1, 1, 4, 4)
 
-print("x:", tuple(x.shape), "-> y:", tuple(y.shape), "-> x_back:", tuple(x_back.shape))
+print(
+    "x:",
+    tuple(x.shape),
+    "-> y:",
+    tuple(y.shape),
+    "-> x_back:",
+    tuple(x_back.shape),
+)
 print(x[0, 0])
 print(x_back[0, 0])
 assert x_back.shape == x.shape and not torch.allclose(x_back, x)
@@ -98,8 +105,12 @@ cases = [  # (i, k, s, p, a, d)
 ]
 for i, k, s, p, a, d in cases:
     by_hand = (i - 1) * s - 2 * p + d * (k - 1) + a + 1
-    by_shapes = conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=a, dilation=d)
-    layer = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=a, dilation=d)
+    by_shapes = conv_transpose_output_size(
+        i, k, stride=s, padding=p, output_padding=a, dilation=d
+    )
+    layer = torch.nn.ConvTranspose2d(
+        1, 1, k, stride=s, padding=p, output_padding=a, dilation=d
+    )
     by_torch = layer(torch.ones(1, 1, i, i)).shape[-1]
     assert by_hand == by_shapes == by_torch
     print(f"i={i} k={k} s={s} p={p} a={a} d={d}  ->  o'={by_torch}")
@@ -135,10 +146,13 @@ for a in range(s):
 
 # %%
 c_in, c_out, k, s, p, a = 2, 3, 3, 2, 1, 1
-x = torch.randn(c_in, 3, 4, dtype=torch.float64)  # one sample, no batch dimension
+# one sample, no batch dimension
+x = torch.randn(c_in, 3, 4, dtype=torch.float64)
 w = torch.randn(c_in, c_out, k, k, dtype=torch.float64)
 
-reference = F.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a)[0]
+reference = F.conv_transpose2d(
+    x[None], w, stride=s, padding=p, output_padding=a
+)[0]
 print(say("输出形状：", "output shape:"), tuple(reference.shape))
 
 
@@ -158,7 +172,7 @@ print(say("输出形状：", "output shape:"), tuple(reference.shape))
 
 # %%
 def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
-    """Transposed conv of one sample x (C_in, H, W) by scattering scaled kernel copies."""
+    """Transposed conv of one sample (C_in, H, W): scatter kernel copies."""
     _, height, width = x.shape
     _, channels_out, kh, kw = w.shape
     span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
@@ -169,7 +183,7 @@ def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
     )
     for i in range(height):
         for j in range(width):
-            # one kernel copy per output channel, weighted by every input channel and summed
+            # a kernel copy per output channel, weighted by each input, summed
             copy = torch.einsum("c,cokl->okl", x[:, i, j], w)
             rows = slice(i * stride, i * stride + span_h, dilation)
             cols = slice(j * stride, j * stride + span_w, dilation)
@@ -181,7 +195,9 @@ def scatter_add_transpose(x, w, stride, padding, output_padding, dilation=1):
 
 view1 = scatter_add_transpose(x, w, s, p, a)
 assert_close(view1, reference)
-print(say("散布相加", "scatter-add"), "== F.conv_transpose2d:", tuple(view1.shape))
+print(
+    say("散布相加", "scatter-add"), "== F.conv_transpose2d:", tuple(view1.shape)
+)
 
 
 # %% [markdown] lang="zh"
@@ -201,18 +217,25 @@ print(say("散布相加", "scatter-add"), "== F.conv_transpose2d:", tuple(view1.
 
 
 # %%
-def zero_insertion_transpose(x, w, stride, padding, output_padding, dilation=1, flip=True):
-    """Transposed conv of one sample as a stride-1 conv over the zero-stretched input."""
+def zero_insertion_transpose(
+    x, w, stride, padding, output_padding, dilation=1, flip=True
+):
+    """Transposed conv of one sample: stride-1 conv of the stretched input."""
     channels_in, height, width = x.shape
     k = w.shape[-1]
-    stretched = x.new_zeros(channels_in, (height - 1) * stride + 1, (width - 1) * stride + 1)
+    stretched = x.new_zeros(
+        channels_in, (height - 1) * stride + 1, (width - 1) * stride + 1
+    )
     stretched[:, ::stride, ::stride] = x
     edge = dilation * (k - 1) - padding
     assert edge >= 0, "this sketch only handles padding <= dilation * (k - 1)"
-    # F.pad order: (left, right, top, bottom); output_padding goes on one side only
-    padded = F.pad(stretched, (edge, edge + output_padding, edge, edge + output_padding))
+    # F.pad order: (left, right, top, bottom); output_padding on one side only
+    padded = F.pad(
+        stretched, (edge, edge + output_padding, edge, edge + output_padding)
+    )
     kernel = w.flip(-2, -1) if flip else w  # flip = rotate by 180 degrees
-    kernel = kernel.transpose(0, 1)  # (C_in, C_out, k, k) -> (C_out, C_in, k, k)
+    # (C_in, C_out, k, k) -> (C_out, C_in, k, k)
+    kernel = kernel.transpose(0, 1)
     return cf.conv2d(padded[None], kernel, dilation=dilation)[0]
 
 
@@ -228,7 +251,10 @@ print(demo)
 
 view2 = zero_insertion_transpose(x, w, s, p, a)
 assert_close(view2, reference)
-print(say("插零 + 翻转卷积核", "zero insertion + flipped kernel"), "== F.conv_transpose2d")
+print(
+    say("插零 + 翻转卷积核", "zero insertion + flipped kernel"),
+    "== F.conv_transpose2d",
+)
 
 wrong = zero_insertion_transpose(x, w, s, p, a, flip=False)
 print(
@@ -251,7 +277,8 @@ print(
 # multiplication by $C^\top$.
 
 # %%
-out_size = tuple(reference.shape[1:])  # (6, 8): the size the conv would start from
+# (6, 8): the size the conv would start from
+out_size = tuple(reference.shape[1:])
 C = conv_matrix(w, out_size, stride=s, padding=p)
 print("C:", tuple(C.shape), " C^T:", tuple(C.T.shape))
 
@@ -272,7 +299,9 @@ print("C^T @ x == F.conv_transpose2d")
 
 # %%
 for method in ("direct", "unrolled", "im2col", "auto"):
-    ours = cf.conv_transpose2d(x[None], w, stride=s, padding=p, output_padding=a, method=method)
+    ours = cf.conv_transpose2d(
+        x[None], w, stride=s, padding=p, output_padding=a, method=method
+    )
     assert_close(ours[0], reference)
     print(method, "ok")
 
@@ -293,7 +322,12 @@ for method in ("direct", "unrolled", "im2col", "auto"):
 # %%
 z = torch.randn(c_out, *out_size, dtype=torch.float64, requires_grad=True)
 conv_out = F.conv2d(z[None], w, stride=s, padding=p)
-print(say("卷积输入：", "conv input:"), tuple(z.shape), "->", tuple(conv_out.shape[1:]))
+print(
+    say("卷积输入：", "conv input:"),
+    tuple(z.shape),
+    "->",
+    tuple(conv_out.shape[1:]),
+)
 
 (grad,) = torch.autograd.grad(conv_out, z, grad_outputs=x[None])
 assert_close(grad, reference)

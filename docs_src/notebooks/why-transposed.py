@@ -42,7 +42,11 @@ def say(zh: str, en: str) -> str:
     return {"zh": zh, "en": en}[LANG]
 
 
-plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
+plt.rcParams["font.sans-serif"] = [
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "DejaVu Sans",
+]
 torch.manual_seed(0)
 torch.set_printoptions(precision=0, sci_mode=False, linewidth=140)
 
@@ -58,7 +62,8 @@ torch.set_printoptions(precision=0, sci_mode=False, linewidth=140)
 # 2×2 = 4 numbers and the input 16, so $C$ is 4×16.
 
 # %%
-w = torch.arange(1, 10, dtype=torch.float64).reshape(1, 1, 3, 3)  # (C_out, C_in, kH, kW)
+# (C_out, C_in, kH, kW)
+w = torch.arange(1, 10, dtype=torch.float64).reshape(1, 1, 3, 3)
 C = conv_matrix(w, (4, 4))
 print("C:", tuple(C.shape))
 print(C)
@@ -84,7 +89,11 @@ x = torch.randn(1, 4, 4, dtype=torch.float64)  # one sample: (C_in, H, W)
 y_conv = F.conv2d(x[None], w)[0]
 y_matrix = (C @ x.flatten()).reshape(y_conv.shape)
 assert_close(y_matrix, y_conv)
-print("C @ x == F.conv2d(x, w),", say("输出形状", "output shape"), tuple(y_conv.shape))
+print(
+    "C @ x == F.conv2d(x, w),",
+    say("输出形状", "output shape"),
+    tuple(y_conv.shape),
+)
 
 # %% [markdown] lang="zh"
 # ## 3. $C^\top y$ 就是转置卷积，也是梯度
@@ -105,7 +114,10 @@ print("C^T:", tuple(C.T.shape), "| C^T @ y == F.conv_transpose2d(y, w)")
 z = torch.randn(1, 1, 4, 4, dtype=torch.float64, requires_grad=True)
 (grad,) = torch.autograd.grad(F.conv2d(z, w), z, grad_outputs=y[None])
 assert_close(grad[0], x_transposed)
-print("C^T @ y ==", say("conv2d 对输入的梯度", "gradient of conv2d w.r.t. its input"))
+print(
+    "C^T @ y ==",
+    say("conv2d 对输入的梯度", "gradient of conv2d w.r.t. its input"),
+)
 
 # %% [markdown] lang="zh"
 # ## 4. 但它不是逆
@@ -147,8 +159,15 @@ print(say("C^T C x 不等于 x", "C^T C x is not x"))
 
 # %%
 conv = nn.Conv2d(2, 3, 3, stride=2, padding=1, bias=False).double()
-up = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1, bias=False).double()
-print("conv.weight", tuple(conv.weight.shape), "| up.weight", tuple(up.weight.shape))
+up = nn.ConvTranspose2d(
+    3, 2, 3, stride=2, padding=1, output_padding=1, bias=False
+).double()
+print(
+    "conv.weight",
+    tuple(conv.weight.shape),
+    "| up.weight",
+    tuple(up.weight.shape),
+)
 
 C2 = conv_matrix(conv.weight.detach(), (6, 6), stride=2, padding=1)
 y2 = torch.randn(3, 3, 3, dtype=torch.float64)
@@ -175,22 +194,24 @@ with torch.no_grad():
 
 # %%
 for size, k, s, p in [(5, 3, 2, 0), (4, 3, 1, 1), (6, 3, 2, 1), (7, 4, 3, 2)]:
-    weight = torch.randn(2, 3, k, k, dtype=torch.float64)  # conv: 3 -> 2 channels
+    # conv: 3 -> 2 channels
+    weight = torch.randn(2, 3, k, k, dtype=torch.float64)
     Cm = conv_matrix(weight, (size, size), stride=s, padding=p)
     out = conv_output_size(size, k, stride=s, padding=p)
     a = output_padding_for(out, size, k, stride=s, padding=p)
     xs = torch.randn(3, size, size, dtype=torch.float64)
     ys = torch.randn(2, out, out, dtype=torch.float64)
     assert_close(
-        (Cm @ xs.flatten()).reshape(2, out, out), F.conv2d(xs[None], weight, stride=s, padding=p)[0]
+        (Cm @ xs.flatten()).reshape(2, out, out),
+        F.conv2d(xs[None], weight, stride=s, padding=p)[0],
     )
     assert_close(
         (Cm.T @ ys.flatten()).reshape(3, size, size),
-        F.conv_transpose2d(ys[None], weight, stride=s, padding=p, output_padding=a)[0],
+        F.conv_transpose2d(
+            ys[None], weight, stride=s, padding=p, output_padding=a
+        )[0],
     )
-    print(
-        f"input {size}x{size}, k={k}, s={s}, p={p}: C is {tuple(Cm.shape)}, output_padding={a}, ok"
-    )
+    print(f"{size}×{size}, k={k}, s={s}, p={p}, a={a}: C {tuple(Cm.shape)} ✓")
 
 # %% [markdown] lang="zh"
 # ## 7. 画出来
@@ -205,7 +226,9 @@ for size, k, s, p in [(5, 3, 2, 0), (4, 3, 1, 1), (6, 3, 2, 1), (7, 4, 3, 2)]:
 # Switch to the settings of section 6 to see how stride and padding change the banded pattern.
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [4, 1.4]})
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [4, 1.4]}
+)
 masked = torch.where(C == 0, torch.nan, C)
 left.imshow(masked, cmap="viridis")
 left.set_title("C  (4 x 16)")
