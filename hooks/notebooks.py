@@ -162,6 +162,8 @@ def _output_markdown(output: nbformat.NotebookNode, store_plot, alt: str) -> lis
     if "image/png" in data:
         path = store_plot(base64.b64decode(data["image/png"]))
         return [f"![{alt}]({path}){{ loading=lazy .cn-plot }}"]
+    if "text/markdown" in data:  # display(Markdown(...)): rendered like the page around it
+        return [data["text/markdown"]]
     if "text/plain" in data:
         return [fence(data["text/plain"], "{ .text .cn-output }")]
     return []

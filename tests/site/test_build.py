@@ -147,6 +147,8 @@ def test_notebook_pages_show_executed_outputs_in_both_languages(built_site: Path
             problems.append(f"{name} ({language}): the executed notebook has no outputs")
         if len(shown_output) < len(text_outputs):
             problems.append(f"{name} ({language}): {len(shown_output)} outputs shown")
+        if "IPython.core.display" in html:
+            problems.append(f"{name} ({language}): a rich output shown as its Python repr")
         if any(c["execution_count"] is None for c in code):
             problems.append(f"{name} ({language}): a code cell was not executed")
     assert not problems, "\n".join(problems)

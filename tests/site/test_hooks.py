@@ -104,6 +104,9 @@ def test_markdown_page_in_the_page_language(hook) -> None:
         nbformat.v4.new_output("stream", name="stdout", text="你好\n"),
         nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(PNG).decode()}),
         nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=1),
+        nbformat.v4.new_output(
+            "display_data", data={"text/markdown": "| a |\n|---|\n| 1 |", "text/plain": "<md>"}
+        ),
     ]
     plots = []
 
@@ -118,6 +121,7 @@ def test_markdown_page_in_the_page_language(hook) -> None:
     assert "```{ .text .cn-output }\n你好\n```" in page
     assert "![「一节」一节代码单元输出的图](outputs/p-1-1.png){ loading=lazy .cn-plot }" in page
     assert "```{ .text .cn-output }\n42\n```" in page
+    assert "\n\n| a |\n|---|\n| 1 |\n" in page and "<md>" not in page
     assert plots == [(1, 1, PNG)]
     english = hook.to_markdown(hook.split_notebook(SOURCE, "en", LANGUAGES), "en", "d.ipynb", store)
     assert "[Download the notebook (.ipynb)](d.ipynb){ download }" in english
