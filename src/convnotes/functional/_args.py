@@ -22,8 +22,14 @@ from dataclasses import dataclass
 
 import torch
 
-from ..errors import ConvArgumentError
-from ..shapes import conv_output_size, conv_padding, conv_transpose_output_size, expand
+from ..errors import ConvArgumentError, ConvDtypeError
+from ..shapes import (
+    conv_output_size,
+    conv_padding,
+    conv_transpose_output_size,
+    expand,
+    output_padding_for,
+)
 
 IntOrInts = int | Sequence[int]
 
@@ -67,25 +73,42 @@ class PreparedCall:
     memory_format: torch.memory_format
 
     def finish(self, output: torch.Tensor) -> torch.Tensor:
-        """Drop the batch dimension we added and use the memory format PyTorch would."""
-        if self.memory_format is not torch.contiguous_format:
-            output = output.contiguous(memory_format=self.memory_format)
+        """Lay the output out as PyTorch does (contiguous in its memory format; a kernel may
+        return a cropped view) and drop the batch dimension we added."""
+        output = output.contiguous(memory_format=self.memory_format)
+        return output.squeeze(0) if self.unbatched else output
+
+    def empty_output(self, channels: int) -> torch.Tensor:
+        """An uninitialised output of the right shape, dtype and layout (for tracing)."""
+        x = self.input
+        output = x.new_empty((x.shape[0], channels, *self.spec.output_size)).contiguous(
+            memory_format=self.memory_format
+        )
         return output.squeeze(0) if self.unbatched else output
 
 
 # ---------------------------------------------------------------- argument types (TypeError)
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _as_int(fn: str, name: str, value: object) -> int:
     if isinstance(value, bool) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
         raise TypeError(f"{fn}(): argument '{name}' must be an int or a tuple of ints, not bool")
     try:
-        return operator.index(value)  # int, numpy integer, 0-d integer tensor
+        number = operator.index(value)  # int, numpy integer, 0-d integer tensor
     except TypeError:
         raise TypeError(
             f"{fn}(): argument '{name}' must be an int or a tuple of ints, "
             f"not {type(value).__name__} ({value!r})"
         ) from None
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ConvArgumentError(
+            f"{fn}: {name}={number} does not fit in a 64-bit integer "
+            f"(PyTorch's int arguments range from {INT64_MIN} to {INT64_MAX})"
+        )
+    return number
 
 
 def parse_ints(fn: str, name: str, value: object) -> int | tuple[int, ...]:
@@ -103,14 +126,14 @@ def _parse_padding(fn: str, value: object) -> int | tuple[int, ...] | str:
     return value if isinstance(value, str) else parse_ints(fn, "padding", value)
 
 
-def _parse_groups(fn: str, value: object) -> int:
+def parse_groups(fn: str, value: object) -> int:
     groups = _as_int(fn, "groups", value)
     if groups < 1:
         raise ConvArgumentError(f"{fn}: groups={groups}: non-positive groups is not supported")
     return groups
 
 
-def _check_tensors(fn: str, input: object, weight: object, bias: object) -> None:
+def check_tensors(fn: str, input: object, weight: object, bias: object) -> None:
     for name, value in (("input", input), ("weight", weight)):
         if not isinstance(value, torch.Tensor):
             raise TypeError(
@@ -139,9 +162,22 @@ def _check_dims(fn: str, ndim: int, input: torch.Tensor, weight: torch.Tensor, l
         )
 
 
+# Integer dtypes PyTorch's CPU transposed convs reject (they compute int64, and every
+# integer dtype in an ordinary conv).
+_TRANSPOSE_REJECTS = (torch.int8, torch.uint8, torch.int16, torch.int32)
+
+
+def _check_supported_dtype(fn: str, input: torch.Tensor, transposed: bool) -> None:
+    """Checked last, as PyTorch finds out only when it looks for a kernel."""
+    if input.dtype == torch.bool or (transposed and input.dtype in _TRANSPOSE_REJECTS):
+        kind = "transposed convolution" if transposed else "convolution"
+        raise ConvDtypeError(
+            f"{fn}: input dtype {input.dtype} is not supported: PyTorch's CPU {kind} "
+            "does not implement it"
+        )
+
+
 def _check_dtypes(fn: str, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None):
-    if input.dtype == torch.bool:
-        raise ConvArgumentError(f"{fn}: bool tensors are not supported (input dtype torch.bool)")
     if weight.dtype != input.dtype:
         raise ConvArgumentError(
             f"{fn}: input and weight must have the same dtype, but input is {input.dtype} "
@@ -268,9 +304,9 @@ def prepare_conv(
 ) -> PreparedCall:
     """Check the arguments of ``conv{ndim}d`` as PyTorch does and resolve them."""
     fn = f"conv{ndim}d"
-    _check_tensors(fn, input, weight, bias)
+    check_tensors(fn, input, weight, bias)
     stride, padding = parse_ints(fn, "stride", stride), _parse_padding(fn, padding)
-    dilation, groups = parse_ints(fn, "dilation", dilation), _parse_groups(fn, groups)
+    dilation, groups = parse_ints(fn, "dilation", dilation), parse_groups(fn, groups)
     _check_dims(fn, ndim, input, weight, "(out_channels, in_channels / groups, *kernel_size)")
     _check_dtypes(fn, input, weight, bias)
     _check_groups(fn, weight, groups, "output")
@@ -280,6 +316,7 @@ def prepare_conv(
     _check_bias(fn, bias, weight.shape[0], "one per output channel, weight.shape[0]")
     sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
     spec = _conv_spec(*sizes, stride, padding, dilation, groups)
+    _check_supported_dtype(fn, input, transposed=False)
     return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))
 
 
@@ -293,10 +330,12 @@ def prepare_conv_transpose(
     output_padding: IntOrInts,
     groups: int,
     dilation: IntOrInts,
+    output_size: Sequence[int] | None = None,
 ) -> PreparedCall:
-    """Check the arguments of ``conv_transpose{ndim}d`` as PyTorch does and resolve them."""
+    """Check the arguments of ``conv_transpose{ndim}d`` as PyTorch does and resolve them;
+    ``output_size`` (``ConvTranspose*d.forward``'s) replaces ``output_padding``."""
     fn = f"conv_transpose{ndim}d"
-    _check_tensors(fn, input, weight, bias)
+    check_tensors(fn, input, weight, bias)
     if isinstance(padding, str):
         raise TypeError(
             f"{fn}(): argument 'padding' must be an int or a tuple of ints, not str "
@@ -304,7 +343,7 @@ def prepare_conv_transpose(
         )
     stride, padding = parse_ints(fn, "stride", stride), parse_ints(fn, "padding", padding)
     output_padding = parse_ints(fn, "output_padding", output_padding)
-    dilation, groups = parse_ints(fn, "dilation", dilation), _parse_groups(fn, groups)
+    dilation, groups = parse_ints(fn, "dilation", dilation), parse_groups(fn, groups)
     _check_dims(fn, ndim, input, weight, "(in_channels, out_channels / groups, *kernel_size)")
     _check_dtypes(fn, input, weight, bias)
     _check_groups(fn, weight, groups, "input")
@@ -318,5 +357,43 @@ def prepare_conv_transpose(
     out_channels = weight.shape[1] * groups
     _check_bias(fn, bias, out_channels, "one per output channel, weight.shape[1] * groups")
     sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
+    if output_size is not None:
+        output_padding = output_padding_from_size(
+            fn, input.dim(), ndim, *sizes, output_size, stride, padding, dilation
+        )
     spec = _conv_transpose_spec(*sizes, stride, padding, output_padding, dilation, groups)
+    _check_supported_dtype(fn, input, transposed=True)
     return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))
+
+
+def output_padding_from_size(
+    fn: str,
+    input_dim: int,
+    ndim: int,
+    input_size: tuple[int, ...],
+    kernel_size: tuple[int, ...],
+    output_size: Sequence[int],
+    stride: IntOrInts,
+    padding: IntOrInts,
+    dilation: IntOrInts,
+) -> tuple[int, ...]:
+    """The output_padding ``ConvTranspose*d.forward(x, output_size=...)`` uses.
+
+    ``output_size`` may include the batch and channel dimensions; a size outside
+    ``[lo, lo + stride - 1]`` raises a ``ValueError`` stating the range
+    (:func:`convnotes.shapes.output_padding_for`).
+    """
+    sizes = parse_ints(fn, "output_size", list(output_size))
+    assert isinstance(sizes, tuple)
+    non_spatial = input_dim - ndim
+    if len(sizes) == non_spatial + ndim:
+        sizes = sizes[non_spatial:]
+    if len(sizes) != ndim:
+        raise ConvArgumentError(
+            f"{fn}: for {input_dim}D input, output_size must have {ndim} or "
+            f"{non_spatial + ndim} elements, got output_size={list(output_size)}"
+        )
+    return output_padding_for(
+        input_size, sizes, kernel_size, expand("stride", stride, ndim),
+        expand("padding", padding, ndim), expand("dilation", dilation, ndim),
+    )  # fmt: skip
