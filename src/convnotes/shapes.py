@@ -124,14 +124,18 @@ def _check_common(
     strides: tuple[int, ...],
     dilations: tuple[int, ...],
     input_name: str = "input_size",
+    empty_batch: bool = False,
 ) -> None:
-    _check_at_least(
-        input_name,
-        inputs,
-        1,
-        "every spatial size must be at least 1 (PyTorch rejects empty "
-        "spatial dimensions; only the batch or channel dimension may be 0)",
-    )
+    if empty_batch:
+        _check_at_least(input_name, inputs, 0, "a spatial size cannot be negative")
+    else:
+        _check_at_least(
+            input_name,
+            inputs,
+            1,
+            "every spatial size must be at least 1 (PyTorch accepts an empty spatial "
+            "dimension only when the batch or the channels are empty)",
+        )
     _check_at_least("kernel_size", kernels, 1, "kernel size should be greater than zero")
     _check_at_least("stride", strides, 1, "non-positive stride is not supported")
     _check_at_least("dilation", dilations, 1, "dilation should be greater than zero")
@@ -155,6 +159,8 @@ def same_padding(kernel_size: Size, dilation: Size = 1) -> tuple[tuple[int, int]
     """
     ndim = _ndim_of(kernel_size=kernel_size, dilation=dilation) or 1
     ks, ds = expand("kernel_size", kernel_size, ndim), expand("dilation", dilation, ndim)
+    _check_at_least("kernel_size", ks, 1, "kernel size should be greater than zero")
+    _check_at_least("dilation", ds, 1, "dilation should be greater than zero")
     pads = []
     for k, d in zip(ks, ds):
         total = d * (k - 1)
@@ -196,6 +202,8 @@ def conv_output_size(
     stride: Size = 1,
     padding: Padding = 0,
     dilation: Size = 1,
+    *,
+    empty_batch: bool = False,
 ) -> int | tuple[int, ...]:
     """Output size of ``nn.Conv*d`` / ``F.conv*d``.
 
@@ -205,7 +213,8 @@ def conv_output_size(
     ``padding`` may be ``"valid"`` (no padding) or ``"same"`` (``o = i``, stride 1 only).
     Rejected, as in PyTorch: empty input, ``k < 1``, ``s < 1``, ``d < 1``, ``p < 0``,
     ``"same"`` with ``s > 1``, and a dilated kernel ``d*(k - 1) + 1`` larger than the
-    padded input ``i + 2p``.
+    padded input ``i + 2p``. With ``empty_batch=True`` (the batch or the channels are
+    empty: no output value is computed) PyTorch also accepts ``i = 0``.
 
     >>> conv_output_size(32, 3, stride=2, padding=1)
     16
@@ -224,7 +233,7 @@ def conv_output_size(
     kernels = expand("kernel_size", kernel_size, n)
     strides = expand("stride", stride, n)
     dilations = expand("dilation", dilation, n)
-    _check_common(inputs, kernels, strides, dilations)
+    _check_common(inputs, kernels, strides, dilations, empty_batch=empty_batch)
     pads = conv_padding(padding, kernels, strides, dilations)
     out = []
     for axis, (i, k, s, (before, after), d) in enumerate(
@@ -249,8 +258,9 @@ def _check_transpose_params(
     strides: tuple[int, ...],
     pads: tuple[int, ...],
     dilations: tuple[int, ...],
+    empty_batch: bool = False,
 ) -> None:
-    _check_common(inputs, kernels, strides, dilations)
+    _check_common(inputs, kernels, strides, dilations, empty_batch=empty_batch)
     _check_at_least("padding", pads, 0, "negative padding is not supported")
 
 
@@ -268,6 +278,8 @@ def conv_transpose_output_size(
     padding: Size = 0,
     output_padding: Size = 0,
     dilation: Size = 1,
+    *,
+    empty_batch: bool = False,
 ) -> int | tuple[int, ...]:
     """Output size of ``nn.ConvTranspose*d`` / ``F.conv_transpose*d``.
 
@@ -277,6 +289,8 @@ def conv_transpose_output_size(
     input sizes that a conv with the same parameters maps to ``i``. PyTorch requires
     ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``.
     String padding is not accepted (PyTorch raises a TypeError for it).
+    With ``empty_batch=True`` (an empty batch: no output value is computed) PyTorch skips
+    the output_padding rule and accepts ``i = 0`` and ``o = 0``; only ``o < 0`` is rejected.
 
     >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)
     32
@@ -301,10 +315,10 @@ def conv_transpose_output_size(
     pads = expand("padding", padding, n)
     out_pads = expand("output_padding", output_padding, n)
     dilations = expand("dilation", dilation, n)
-    _check_transpose_params(inputs, kernels, strides, pads, dilations)
+    _check_transpose_params(inputs, kernels, strides, pads, dilations, empty_batch)
     _check_at_least("output_padding", out_pads, 0, "negative output_padding is not supported")
     for a, s, d in zip(out_pads, strides, dilations):
-        if a >= s and a >= d:
+        if a >= s and a >= d and not empty_batch:
             raise ConvArgumentError(
                 f"output_padding={output_padding} with stride={stride} and dilation={dilation}: "
                 f"output padding must be smaller than either stride or dilation in every "
@@ -312,7 +326,7 @@ def conv_transpose_output_size(
             )
     mins = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
     out = tuple(m + a for m, a in zip(mins, out_pads))
-    if any(o < 1 for o in out):
+    if any(o < (0 if empty_batch else 1) for o in out):
         raise ConvArgumentError(
             f"input_size={input_size} with kernel_size={kernel_size}, stride={stride}, "
             f"padding={padding}, output_padding={output_padding}, dilation={dilation} gives "

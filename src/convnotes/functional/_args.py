@@ -16,6 +16,7 @@ Every public function in :mod:`convnotes.functional` calls :func:`prepare_conv` 
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class PreparedCall:
     spec: ConvSpec | ConvTransposeSpec
     unbatched: bool
     memory_format: torch.memory_format
+    out_channels: int
 
     def finish(self, output: torch.Tensor) -> torch.Tensor:
         """Lay the output out as PyTorch does (contiguous in its memory format; a kernel may
@@ -78,12 +80,16 @@ class PreparedCall:
         output = output.contiguous(memory_format=self.memory_format)
         return output.squeeze(0) if self.unbatched else output
 
-    def empty_output(self, channels: int) -> torch.Tensor:
-        """An uninitialised output of the right shape, dtype and layout (for tracing)."""
+    @property
+    def output_numel(self) -> int:
+        return self.input.shape[0] * self.out_channels * math.prod(self.spec.output_size)
+
+    def empty_output(self) -> torch.Tensor:
+        """An uninitialised output of the right shape, dtype and layout (for tracing, and
+        the whole answer when it has no elements)."""
         x = self.input
-        output = x.new_empty((x.shape[0], channels, *self.spec.output_size)).contiguous(
-            memory_format=self.memory_format
-        )
+        output = x.new_empty((x.shape[0], self.out_channels, *self.spec.output_size))
+        output = output.contiguous(memory_format=self.memory_format)
         return output.squeeze(0) if self.unbatched else output
 
 
@@ -162,23 +168,40 @@ def _check_dims(fn: str, ndim: int, input: torch.Tensor, weight: torch.Tensor, l
         )
 
 
-# Integer dtypes PyTorch's CPU transposed convs reject (they compute int64, and every
-# integer dtype in an ordinary conv).
-_TRANSPOSE_REJECTS = (torch.int8, torch.uint8, torch.int16, torch.int32)
+# Integer dtypes PyTorch's CPU kernels implement only for ordinary convs without dilation
+# (int64 everywhere).
+_NARROW_INTEGERS = (torch.int8, torch.uint8, torch.int16, torch.int32)
 
 
-def _check_supported_dtype(fn: str, input: torch.Tensor, transposed: bool) -> None:
-    """Checked last, as PyTorch finds out only when it looks for a kernel."""
-    if input.dtype == torch.bool or (transposed and input.dtype in _TRANSPOSE_REJECTS):
-        kind = "transposed convolution" if transposed else "convolution"
+def _check_supported_dtype(
+    fn: str, input: torch.Tensor, transposed: bool, dilation: tuple[int, ...]
+) -> None:
+    """Checked last, as PyTorch finds out only when it looks for a kernel; an input without
+    elements needs none (PyTorch returns the empty output without looking)."""
+    if input.numel() == 0:
+        return
+    narrow = input.dtype in _NARROW_INTEGERS and (transposed or any(d > 1 for d in dilation))
+    if input.dtype == torch.bool or narrow:
+        kind = "transposed convolution" if transposed else "dilated convolution"
         raise ConvDtypeError(
-            f"{fn}: input dtype {input.dtype} is not supported: PyTorch's CPU {kind} "
-            "does not implement it"
+            f"{fn}: input dtype {input.dtype} is not supported"
+            + (f" in a {kind}" if narrow else "")
+            + ": PyTorch's CPU kernels do not implement it"
         )
 
 
-def _check_dtypes(fn: str, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None):
-    if weight.dtype != input.dtype:
+def _check_dtypes(
+    fn: str,
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    transposed: bool,
+) -> None:
+    """Weight and bias in the input's dtype; PyTorch does not compare the weight's (nor, in
+    a transposed conv, the bias's) for an input without elements."""
+    if input.numel() == 0:
+        bias = None if transposed else bias
+    elif weight.dtype != input.dtype:
         raise ConvArgumentError(
             f"{fn}: input and weight must have the same dtype, but input is {input.dtype} "
             f"and weight is {weight.dtype}"
@@ -249,6 +272,7 @@ def _conv_spec(
     padding: int | tuple[int, ...] | str,
     dilation: int | tuple[int, ...],
     groups: int,
+    empty_batch: bool,
 ) -> ConvSpec:
     ndim = len(kernel_size)
     strides, dilations = expand("stride", stride, ndim), expand("dilation", dilation, ndim)
@@ -260,7 +284,9 @@ def _conv_spec(
         dilation=dilations,
         groups=groups,
         input_size=input_size,
-        output_size=conv_output_size(input_size, kernel_size, strides, pads, dilations),
+        output_size=conv_output_size(
+            input_size, kernel_size, strides, pads, dilations, empty_batch=empty_batch
+        ),
     )
 
 
@@ -273,6 +299,7 @@ def _conv_transpose_spec(
     output_padding: int | tuple[int, ...],
     dilation: int | tuple[int, ...],
     groups: int,
+    empty_batch: bool,
 ) -> ConvTransposeSpec:
     ndim = len(kernel_size)
     strides, pads = expand("stride", stride, ndim), expand("padding", padding, ndim)
@@ -287,7 +314,7 @@ def _conv_transpose_spec(
         groups=groups,
         input_size=input_size,
         output_size=conv_transpose_output_size(
-            input_size, kernel_size, strides, pads, out_pads, dilations
+            input_size, kernel_size, strides, pads, out_pads, dilations, empty_batch=empty_batch
         ),
     )
 
@@ -308,16 +335,21 @@ def prepare_conv(
     stride, padding = parse_ints(fn, "stride", stride), _parse_padding(fn, padding)
     dilation, groups = parse_ints(fn, "dilation", dilation), parse_groups(fn, groups)
     _check_dims(fn, ndim, input, weight, "(out_channels, in_channels / groups, *kernel_size)")
-    _check_dtypes(fn, input, weight, bias)
+    _check_dtypes(fn, input, weight, bias, transposed=False)
     _check_groups(fn, weight, groups, "output")
     x, unbatched = _batched(input, ndim)
     rule = f"weight.shape[1] * groups = {weight.shape[1]} * {groups}"
     _check_channels(fn, x, weight.shape[1] * groups, rule)
     _check_bias(fn, bias, weight.shape[0], "one per output channel, weight.shape[0]")
     sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
-    spec = _conv_spec(*sizes, stride, padding, dilation, groups)
-    _check_supported_dtype(fn, input, transposed=False)
-    return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))
+    # PyTorch accepts empty spatial sizes when no value is computed; with no input
+    # channels its output has no channels either.
+    empty_batch = x.shape[0] == 0 or x.shape[1] == 0
+    spec = _conv_spec(*sizes, stride, padding, dilation, groups, empty_batch)
+    _check_supported_dtype(fn, input, False, spec.dilation)
+    out_channels = weight.shape[0] if x.shape[1] else 0
+    memory_format = _memory_format(ndim, input, weight)
+    return PreparedCall(x, weight, bias, spec, unbatched, memory_format, out_channels)
 
 
 def prepare_conv_transpose(
@@ -345,7 +377,7 @@ def prepare_conv_transpose(
     output_padding = parse_ints(fn, "output_padding", output_padding)
     dilation, groups = parse_ints(fn, "dilation", dilation), parse_groups(fn, groups)
     _check_dims(fn, ndim, input, weight, "(in_channels, out_channels / groups, *kernel_size)")
-    _check_dtypes(fn, input, weight, bias)
+    _check_dtypes(fn, input, weight, bias, transposed=True)
     _check_groups(fn, weight, groups, "input")
     x, unbatched = _batched(input, ndim)
     _check_channels(fn, x, weight.shape[0], "weight.shape[0] of a transposed convolution")
@@ -361,9 +393,12 @@ def prepare_conv_transpose(
         output_padding = output_padding_from_size(
             fn, input.dim(), ndim, *sizes, output_size, stride, padding, dilation
         )
-    spec = _conv_transpose_spec(*sizes, stride, padding, output_padding, dilation, groups)
-    _check_supported_dtype(fn, input, transposed=True)
-    return PreparedCall(x, weight, bias, spec, unbatched, _memory_format(ndim, input, weight))
+    spec = _conv_transpose_spec(
+        *sizes, stride, padding, output_padding, dilation, groups, x.shape[0] == 0
+    )
+    _check_supported_dtype(fn, input, True, spec.dilation)
+    memory_format = _memory_format(ndim, input, weight)
+    return PreparedCall(x, weight, bias, spec, unbatched, memory_format, out_channels)
 
 
 def output_padding_from_size(

@@ -39,7 +39,8 @@ import torch
 from torch import Tensor
 
 from . import _grad
-from ._args import PreparedCall, prepare_conv, prepare_conv_transpose
+from ._args import ConvSpec, PreparedCall, prepare_conv, prepare_conv_transpose
+from ._common import without_padding_only_outputs
 
 __all__ = ["KERNELS", "compute_dtype", "conv", "conv_transpose"]
 
@@ -73,6 +74,8 @@ def _run(kernel: Callable, call: PreparedCall) -> Tensor:
     """Run ``kernel`` on a checked call: no autograd (the operator's backward is ours), no
     autocast inside (our float32 accumulation must stay float32), in :func:`compute_dtype`,
     the result cast back and contiguous in PyTorch's memory format."""
+    if call.output_numel == 0:
+        return call.empty_output()
     dtype = call.input.dtype
     wide = compute_dtype(dtype)
     x, w, b = call.input, call.weight, call.bias
@@ -80,8 +83,24 @@ def _run(kernel: Callable, call: PreparedCall) -> Tensor:
         x, w = x.to(wide), w.to(wide)
         b = None if b is None else b.to(wide)
     with torch.no_grad(), torch.autocast("cpu", enabled=False):
-        y = kernel(x, w, b, call.spec)
+        y = _kernel_call(kernel, x, w, b, call.spec)
     return call.finish(y.to(dtype))
+
+
+def _kernel_call(kernel: Callable, x: Tensor, w: Tensor, b: Tensor | None, spec) -> Tensor:
+    """``kernel(x, w, b, spec)``; a conv whose padding leaves outputs that read no input
+    (padding beyond the kernel's span) computes only the others, the rest is the bias:
+    any method's cost then follows the input, not the padding."""
+    trimmed = without_padding_only_outputs(spec) if isinstance(spec, ConvSpec) else None
+    if trimmed is None:
+        return kernel(x, w, b, spec)
+    inner_spec, region, reads = trimmed
+    out = x.new_zeros(x.shape[0], w.shape[0], *spec.output_size)
+    if b is not None:
+        out += b.reshape(-1, *[1] * len(region))
+    if all(r.stop > r.start for r in region):
+        out[(..., *region)] = kernel(x[(..., *reads)], w, b, inner_spec)
+    return out
 
 
 def _padding_arg(padding: Sequence[int], padding_string: str) -> Sequence[int] | str:
@@ -117,7 +136,7 @@ def _conv_fake(input, weight, bias, stride, padding, dilation, groups, padding_s
         len(stride), input, weight, bias, stride, _padding_arg(padding, padding_string),
         dilation, groups,
     )  # fmt: skip
-    return call.empty_output(weight.shape[0])
+    return call.empty_output()
 
 
 # -------------------------------------------------------------------- conv_transpose
@@ -152,7 +171,7 @@ def _conv_transpose_fake(
         len(stride), input, weight, bias, stride, padding, output_padding, groups, dilation,
         output_size,
     )  # fmt: skip
-    return call.empty_output(weight.shape[1] * groups)
+    return call.empty_output()
 
 
 # ------------------------------------------------------------------- entry points

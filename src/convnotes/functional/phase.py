@@ -670,11 +670,23 @@ def conv_transpose(
 ) -> torch.Tensor:
     """``(N, C_in, *i)`` -> ``(N, C_out, *o)``: one conv with ``prod(s)*C_out`` channels
     (:func:`_chunk_work`, chunk by chunk), then the pixel shuffle."""
+    if not applies_transposed(spec):
+        return im2col.conv_transpose(input, weight, bias, spec)
     dims, window, _ = _plan(spec)
     if _reads_nothing(input, window):
         return im2col.conv_transpose(input, weight, bias, spec)
     a = shuffled_weight(weight, spec.groups, dims)  # (g, C_in/g*T_rest, T_0, P*C_out/g)
     return _run(input, a, bias, spec, spec.groups * weight.shape[1])
+
+
+def applies_transposed(spec: ConvTransposeSpec) -> bool:
+    """At most as many phases as the dilated kernel has positions: ``prod(s) <=
+    prod(d*(k - 1) + 1)``. A larger stride leaves phases without taps (outputs that are
+    only the bias), the shuffled weight ``prod(s)`` times wider and ``prod(s)`` copies per
+    call; col2im (:func:`.im2col.conv_transpose`) costs what the taps cost, whatever the
+    stride."""
+    spans = (d * (k - 1) + 1 for k, d in zip(spec.kernel_size, spec.dilation))
+    return math.prod(spec.stride) <= math.prod(spans)
 
 
 def _reads_nothing(input: torch.Tensor, window: tuple[slice, ...]) -> bool:
