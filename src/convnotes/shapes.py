@@ -133,8 +133,8 @@ def _check_common(
             input_name,
             inputs,
             1,
-            "every spatial size must be at least 1 (PyTorch accepts an empty spatial "
-            "dimension only when the batch or the channels are empty)",
+            "every spatial size must be at least 1 (PyTorch rejects empty "
+            "spatial dimensions; only the batch or channel dimension may be 0)",
         )
     _check_at_least("kernel_size", kernels, 1, "kernel size should be greater than zero")
     _check_at_least("stride", strides, 1, "non-positive stride is not supported")
@@ -280,6 +280,7 @@ def conv_transpose_output_size(
     dilation: Size = 1,
     *,
     empty_batch: bool = False,
+    empty_output: bool = False,
 ) -> int | tuple[int, ...]:
     """Output size of ``nn.ConvTranspose*d`` / ``F.conv_transpose*d``.
 
@@ -287,10 +288,12 @@ def conv_transpose_output_size(
 
     ``a`` (output_padding) adds rows/columns on one side only, to pick one of the ``s``
     input sizes that a conv with the same parameters maps to ``i``. PyTorch requires
-    ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``.
+    ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``; with
+    ``empty_output=True``, as ``F.conv_transpose*d`` computes, ``o = 0`` (an empty output)
+    is accepted too.
     String padding is not accepted (PyTorch raises a TypeError for it).
     With ``empty_batch=True`` (an empty batch: no output value is computed) PyTorch skips
-    the output_padding rule and accepts ``i = 0`` and ``o = 0``; only ``o < 0`` is rejected.
+    the output_padding rule and accepts ``i = 0``.
 
     >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)
     32
@@ -326,12 +329,16 @@ def conv_transpose_output_size(
             )
     mins = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
     out = tuple(m + a for m, a in zip(mins, out_pads))
-    if any(o < (0 if empty_batch else 1) for o in out):
+    if any(o < (0 if empty_output else 1) for o in out):
         raise ConvArgumentError(
             f"input_size={input_size} with kernel_size={kernel_size}, stride={stride}, "
             f"padding={padding}, output_padding={output_padding}, dilation={dilation} gives "
             f"an output size of {_result(out, ndim)}: output size is too small "
-            "(every output size must be at least 1; reduce padding)"
+            + (
+                "(no output size may be negative; reduce padding)"
+                if empty_output
+                else "(every output size must be at least 1; reduce padding)"
+            )
         )
     return _result(out, ndim)
 
