@@ -83,8 +83,10 @@ def calls(draw, dtypes=DTYPES) -> Call:
     transposed = draw(st.booleans())
     groups = draw(st.sampled_from([1, 1, 2]))
     batch = draw(st.sampled_from([0, 1, 2]))
-    c_in = groups * draw(st.sampled_from([0, 1, 2])) if not transposed else groups * draw(
-        st.sampled_from([1, 2])
+    c_in = (
+        groups * draw(st.sampled_from([0, 1, 2]))
+        if not transposed
+        else groups * draw(st.sampled_from([1, 2]))
     )
     c_out = groups * draw(st.sampled_from([1, 2]))
     spatial = tuple(draw(st.integers(0, 6)) for _ in range(ndim))
@@ -116,7 +118,7 @@ def calls(draw, dtypes=DTYPES) -> Call:
 def _outcome(fn):
     try:
         return fn(), None
-    except Exception as error:  # noqa: BLE001 - any exception is an outcome to compare
+    except Exception as error:  # any exception is an outcome to compare
         return None, error
 
 
@@ -129,12 +131,27 @@ def _layout(t: torch.Tensor) -> tuple[bool, ...]:
     return (t.is_contiguous(), t.dim() == 4 and t.is_contiguous(memory_format=torch.channels_last))
 
 
+def torch_quirk(call: Call, expected: torch.Tensor | None) -> bool:
+    """A batched float32/complex64 transposed conv with an output size of 0: torch's
+    oneDNN path returns an empty output where its other paths (float64, float16, int64,
+    unbatched) reject it, as ``convnotes.shapes`` does."""
+    return (
+        expected is not None
+        and call.transposed
+        and expected.dim() == call.ndim + 2
+        and expected.shape[0] > 0
+        and 0 in expected.shape[2:]
+    )
+
+
 def check_against_torch(call: Call, method: str) -> None:
     x, w, b = call.tensors()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected, torch_error = _outcome(lambda: call.run(F, x, w, b))
         got, our_error = _outcome(lambda: call.run(CF, x, w, b, method=method))
+    if torch_quirk(call, expected):
+        return
     if torch_error is not None:
         assert our_error is not None, f"{call} {method}: torch raised {torch_error!r}, we did not"
         assert isinstance(our_error, type(torch_error)), (
@@ -146,7 +163,8 @@ def check_against_torch(call: Call, method: str) -> None:
     if got.numel() == 0:  # the strides of an empty tensor mean nothing
         return
     assert _layout(got) == _layout(expected), (call, method, got.stride(), expected.stride())
-    got.view(-1)  # a view of a cropped buffer would not flatten
+    if expected.is_contiguous():
+        got.view(-1)  # a view of a cropped buffer would not flatten
     if call.dtype in (torch.float16, torch.bfloat16, torch.complex32):
         exact = _reference(call, x, w, b)
         ours = (got.to(exact.dtype) - exact).abs().max().item()
@@ -188,7 +206,7 @@ def test_reduced_precision_accumulates_in_float32():
     x = torch.randn(2, 32, 16, 16, generator=gen, dtype=torch.float64)
     w = torch.randn(32, 16, 4, 4, generator=gen, dtype=torch.float64) * 0.05
     exact = F.conv_transpose2d(x.bfloat16().double(), w.bfloat16().double(), stride=2, padding=1)
-    theirs = (F.conv_transpose2d(x.bfloat16(), w.bfloat16(), stride=2, padding=1).double() - exact)
+    theirs = F.conv_transpose2d(x.bfloat16(), w.bfloat16(), stride=2, padding=1).double() - exact
     for method in METHODS:
         ours = CF.conv_transpose2d(x.bfloat16(), w.bfloat16(), stride=2, padding=1, method=method)
         assert ours.dtype == torch.bfloat16
@@ -198,8 +216,9 @@ def test_reduced_precision_accumulates_in_float32():
 
 # Extreme integer arguments: (function, input shape, weight shape, keyword arguments).
 EXTREMES = [
-    ("conv_transpose2d", (1, 4, 16, 16), (4, 4, 3, 3), {"stride": 300}),
-    ("conv_transpose2d", (1, 2, 2, 2), (2, 2, 3, 3), {"stride": 3000}),
+    ("conv_transpose2d", (1, 4, 4, 4), (4, 4, 3, 3), {"stride": 300}),
+    ("conv_transpose2d", (1, 2, 2, 2), (2, 2, 3, 3), {"stride": (3000, 1)}),
+    ("conv_transpose3d", (1, 2, 2, 2, 2), (2, 2, 1, 1, 1), {"stride": 40}),
     ("conv1d", (1, 2, 50), (2, 2, 13), {"padding": 10**5}),
     ("conv1d", (1, 2, 50), (2, 2, 13), {"stride": 10**6}),
     ("conv1d", (1, 2, 5), (2, 2, 3), {"stride": 10**15}),
@@ -222,7 +241,7 @@ def test_extreme_arguments_finish_in_time_and_agree(name, x_shape, w_shape, kwar
     budget = 10 * (time.perf_counter() - start) + 1
     for method in METHODS:
         start = time.perf_counter()
-        got, our_error = _outcome(lambda: getattr(CF, name)(x, w, b, **kwargs, method=method))
+        got, our_error = _outcome(lambda m=method: getattr(CF, name)(x, w, b, **kwargs, method=m))
         elapsed = time.perf_counter() - start
         assert elapsed <= budget, f"{method}: {elapsed:.2f} s against a budget of {budget:.2f} s"
         assert (our_error is None) == (torch_error is None), (method, our_error, torch_error)

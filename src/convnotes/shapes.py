@@ -280,7 +280,6 @@ def conv_transpose_output_size(
     dilation: Size = 1,
     *,
     empty_batch: bool = False,
-    empty_output: bool = False,
 ) -> int | tuple[int, ...]:
     """Output size of ``nn.ConvTranspose*d`` / ``F.conv_transpose*d``.
 
@@ -288,12 +287,10 @@ def conv_transpose_output_size(
 
     ``a`` (output_padding) adds rows/columns on one side only, to pick one of the ``s``
     input sizes that a conv with the same parameters maps to ``i``. PyTorch requires
-    ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``; with
-    ``empty_output=True``, as ``F.conv_transpose*d`` computes, ``o = 0`` (an empty output)
-    is accepted too.
+    ``0 <= a < s`` **or** ``0 <= a < d`` per dimension, and ``o >= 1``.
     String padding is not accepted (PyTorch raises a TypeError for it).
     With ``empty_batch=True`` (an empty batch: no output value is computed) PyTorch skips
-    the output_padding rule and accepts ``i = 0``.
+    the output_padding rule and accepts ``i = 0`` and ``o = 0``.
 
     >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)
     32
@@ -329,14 +326,14 @@ def conv_transpose_output_size(
             )
     mins = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
     out = tuple(m + a for m, a in zip(mins, out_pads))
-    if any(o < (0 if empty_output else 1) for o in out):
+    if any(o < (0 if empty_batch else 1) for o in out):
         raise ConvArgumentError(
             f"input_size={input_size} with kernel_size={kernel_size}, stride={stride}, "
             f"padding={padding}, output_padding={output_padding}, dilation={dilation} gives "
             f"an output size of {_result(out, ndim)}: output size is too small "
             + (
                 "(no output size may be negative; reduce padding)"
-                if empty_output
+                if empty_batch
                 else "(every output size must be at least 1; reduce padding)"
             )
         )

@@ -314,8 +314,7 @@ def _conv_transpose_spec(
         groups=groups,
         input_size=input_size,
         output_size=conv_transpose_output_size(
-            input_size, kernel_size, strides, pads, out_pads, dilations,
-            empty_batch=empty_batch, empty_output=True,
+            input_size, kernel_size, strides, pads, out_pads, dilations, empty_batch=empty_batch
         ),
     )
 
