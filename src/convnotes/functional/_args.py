@@ -119,6 +119,10 @@ def _as_int(fn: str, name: str, value: object) -> int:
 
 def parse_ints(fn: str, name: str, value: object) -> int | tuple[int, ...]:
     """An int or a tuple of ints, or ``TypeError`` like PyTorch's argument parser."""
+    if type(value) in (list, tuple) and all(
+        type(v) is int and INT64_MIN <= v <= INT64_MAX for v in value
+    ):
+        return tuple(value)
     if isinstance(value, Sequence) and not isinstance(value, str):
         return tuple(_as_int(fn, name, v) for v in value)
     if isinstance(value, str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Iterator
 
@@ -113,6 +114,7 @@ def padding_only_outputs(spec: ConvSpec) -> tuple[tuple[int, int], ...]:
     return tuple(counts)
 
 
+@functools.lru_cache(maxsize=256)
 def without_padding_only_outputs(
     spec: ConvSpec,
 ) -> tuple[ConvSpec, tuple[slice, ...], tuple[slice, ...]] | None:

@@ -82,7 +82,10 @@ def _run(kernel: Callable, call: PreparedCall) -> Tensor:
     if wide != dtype:
         x, w = x.to(wide), w.to(wide)
         b = None if b is None else b.to(wide)
-    with torch.no_grad(), torch.autocast("cpu", enabled=False):
+    if torch.is_grad_enabled() or torch.is_autocast_enabled("cpu"):
+        with torch.no_grad(), torch.autocast("cpu", enabled=False):
+            y = _kernel_call(kernel, x, w, b, call.spec)
+    else:
         y = _kernel_call(kernel, x, w, b, call.spec)
     return call.finish(y.to(dtype))
 
@@ -110,8 +113,7 @@ def _padding_arg(padding: Sequence[int], padding_string: str) -> Sequence[int] |
 # ------------------------------------------------------------------------------ conv
 
 
-@torch.library.custom_op("convnotes::conv", mutates_args=())
-def _conv_op(
+def _conv_impl(
     input: Tensor,
     weight: Tensor,
     bias: Tensor | None,
@@ -129,6 +131,9 @@ def _conv_op(
     return _run(_kernels(method)[0], call)
 
 
+_conv_op = torch.library.custom_op("convnotes::conv", _conv_impl, mutates_args=())
+
+
 @_conv_op.register_fake
 def _conv_fake(input, weight, bias, stride, padding, dilation, groups, padding_string, method):
     _kernels(method)
@@ -142,8 +147,7 @@ def _conv_fake(input, weight, bias, stride, padding, dilation, groups, padding_s
 # -------------------------------------------------------------------- conv_transpose
 
 
-@torch.library.custom_op("convnotes::conv_transpose", mutates_args=())
-def _conv_transpose_op(
+def _conv_transpose_impl(
     input: Tensor,
     weight: Tensor,
     bias: Tensor | None,
@@ -160,6 +164,11 @@ def _conv_transpose_op(
         output_size,
     )  # fmt: skip
     return _run(_kernels(method)[1], call)
+
+
+_conv_transpose_op = torch.library.custom_op(
+    "convnotes::conv_transpose", _conv_transpose_impl, mutates_args=()
+)
 
 
 @_conv_transpose_op.register_fake
@@ -184,6 +193,31 @@ def _through_function() -> bool:
         return False
     return (
         torch._C._are_functorch_transforms_active() or torch.autograd.forward_ad._current_level >= 0
+    )
+
+
+_PLAIN = (Tensor, torch.nn.Parameter)
+
+
+def _direct(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
+    """Whether the kernels may run without going through the dispatcher: plain tensors,
+    eager, no gradient to record, nothing tracing or intercepting the call. The
+    operator's Python dispatch costs about 100 us per call, as much as a whole small conv."""
+    if type(input) not in _PLAIN or type(weight) not in _PLAIN:
+        return False
+    if bias is not None and type(bias) not in _PLAIN:
+        return False
+    if torch.is_grad_enabled() and (
+        input.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad)
+    ):
+        return False
+    return not (
+        torch.jit.is_tracing()
+        or torch.compiler.is_compiling()
+        or torch._C._are_functorch_transforms_active()
+        or torch.autograd.forward_ad._current_level >= 0
+        or torch._C._len_torch_dispatch_stack() > 0
+        or torch._C._is_torch_function_mode_enabled()
     )
 
 
@@ -216,6 +250,8 @@ def conv(
     per spatial dimension; ``padding_string`` is ``"same"``, ``"valid"`` or ``""``)."""
     input, weight, bias = _autocast(input, weight, bias)
     args = (stride, padding, dilation, groups, padding_string, method)
+    if _direct(input, weight, bias):
+        return _conv_impl(input, weight, bias, *args)
     if _through_function():
         return _ConvFunction.apply(input, weight, bias, _Opaque(args))
     return _conv_op(input, weight, bias, *args)
@@ -238,6 +274,8 @@ def conv_transpose(
     ``ConvTranspose*d.forward`` does."""
     input, weight, bias = _autocast(input, weight, bias)
     args = (stride, padding, output_padding, groups, dilation, output_size, method)
+    if _direct(input, weight, bias):
+        return _conv_transpose_impl(input, weight, bias, *args)
     if _through_function():
         return _ConvTransposeFunction.apply(input, weight, bias, _Opaque(args))
     return _conv_transpose_op(input, weight, bias, *args)
