@@ -216,3 +216,13 @@ def test_output_size_of_strings_is_a_type_error_as_in_torch():
         reference(x, output_size=["12", "12"])
     with pytest.raises(TypeError, match="output_size"):
         layer(x, output_size=["12", "12"])
+
+
+def test_compile_with_changing_batch_and_spatial_sizes(pair):
+    """After a recompile torch marks sizes dynamic: the batch stays symbolic, spatial sizes
+    are specialized by the operator's shape function."""
+    ours, theirs = pair
+    compiled = torch.compile(ours, fullgraph=True, backend="aot_eager")
+    for n, size in ((2, 8), (3, 8), (4, 10), (5, 12)):
+        x = torch.randn(n, 3, size, size)
+        close(compiled(x), theirs(x))

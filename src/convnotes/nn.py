@@ -4,6 +4,8 @@ Each class subclasses its ``torch.nn`` twin, so the constructor, parameter names
 initialisation, ``state_dict`` keys and argument checks are PyTorch's own (state dicts load
 both ways); only the forward computation is replaced by the from-scratch code. An extra
 keyword ``method`` picks the implementation (see :data:`convnotes.functional.METHODS`).
+The forward is one call of the operator ``convnotes::conv`` / ``convnotes::conv_transpose``
+and is written so that ``torch.jit.script`` compiles it.
 
 >>> layer = ConvTranspose2d(8, 4, 3, stride=2, padding=1, method="direct")
 >>> layer(torch.randn(1, 8, 16, 16), output_size=(32, 32)).shape

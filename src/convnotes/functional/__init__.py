@@ -18,6 +18,12 @@ Arguments are checked as PyTorch checks them (:mod:`._args`); sizes come from
 :mod:`convnotes.shapes`. ``METHODS`` maps each method name to its pair of kernels
 ``(conv, conv_transpose)``; each kernel takes a batched input, the weight, the bias and a
 resolved spec, so adding a method is adding an entry.
+
+Every call goes through :func:`._ops.conv` or :func:`._ops.conv_transpose`, the PyTorch
+operators ``convnotes::conv`` and ``convnotes::conv_transpose``: every dtype PyTorch's CPU
+convolutions take (float16/bfloat16 computed in float32), their backward (:mod:`._grad`,
+our own kernels), and PyTorch's program transforms (``torch.jit``, ``torch.fx``,
+``torch.export``, ``torch.compile``, ``torch.func``) see one node per call.
 """
 
 from __future__ import annotations

@@ -255,6 +255,13 @@ def _memory_format(ndim: int, *tensors: torch.Tensor) -> torch.memory_format:
     return torch.contiguous_format
 
 
+def _static(sizes: Sequence[int]) -> tuple[int, ...]:
+    """Sizes as Python ints. Under ``torch.compile`` with dynamic shapes a spatial size may
+    be symbolic: ``int`` specializes the graph to its value (a recompile per spatial size,
+    the batch stays dynamic), as the size arithmetic needs plain ints."""
+    return tuple(int(s) for s in sizes)
+
+
 def _batched(input: torch.Tensor, ndim: int) -> tuple[torch.Tensor, bool]:
     unbatched = input.dim() == ndim + 1
     return (input.unsqueeze(0) if unbatched else input), unbatched
@@ -345,7 +352,7 @@ def prepare_conv(
     rule = f"weight.shape[1] * groups = {weight.shape[1]} * {groups}"
     _check_channels(fn, x, weight.shape[1] * groups, rule)
     _check_bias(fn, bias, weight.shape[0], "one per output channel, weight.shape[0]")
-    sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
+    sizes = _static(x.shape[2:]), _static(weight.shape[2:])
     # PyTorch accepts empty spatial sizes when no value is computed; with no input
     # channels its output has no channels either.
     empty_batch = x.shape[0] == 0 or x.shape[1] == 0
@@ -392,7 +399,7 @@ def prepare_conv_transpose(
         )
     out_channels = weight.shape[1] * groups
     _check_bias(fn, bias, out_channels, "one per output channel, weight.shape[1] * groups")
-    sizes = tuple(x.shape[2:]), tuple(weight.shape[2:])
+    sizes = _static(x.shape[2:]), _static(weight.shape[2:])
     if output_size is not None:
         output_padding = output_padding_from_size(
             fn, input.dim(), ndim, *sizes, output_size, stride, padding, dilation

@@ -203,6 +203,8 @@ def _direct(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
     """Whether the kernels may run without going through the dispatcher: plain tensors,
     eager, no gradient to record, nothing tracing or intercepting the call. The
     operator's Python dispatch costs about 100 us per call, as much as a whole small conv."""
+    if torch.compiler.is_compiling():
+        return False
     if type(input) not in _PLAIN or type(weight) not in _PLAIN:
         return False
     if bias is not None and type(bias) not in _PLAIN:
@@ -213,7 +215,6 @@ def _direct(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
         return False
     return not (
         torch.jit.is_tracing()
-        or torch.compiler.is_compiling()
         or torch._C._are_functorch_transforms_active()
         or torch.autograd.forward_ad._current_level >= 0
         or torch._C._len_torch_dispatch_stack() > 0
