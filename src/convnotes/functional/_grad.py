@@ -74,6 +74,11 @@ def weight_grad(
         x = F.pad(x, pads)
     kernel = grad.transpose(0, 1)  # (C_out, N, *o): input channels per group = N
     ndim = len(kernel_size)
+    # The forward stride dilates this "kernel" (as large as the output): auto would pick FFT
+    # for its span, whose spectra cover prod(s) times its taps; im2col's GEMM reads only
+    # the taps (measured 3x faster on a stride-2 transposed layer's training step).
+    if method == "auto" and any(s > 1 for s in stride):
+        method = "im2col"
     y = _ops.conv(
         x, kernel, None, list(dilation), [0] * ndim, list(stride), groups, "", method
     )  # (C/g, C_out, *k)
