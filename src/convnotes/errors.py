@@ -11,3 +11,9 @@ class ConvArgumentError(ValueError, RuntimeError):
     clause written for PyTorch's error catches ours too. The message names the
     parameter, the value and the rule.
     """
+
+
+class ConvDtypeError(ConvArgumentError, NotImplementedError):
+    """A tensor dtype PyTorch's CPU convolution does not implement (bool; int8, uint8,
+    int16 and int32 in a transposed convolution): also a ``NotImplementedError``, what
+    PyTorch raises."""

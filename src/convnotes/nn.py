@@ -4,33 +4,25 @@ Each class subclasses its `torch.nn` twin, so the constructor, parameter names a
 initialisation, `state_dict` keys and argument checks are PyTorch's own (state dicts load
 both ways); only the forward computation is replaced by the from-scratch code. An extra
 keyword `method` picks the implementation (see `convnotes.functional.METHODS`).
+The forward is one call of the operator `convnotes::conv` / `convnotes::conv_transpose`
+and is written so that `torch.jit.script` compiles it.
 
-Examples:
-    >>> layer = ConvTranspose2d(8, 4, 3, stride=2, padding=1, method="direct")
-    >>> layer(torch.randn(1, 8, 16, 16), output_size=(32, 32)).shape
-    torch.Size([1, 4, 32, 32])
+>>> layer = ConvTranspose2d(8, 4, 3, stride=2, padding=1, method="direct")
+>>> layer(torch.randn(1, 8, 16, 16), output_size=(32, 32)).shape
+torch.Size([1, 4, 32, 32])
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
 
-from ._extras import missing_extra
-
-try:
-    import torch  # noqa: F401 (used by the module doctest)
-except ModuleNotFoundError as error:
-    raise missing_extra(__name__, "torch") from error
-
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import functional as CF
-from .errors import ConvArgumentError
-from .shapes import output_padding_for
-
-PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]  # as torch.nn types it
+from .functional import _ops
+from .functional._args import parse_ints
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
@@ -41,27 +33,15 @@ def _check_method(method: str) -> str:
     return method
 
 
-if TYPE_CHECKING:  # the mixins are combined with torch's Conv*d / ConvTranspose*d only
-    from torch.nn import Conv2d as _ConvBase
-    from torch.nn import ConvTranspose2d as _ConvTransposeBase
-    from torch.nn import Module as _ModuleBase
-else:
-    _ModuleBase = _ConvBase = _ConvTransposeBase = object
-
-
-class _MethodRepr(_ModuleBase):
+class _MethodRepr:
     """Shows the chosen `method` in the module's repr."""
-
-    method: str
 
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, method={self.method!r}"
 
 
-class _ConvMixin(_MethodRepr, _ConvBase):
-    """Forward of `nn.Conv*d` through [`convnotes.functional`][convnotes.functional]."""
-
-    _functional = staticmethod(CF.conv1d)
+class _ConvMixin(_MethodRepr):
+    """Forward of `nn.Conv*d` through the operator `convnotes::conv`."""
 
     def __init__(
         self,
@@ -73,7 +53,7 @@ class _ConvMixin(_MethodRepr, _ConvBase):
         dilation=1,
         groups: int = 1,
         bias: bool = True,
-        padding_mode: PaddingMode = "zeros",
+        padding_mode: str = "zeros",
         device=None,
         dtype=None,
         *,
@@ -86,23 +66,31 @@ class _ConvMixin(_MethodRepr, _ConvBase):
         self.method = _check_method(method)
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        padding: str | int | tuple[int, ...] = self.padding
+        # Typed and free of attribute reassignment: torch.jit.script compiles it.
+        padding: list[int] = [0 for _ in self.stride]
+        padding_string = ""
         if self.padding_mode != "zeros":
             # As torch does: pad with the mode first, then convolve without padding.
             input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            padding = 0
-        return self._functional(
-            input, weight, bias, self.stride, padding, self.dilation, self.groups,
-            method=self.method,
+        elif isinstance(self.padding, str):
+            padding_string = self.padding
+        else:
+            padding = [p for p in self.padding]
+        stride = [s for s in self.stride]
+        dilation = [d for d in self.dilation]
+        if torch.jit.is_scripting():
+            return torch.ops.convnotes.conv(
+                input, weight, bias, stride, padding, dilation, self.groups, padding_string,
+                self.method,
+            )  # fmt: skip
+        return _ops.conv(
+            input, weight, bias, stride, padding, dilation, self.groups, padding_string,
+            self.method,
         )  # fmt: skip
 
 
-class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
-    """Forward of `nn.ConvTranspose*d` through [`convnotes.functional`][convnotes.functional]."""
-
-    _functional = staticmethod(CF.conv_transpose1d)
-    _ndim = 1
-    padding: tuple[int, ...]  # torch refuses a string padding for a transposed conv
+class _ConvTransposeMixin(_MethodRepr):
+    """Forward of `nn.ConvTranspose*d` through the operator `convnotes::conv_transpose`."""
 
     def __init__(
         self,
@@ -115,7 +103,7 @@ class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
         groups: int = 1,
         bias: bool = True,
         dilation=1,
-        padding_mode: PaddingMode = "zeros",
+        padding_mode: str = "zeros",
         device=None,
         dtype=None,
         *,
@@ -127,81 +115,62 @@ class _ConvTransposeMixin(_MethodRepr, _ConvTransposeBase):
         )  # fmt: skip
         self.method = _check_method(method)
 
-    def resolve_output_padding(
-        self, input: Tensor, output_size: Sequence[int] | None
-    ) -> tuple[int, ...]:
-        """`self.output_padding`, or the one that gives `output_size` (as torch computes it).
-
-        `output_size` may include the batch and channel dimensions; a size outside
-        `[lo, lo + stride - 1]` raises a `ValueError` stating the range.
-        """
-        if output_size is None:
-            return self.output_padding
-        ndim = self._ndim
-        non_spatial = 2 if input.dim() == ndim + 2 else 1
-        sizes = [int(s) for s in output_size]
-        if len(sizes) == non_spatial + ndim:
-            sizes = sizes[non_spatial:]
-        if len(sizes) != ndim:
-            raise ConvArgumentError(
-                f"{type(self).__name__}: for {input.dim()}D input, output_size must have "
-                f"{ndim} or {non_spatial + ndim} elements, got output_size={list(output_size)}"
-            )
-        return output_padding_for(
-            tuple(input.shape[-ndim:]), tuple(sizes), self.kernel_size, self.stride,
-            self.padding, self.dilation,
-        )  # fmt: skip
-
-    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+    def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
+        """`output_size` (spatial sizes, or with the batch and channel dimensions) picks
+        the output_padding as `torch.nn.ConvTranspose*d` does; a size outside
+        `[lo, lo + stride - 1]` raises a `ValueError` stating the range."""
         if self.padding_mode != "zeros":
             raise ValueError(
-                f"Only `zeros` padding mode is supported for {type(self).__name__}, "
-                f"got padding_mode={self.padding_mode!r}"
+                "Only `zeros` padding mode is supported for a transposed convolution "
+                "(ConvTranspose1d/2d/3d), got padding_mode=" + self.padding_mode
             )
-        return self._functional(
-            input, self.weight, self.bias, self.stride, self.padding,
-            self.resolve_output_padding(input, output_size), self.groups, self.dilation,
-            method=self.method,
+        stride = [s for s in self.stride]
+        padding = [p for p in self.padding]
+        output_padding = [a for a in self.output_padding]
+        dilation = [d for d in self.dilation]
+        if torch.jit.is_scripting():
+            return torch.ops.convnotes.conv_transpose(
+                input, self.weight, self.bias, stride, padding, output_padding, self.groups,
+                dilation, output_size, self.method,
+            )  # fmt: skip
+        return _ops.conv_transpose(
+            input, self.weight, self.bias, stride, padding, output_padding, self.groups,
+            dilation, _checked_output_size(self.__class__.__name__, output_size), self.method,
         )  # fmt: skip
+
+
+@torch.jit.unused
+def _checked_output_size(name: str, output_size: object) -> list[int] | None:
+    """`output_size` as ints: `TypeError` for anything else, as PyTorch."""
+    if output_size is None:
+        return None
+    if isinstance(output_size, (str, bytes)) or not isinstance(output_size, Sequence):
+        raise TypeError(
+            f"{name}.forward(): output_size must be a sequence of ints, "
+            f"not {type(output_size).__name__}"
+        )
+    return list(parse_ints(f"{name}.forward", "output_size", list(output_size)))
 
 
 class Conv1d(_ConvMixin, nn.Conv1d):
-    """`torch.nn.Conv1d` computed by [`conv1d`][convnotes.functional.conv1d]."""
-
-    _functional = staticmethod(CF.conv1d)
+    """`torch.nn.Conv1d` computed by `convnotes.functional.conv1d`."""
 
 
 class Conv2d(_ConvMixin, nn.Conv2d):
-    """`torch.nn.Conv2d` computed by [`conv2d`][convnotes.functional.conv2d]."""
-
-    _functional = staticmethod(CF.conv2d)
+    """`torch.nn.Conv2d` computed by `convnotes.functional.conv2d`."""
 
 
 class Conv3d(_ConvMixin, nn.Conv3d):
-    """`torch.nn.Conv3d` computed by [`conv3d`][convnotes.functional.conv3d]."""
-
-    _functional = staticmethod(CF.conv3d)
+    """`torch.nn.Conv3d` computed by `convnotes.functional.conv3d`."""
 
 
 class ConvTranspose1d(_ConvTransposeMixin, nn.ConvTranspose1d):
-    """`torch.nn.ConvTranspose1d` computed by
-    [`conv_transpose1d`][convnotes.functional.conv_transpose1d]."""
-
-    _functional = staticmethod(CF.conv_transpose1d)
-    _ndim = 1
+    """`torch.nn.ConvTranspose1d` computed by `convnotes.functional.conv_transpose1d`."""
 
 
 class ConvTranspose2d(_ConvTransposeMixin, nn.ConvTranspose2d):
-    """`torch.nn.ConvTranspose2d` computed by
-    [`conv_transpose2d`][convnotes.functional.conv_transpose2d]."""
-
-    _functional = staticmethod(CF.conv_transpose2d)
-    _ndim = 2
+    """`torch.nn.ConvTranspose2d` computed by `convnotes.functional.conv_transpose2d`."""
 
 
 class ConvTranspose3d(_ConvTransposeMixin, nn.ConvTranspose3d):
-    """`torch.nn.ConvTranspose3d` computed by
-    [`conv_transpose3d`][convnotes.functional.conv_transpose3d]."""
-
-    _functional = staticmethod(CF.conv_transpose3d)
-    _ndim = 3
+    """`torch.nn.ConvTranspose3d` computed by `convnotes.functional.conv_transpose3d`."""

@@ -136,14 +136,18 @@ def _check_common(
     strides: tuple[int, ...],
     dilations: tuple[int, ...],
     input_name: str = "input_size",
+    empty_batch: bool = False,
 ) -> None:
-    _check_at_least(
-        input_name,
-        inputs,
-        1,
-        "every spatial size must be at least 1 (PyTorch rejects empty "
-        "spatial dimensions; only the batch or channel dimension may be 0)",
-    )
+    if empty_batch:
+        _check_at_least(input_name, inputs, 0, "a spatial size cannot be negative")
+    else:
+        _check_at_least(
+            input_name,
+            inputs,
+            1,
+            "every spatial size must be at least 1 (PyTorch rejects empty "
+            "spatial dimensions; only the batch or channel dimension may be 0)",
+        )
     _check_at_least("kernel_size", kernels, 1, "kernel size should be greater than zero")
     _check_at_least("stride", strides, 1, "non-positive stride is not supported")
     _check_at_least("dilation", dilations, 1, "dilation should be greater than zero")
@@ -193,6 +197,8 @@ def same_padding(kernel_size: Size, dilation: Size = 1) -> tuple[tuple[int, int]
     """
     ndim = _ndim_of(kernel_size=kernel_size, dilation=dilation) or 1
     ks, ds = expand("kernel_size", kernel_size, ndim), expand("dilation", dilation, ndim)
+    _check_at_least("kernel_size", ks, 1, "kernel size should be greater than zero")
+    _check_at_least("dilation", ds, 1, "dilation should be greater than zero")
     pads = []
     for k, d in zip(ks, ds):
         total = d * (k - 1)
@@ -280,6 +286,8 @@ def conv_output_size(
     stride: Size = 1,
     padding: Padding = 0,
     dilation: Size = 1,
+    *,
+    empty_batch: bool = False,
 ) -> int | tuple[int, ...]:
     """Output size of `nn.Conv*d` / `F.conv*d`: `o = floor((i + 2p - d*(k - 1) - 1) / s) + 1`.
 
@@ -292,6 +300,8 @@ def conv_output_size(
         padding: `p`: an int, one int per dimension, `"valid"` (no padding) or `"same"`
             (`o = i`, stride 1 only).
         dilation: `d`, an int or one int per dimension.
+        empty_batch: The batch or the channels are empty (no output value is computed):
+            PyTorch then also accepts `i = 0`.
 
     Returns:
         `o`: an int if every argument is an int, else a tuple with one size per dimension.
@@ -319,7 +329,7 @@ def conv_output_size(
     kernels = expand("kernel_size", kernel_size, n)
     strides = expand("stride", stride, n)
     dilations = expand("dilation", dilation, n)
-    _check_common(inputs, kernels, strides, dilations)
+    _check_common(inputs, kernels, strides, dilations, empty_batch=empty_batch)
     pads = conv_padding(padding, kernels, strides, dilations)
     out = []
     for axis, (i, k, s, (before, after), d) in enumerate(
@@ -344,8 +354,9 @@ def _check_transpose_params(
     strides: tuple[int, ...],
     pads: tuple[int, ...],
     dilations: tuple[int, ...],
+    empty_batch: bool = False,
 ) -> None:
-    _check_common(inputs, kernels, strides, dilations)
+    _check_common(inputs, kernels, strides, dilations, empty_batch=empty_batch)
     _check_at_least("padding", pads, 0, "negative padding is not supported")
 
 
@@ -392,6 +403,8 @@ def conv_transpose_output_size(
     padding: Size = 0,
     output_padding: Size = 0,
     dilation: Size = 1,
+    *,
+    empty_batch: bool = False,
 ) -> int | tuple[int, ...]:
     """Output size of `nn.ConvTranspose*d` / `F.conv_transpose*d`.
 
@@ -399,6 +412,9 @@ def conv_transpose_output_size(
 
     `a` (output_padding) adds rows/columns on one side only, to pick one of the `s`
     input sizes that a conv with the same parameters maps to `i`.
+    PyTorch requires `0 <= a < s` **or** `0 <= a < d` per dimension, and `o >= 1`; with
+    `empty_batch=True` (an empty batch: no output value is computed) it skips the
+    output_padding rule and accepts `i = 0` and `o = 0`.
 
     Args:
         input_size: `i`, an int or one int per spatial dimension.
@@ -408,6 +424,7 @@ def conv_transpose_output_size(
             TypeError for them).
         output_padding: `a`, an int or one int per dimension.
         dilation: `d`, an int or one int per dimension.
+        empty_batch: The batch is empty (see above).
 
     Returns:
         `o`: an int if every argument is an int, else a tuple with one size per dimension.
@@ -440,10 +457,10 @@ def conv_transpose_output_size(
     pads = expand("padding", padding, n)
     out_pads = expand("output_padding", output_padding, n)
     dilations = expand("dilation", dilation, n)
-    _check_transpose_params(inputs, kernels, strides, pads, dilations)
+    _check_transpose_params(inputs, kernels, strides, pads, dilations, empty_batch)
     _check_at_least("output_padding", out_pads, 0, "negative output_padding is not supported")
     for a, s, d in zip(out_pads, strides, dilations):
-        if a >= s and a >= d:
+        if a >= s and a >= d and not empty_batch:
             raise ConvArgumentError(
                 f"output_padding={output_padding} with stride={stride} and dilation={dilation}: "
                 f"output padding must be smaller than either stride or dilation in every "
@@ -451,12 +468,16 @@ def conv_transpose_output_size(
             )
     mins = _min_transpose_sizes(inputs, kernels, strides, pads, dilations)
     out = tuple(m + a for m, a in zip(mins, out_pads))
-    if any(o < 1 for o in out):
+    if any(o < (0 if empty_batch else 1) for o in out):
         raise ConvArgumentError(
             f"input_size={input_size} with kernel_size={kernel_size}, stride={stride}, "
             f"padding={padding}, output_padding={output_padding}, dilation={dilation} gives "
             f"an output size of {_result(out, ndim)}: output size is too small "
-            "(every output size must be at least 1; reduce padding)"
+            + (
+                "(no output size may be negative; reduce padding)"
+                if empty_batch
+                else "(every output size must be at least 1; reduce padding)"
+            )
         )
     return _result(out, ndim)
 

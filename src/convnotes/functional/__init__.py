@@ -18,6 +18,12 @@ Arguments are checked as PyTorch checks them (`_args`); sizes come from
 [`convnotes.shapes`][convnotes.shapes]. `METHODS` maps each method name to its pair of kernels
 `(conv, conv_transpose)`; each kernel takes a batched input, the weight, the bias and a
 resolved spec, so adding a method is adding an entry.
+
+Every call goes through `_ops.conv` or `_ops.conv_transpose`, the PyTorch
+operators `convnotes::conv` and `convnotes::conv_transpose`: every dtype PyTorch's CPU
+convolutions take (float16/bfloat16 computed in float32), their backward (`_grad`,
+our own kernels), and PyTorch's program transforms (`torch.jit`, `torch.fx`,
+`torch.export`, `torch.compile`, `torch.func`) see one node per call.
 """
 
 from __future__ import annotations
@@ -31,14 +37,20 @@ try:
 except ModuleNotFoundError as error:
     raise missing_extra(__name__, "torch") from error
 
-from . import auto, channels_last, depthwise, direct, fft, im2col, phase, unrolled, winograd
-from ._args import (
-    ConvSpec,
-    ConvTransposeSpec,
-    IntOrInts,
-    prepare_conv,
-    prepare_conv_transpose,
+from ..shapes import expand
+from . import (
+    _ops,
+    auto,
+    channels_last,
+    depthwise,
+    direct,
+    fft,
+    im2col,
+    phase,
+    unrolled,
+    winograd,
 )
+from ._args import ConvSpec, ConvTransposeSpec, IntOrInts, check_tensors, parse_groups, parse_ints
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -68,31 +80,49 @@ METHODS: dict[str, tuple[ConvKernel, ConvTransposeKernel]] = {
     "auto": (auto.conv, auto.conv_transpose),
 }
 DEFAULT_METHOD = "auto"
+_ops.KERNELS.update(METHODS)
 
 
-def _kernels(method: str) -> tuple[ConvKernel, ConvTransposeKernel]:
-    try:
-        return METHODS[method]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"method={method!r}: unknown method, choose one of {sorted(METHODS)}"
-        ) from None
+def _check_method(method: object) -> str:
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method={method!r}: unknown method, choose one of {sorted(METHODS)}")
+    return method
+
+
+def _ints(fn: str, name: str, value: object, ndim: int) -> list[int]:
+    """An int or a sequence of ints as `ndim` Python ints (`TypeError` as PyTorch's
+    argument parser, `ConvArgumentError` for a wrong length)."""
+    return list(expand(name, parse_ints(fn, name, value), ndim))
 
 
 def _conv(ndim, input, weight, bias, stride, padding, dilation, groups, method) -> Tensor:
-    conv_kernel, _ = _kernels(method)
-    call = prepare_conv(ndim, input, weight, bias, stride, padding, dilation, groups)
-    return call.finish(conv_kernel(call.input, call.weight, call.bias, call.spec))
+    fn = f"conv{ndim}d"
+    check_tensors(fn, input, weight, bias)
+    padding_string = padding if isinstance(padding, str) else ""
+    pads = [] if padding_string else _ints(fn, "padding", padding, ndim)
+    return _ops.conv(
+        input, weight, bias, _ints(fn, "stride", stride, ndim), pads,
+        _ints(fn, "dilation", dilation, ndim), parse_groups(fn, groups), padding_string,
+        _check_method(method),
+    )  # fmt: skip
 
 
 def _conv_transpose(
     ndim, input, weight, bias, stride, padding, output_padding, groups, dilation, method
 ) -> Tensor:
-    _, transpose_kernel = _kernels(method)
-    call = prepare_conv_transpose(
-        ndim, input, weight, bias, stride, padding, output_padding, groups, dilation
-    )
-    return call.finish(transpose_kernel(call.input, call.weight, call.bias, call.spec))
+    fn = f"conv_transpose{ndim}d"
+    check_tensors(fn, input, weight, bias)
+    if isinstance(padding, str):
+        raise TypeError(
+            f"{fn}(): argument 'padding' must be an int or a tuple of ints, not str "
+            f"({padding!r}): 'same' and 'valid' exist only for the forward convolution"
+        )
+    return _ops.conv_transpose(
+        input, weight, bias, _ints(fn, "stride", stride, ndim),
+        _ints(fn, "padding", padding, ndim), _ints(fn, "output_padding", output_padding, ndim),
+        parse_groups(fn, groups), _ints(fn, "dilation", dilation, ndim), None,
+        _check_method(method),
+    )  # fmt: skip
 
 
 def conv1d(

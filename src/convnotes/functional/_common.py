@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 from collections.abc import Iterator
 
@@ -9,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ..shapes import conv_transpose_output_size
-from ._args import ConvTransposeSpec
+from ._args import ConvSpec, ConvTransposeSpec
 
 
 def zero_pad(x: torch.Tensor, padding: tuple[tuple[int, int], ...]) -> torch.Tensor:
@@ -89,3 +91,57 @@ def gemm_(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor, beta: float = 1) 
     else:
         out.baddbmm_(a, b, beta=beta)
     return out
+
+
+def padding_only_outputs(spec: ConvSpec) -> tuple[tuple[int, int], ...]:
+    """Per dimension, how many outputs at the start and at the end read only padding.
+
+    Output `o` reads padded positions `o*s .. o*s + d*(k - 1)`; with `b` padding
+    before, it misses the input when `o*s + d*(k - 1) < b`: the first
+    `(b - span)//s + 1` outputs when `b >= span`. At the end, outputs whose window
+    starts at or after `b + i`. Those outputs are the bias alone.
+    """
+    counts = []
+    for i, k, s, (before, _), d, o in zip(
+        spec.input_size, spec.kernel_size, spec.stride, spec.padding, spec.dilation,
+        spec.output_size,
+    ):  # fmt: skip
+        span = d * (k - 1) + 1
+        lead = (before - span) // s + 1 if before >= span else 0
+        # First output whose window starts at or after the input's end: o*s >= b + i.
+        first_after = -(-(before + i) // s)
+        counts.append((lead, max(0, o - first_after)))
+    return tuple(counts)
+
+
+@functools.lru_cache(maxsize=256)
+def without_padding_only_outputs(
+    spec: ConvSpec,
+) -> tuple[ConvSpec, tuple[slice, ...], tuple[slice, ...]] | None:
+    """The conv that computes only the outputs reading some input: its spec, where its
+    outputs go in the full output, and the part of the input it reads. `None` when
+    every output reads some input."""
+    counts = padding_only_outputs(spec)
+    if not any(lead or trail for lead, trail in counts):
+        return None
+    padding, input_size, output_size, region, reads = [], [], [], [], []
+    for (before, _), (lead, trail), s, o, i, k, d in zip(
+        spec.padding, counts, spec.stride, spec.output_size, spec.input_size,
+        spec.kernel_size, spec.dilation,
+    ):  # fmt: skip
+        inner = o - lead - trail
+        # The first kept output starts at lead*s - before in input coordinates.
+        start = lead * s - before
+        skip = max(0, start)  # input positions before it are never read
+        new_before = max(0, -start)
+        # The last kept output reads up to (inner - 1)*s + d*(k - 1) past its start.
+        end = (inner - 1) * s + d * (k - 1) + 1
+        padding.append((new_before, max(0, end - new_before - (i - skip))))
+        input_size.append(i - skip)
+        output_size.append(inner)
+        region.append(slice(lead, lead + inner))
+        reads.append(slice(skip, i))
+    inner_spec = dataclasses.replace(
+        spec, padding=tuple(padding), input_size=tuple(input_size), output_size=tuple(output_size)
+    )
+    return inner_spec, tuple(region), tuple(reads)

@@ -65,20 +65,30 @@ def is_fast(n: int) -> bool:
     return n == 1
 
 
+def _odd_parts(limit: int) -> list[int]:
+    """Every `3^b * 5^c <= limit` (`limit >= 1`): `O(log(limit)^2)` values."""
+    parts, p5 = [], 1
+    while p5 <= limit:
+        p35 = p5
+        while p35 <= limit:
+            parts.append(p35)
+            p35 *= 3
+        p5 *= 5
+    return parts
+
+
 def fast_length(n: int) -> int:
-    """The smallest fast FFT size `m >= n`."""
-    m = n
-    while not is_fast(m):
-        m += 1
-    return m
+    """The smallest fast FFT size `m >= n`: for each odd part `q = 3^b 5^c`, the least
+    power of two with `2^a q >= n`; the best of those (`q` up to the first `>= n`)."""
+    if n <= 1:
+        return 1
+    return min(q << (-(-n // q) - 1).bit_length() for q in _odd_parts(3 * n))
 
 
 def fast_length_below(n: int) -> int:
-    """The largest fast FFT size `m < n` (`n >= 2`)."""
-    m = n - 1
-    while not is_fast(m):
-        m -= 1
-    return m
+    """The largest fast FFT size `m < n` (`n >= 2`): for each odd part `q < n`, the
+    largest power of two with `2^a q <= n - 1`; the best of those."""
+    return max(q << ((n - 1) // q).bit_length() - 1 for q in _odd_parts(n - 1))
 
 
 def dilated(weight: torch.Tensor, dilation: tuple[int, ...]) -> torch.Tensor:
@@ -262,11 +272,23 @@ def chunk_output(
     return interleave(y[(..., *(slice(0, t.tile, t.stride) for t in tilings))])
 
 
+def applies(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> bool:
+    """Real floating point, something to compute, and a stride that wastes less than the
+    kernel saves: the tiles compute every stride-1 output, `prod(s)` times the kept ones,
+    while a direct method spends `prod(k)` multiply-adds per kept output."""
+    return (
+        input.dtype.is_floating_point
+        and input.numel() > 0
+        and weight.numel() > 0
+        and math.prod(spec.stride) <= math.prod(spec.kernel_size)
+    )
+
+
 def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
     """`(N, C_in, *i)` -> `(N, C_out, *o)`: overlap-save tiles, chunk by chunk."""
-    if not input.dtype.is_floating_point or input.numel() == 0 or weight.numel() == 0:
+    if not applies(input, weight, spec):
         return channels_last.conv(input, weight, bias, spec)
     n, c_in = input.shape[:2]
     c_out = weight.shape[0]
@@ -295,5 +317,5 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """Transposed convs go to `conv_transpose`."""
+    """Transposed convs go to `channels_last.conv_transpose`."""
     return channels_last.conv_transpose(input, weight, bias, spec)

@@ -571,7 +571,7 @@ def _gemm_views(
     """`(t_0, y_part, u_part)` per first-dimension tap: `U` shifted by `t_0*step`
     columns. Every GEMM stops `(taps0 - 1)*step` columns before the end: the columns past
     that only feed rows past the last sample's outputs (they are left unwritten).
-    One group: 2-d operands (`addmm_`, see `gemm_`)."""
+    One group: 2-d operands (`addmm_`, see `_common.gemm_`)."""
     end = u.shape[2] - (taps0 - 1) * step
     for t in range(taps0):
         shift = t * step
@@ -609,7 +609,7 @@ def _chunks(
     n: int, a_shape: tuple[int, ...], dims: tuple[Shuffle1d, ...], budget: int
 ) -> tuple[list[tuple[slice, slice]], int]:
     """The `(samples, rows)` chunks of a call and the elements of `U` and `Y` the
-    largest one needs (about `budget`, `CHUNK_ELEMENTS`)."""
+    largest one needs (about `budget`, `_layout.CHUNK_ELEMENTS`)."""
     g, depth, _, width = a_shape
     rows, wasted = dims[0].rows, (dims[0].taps - 1) * dims[0].step
     per_row = math.prod(dim.rows for dim in dims[1:]) * g * (width + depth)
@@ -670,11 +670,23 @@ def conv_transpose(
 ) -> torch.Tensor:
     """`(N, C_in, *i)` -> `(N, C_out, *o)`: one conv with `prod(s)*C_out` channels
     (`_chunk_work`, chunk by chunk), then the pixel shuffle."""
+    if not applies_transposed(spec):
+        return im2col.conv_transpose(input, weight, bias, spec)
     dims, window, _ = _plan(spec)
     if _reads_nothing(input, window):
         return im2col.conv_transpose(input, weight, bias, spec)
     a = shuffled_weight(weight, spec.groups, dims)  # (g, C_in/g*T_rest, T_0, P*C_out/g)
     return _run(input, a, bias, spec, spec.groups * weight.shape[1])
+
+
+def applies_transposed(spec: ConvTransposeSpec) -> bool:
+    """At most as many phases as the dilated kernel has positions: `prod(s) <=
+    prod(d*(k - 1) + 1)`. A larger stride leaves phases without taps (outputs that are
+    only the bias), the shuffled weight `prod(s)` times wider and `prod(s)` copies per
+    call; col2im (`im2col.conv_transpose`) costs what the taps cost, whatever the
+    stride."""
+    spans = (d * (k - 1) + 1 for k, d in zip(spec.kernel_size, spec.dilation))
+    return math.prod(spec.stride) <= math.prod(spans)
 
 
 def _reads_nothing(input: torch.Tensor, window: tuple[slice, ...]) -> bool:
@@ -714,7 +726,7 @@ def conv(
     """An ordinary conv with stride 1 and symmetric padding is a transposed conv with one
     phase (`as_transposed`): the same pipeline, channels first, where the "pixel
     shuffle" only moves `Y^T`'s channels back in front. Other convs:
-    `conv`."""
+    `channels_last.conv`."""
     spec_t = as_transposed(spec)
     if spec_t is None:
         return channels_last.conv(input, weight, bias, spec)

@@ -8,7 +8,9 @@ shape `(C_out*prod(o), C_in*prod(i))` whose entries are weights or zeros:
 
 where the input index `o*s + j*d - p` lies inside the input; taps that land on padding
 drop out, because padded pixels are zero. The transposed conv multiplies by `C^T`.
-Slow (`C` is mostly zeros) but it is the picture behind the name "transposed".
+Slow (`C` is mostly zeros) but it is the picture behind the name "transposed". A `C`
+of more than `MAX_MATRIX_ELEMENTS` entries is not built: such calls go to
+`im2col`, which computes the same products without the zeros.
 """
 
 from __future__ import annotations
@@ -17,8 +19,19 @@ import math
 
 import torch
 
+from . import im2col
 from ._args import ConvSpec, ConvTransposeSpec
 from ._common import add_bias
+
+# 2**24 entries: 64 MiB in float32, built in well under a second.
+MAX_MATRIX_ELEMENTS = 1 << 24
+
+
+def _fits(weight: torch.Tensor, groups: int, rows: tuple[int, ...], cols: tuple[int, ...]):
+    """Whether `C` (rows: channels times `rows` positions; columns likewise) is small
+    enough to build."""
+    c_out, c_in = weight.shape[0], weight.shape[1] * groups
+    return c_out * math.prod(rows) * c_in * math.prod(cols) <= MAX_MATRIX_ELEMENTS
 
 
 def _ravel(indices: list[torch.Tensor], sizes: tuple[int, ...]) -> torch.Tensor:
@@ -115,6 +128,8 @@ def conv(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvSpec
 ) -> torch.Tensor:
     """`y = C @ x` for every sample `x` (flattened), plus bias."""
+    if not _fits(weight, spec.groups, spec.output_size, spec.input_size):
+        return im2col.conv(input, weight, bias, spec)
     n, c_in = input.shape[:2]
     matrix = conv_spec_matrix(weight, spec)
     x = input.reshape(n, c_in * math.prod(spec.input_size))
@@ -126,6 +141,8 @@ def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
     """`y = C^T @ x` where `C` is the conv from the output size back to the input size."""
+    if not _fits(weight, spec.groups, spec.input_size, spec.output_size):
+        return im2col.conv_transpose(input, weight, bias, spec)
     n, c_in = input.shape[:2]
     # The same weight read as a conv (C_out_t -> C_in_t channels) maps our output size to
     # our input size; its matrix, transposed, is this layer.
