@@ -619,7 +619,7 @@ def owner(path: str, names: set[str]) -> str | None:
     """The registered asset that writes a generated file: the one named like the file
     (language and extension dropped, tables possibly under ``tables/``), or, for an asset
     that writes several files, the longest name the file's stem extends with ``-part``."""
-    stem = re.sub(r"(\.(zh|en))?\.(png|gif|md)$", "", path)
+    stem = re.sub(r"(\.(zh|en))?(\.dark)?\.(png|gif|md)$", "", path)
     candidates = [stem, stem.removeprefix("tables/")]
     for candidate in candidates:
         if candidate in names:
@@ -654,7 +654,7 @@ def test_every_registered_asset_is_shown_on_a_page():
 def test_owner_rejects_what_no_asset_writes():
     names = {"anim/conv-strides", "anim/conv-strides-odd", "speed", "tables/conv-sizes"}
     assert owner("anim/conv-strides-odd-strip.png", names) == "anim/conv-strides-odd"
-    assert owner("speed-ratio.png", names) == "speed"
+    assert owner("speed-ratio.en.png", names) == "speed"
     assert owner("tables/speed.en.md", names) == "speed"
     assert owner("tables/conv-sizes.zh.md", names) == "tables/conv-sizes"
     assert owner("anim/conv-padding.gif", names) is None

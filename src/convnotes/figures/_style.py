@@ -53,6 +53,7 @@ def annotate(ax, values: np.ndarray, fmt: str = "{:g}", fontsize: float = 8, dar
                 va="center",
                 fontsize=fontsize,
                 color="white" if on_dark else "black",
+                gid="cell",  # on its cell's colour, which dark mode keeps
             )
 
 

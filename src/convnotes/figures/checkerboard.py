@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import SEQUENTIAL, annotate, bare, markdown_table
 
 CASES = ((3, 2), (4, 2), (5, 2), (3, 3), (2, 2))
@@ -77,7 +77,7 @@ def build_overlap_1d(cases=CASES, input_size: int = 6) -> dict[str, bytes]:
         axes[-1].set_xticks(
             range(0, (input_size - 1) * max(s for _, s in cases) + max(k for k, _ in cases), 2)
         )
-        return {"checkerboard-1d.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-1d", dpi=110)
 
 
 def build_overlap_2d(cases=CASES, input_size: int = 4) -> dict[str, bytes]:
@@ -101,7 +101,7 @@ def build_overlap_2d(cases=CASES, input_size: int = 4) -> dict[str, bytes]:
             bare(ax)
             lo, hi = overlap_ratio(k, s)
             ax.set_title(f"k={k}, s={s}   {hi}:{lo}", fontsize=10)
-        return {"checkerboard-2d.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-2d", dpi=110)
 
 
 TABLE_HEADERS = {
@@ -188,7 +188,7 @@ def build_resize_conv(size: int = 40) -> dict[str, bytes]:
                 for spine in ax.spines.values():
                     spine.set_visible(True)
                     spine.set_color("#9a9a9a")
-        return {"resize-conv.png": figure_png(fig, dpi=100)}
+        return figure_pngs(fig, "resize-conv", dpi=100)
 
 
 def conv_input_gradient(input_size: int, kernel_size: int, stride: int) -> np.ndarray:
@@ -213,7 +213,7 @@ def build_gradient(windows: int = 5, cases=((3, 2), (4, 2))) -> dict[str, bytes]
             annotate(ax, grad.astype(float), fmt="{:.0f}", fontsize=7.5, dark=grad < 0.6 * top)
             bare(ax)
             ax.set_title(f"∂(Σy)/∂x,  conv2d(k={k}, s={s})", fontsize=9.5)
-        return {"checkerboard-gradient.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-gradient", dpi=110)
 
 
 # ------------------------------------------------------------------ stacked layers
@@ -315,7 +315,7 @@ def build_stacked(stacks: tuple[Layers, ...] = STACKS, window: int = 8) -> dict[
             ax.set_title(f"{stack_label(layers)}\nmax/min = {hi}/{lo}", fontsize=9.5)
         for ax in axes[len(stacks) :]:
             ax.set_visible(False)
-        return {"checkerboard-stacked.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-stacked", dpi=110)
 
 
 # ------------------------------------------------------- bilinear transposed conv
@@ -434,7 +434,7 @@ def build_bilinear(scale: int = 2, size: int = 16) -> dict[str, bytes]:
             ax.set_title(title, fontsize=9)
             bare(ax)
         fig.colorbar(image, ax=axes[-1], shrink=0.8)
-        files = {"bilinear-transposed.png": figure_png(fig, dpi=110)}
+        files = figure_pngs(fig, "bilinear-transposed", dpi=110)
     for lang in ("zh", "en"):
         files[f"tables/bilinear-transposed.{lang}.md"] = bilinear_table(lang).encode()
     return files
@@ -493,4 +493,4 @@ def build_subpixel(size: int = 16) -> dict[str, bytes]:
                 for spine in ax.spines.values():
                     spine.set_visible(True)
                     spine.set_color("#9a9a9a")
-        return {"subpixel-icnr.png": figure_png(fig, dpi=100)}
+        return figure_pngs(fig, "subpixel-icnr", dpi=100)

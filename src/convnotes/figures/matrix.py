@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import shapes
 from ..matrix import conv_matrix, conv_matrix_labels
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import markdown_table
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -92,6 +92,7 @@ def _heatmap(fig, rect, codes, labels, cmap, n_codes, row_names=None, col_names=
                 va="center",
                 fontsize=8.5,
                 color="#b0b0b0" if text == "0" else "#1a1a1a",
+                gid="cell",
             )
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
@@ -199,11 +200,9 @@ def build_conv_matrix(
     if name is None:
         name = f"conv-matrix-i{input_size}-k{kernel_size}-s{stride}-p{padding}"
     with style():
-        files = {
-            f"{name}.png": figure_png(
-                conv_matrix_figure(input_size, kernel_size, stride, padding), dpi=110
-            )
-        }
+        files = figure_pngs(
+            conv_matrix_figure(input_size, kernel_size, stride, padding), name, dpi=110
+        )
     if tables:
         for lang in ("zh", "en"):
             files[f"tables/{name}.{lang}.md"] = matrix_table(

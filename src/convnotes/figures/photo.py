@@ -8,7 +8,7 @@ import numpy as np
 from .. import functional as F
 from .. import nn as cnn
 from .. import shapes
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import DIVERGING, annotate, bare, symmetric_limits
 
 HAND_KERNELS = {
@@ -64,7 +64,7 @@ def build_random_conv(size: int = 160) -> dict[str, bytes]:
             ax.set_title(title, fontsize=9)
             bare(ax)
         fig.suptitle("nn.Conv2d(3, 4, kernel_size=3)", fontsize=10)
-        return {"photo-random-conv.png": figure_png(fig, dpi=100, colors=256, dither=True)}
+        return figure_pngs(fig, "photo-random-conv", dpi=100, colors=256, dither=True)
 
 
 def kernel_panels(image: np.ndarray):
@@ -111,7 +111,7 @@ def build_kernels(size: int = 160) -> dict[str, bytes]:
                 rax.imshow(response, cmap="gray")
             rax.set_title(f"{response.shape[0]}×{response.shape[1]}", fontsize=9)
             bare(rax)
-        return {"photo-kernels.png": figure_png(fig, dpi=100, colors=256, dither=True)}
+        return figure_pngs(fig, "photo-kernels", dpi=100, colors=256, dither=True)
 
 
 def transposed_panels(image: np.ndarray, kernel_size: int = 3, stride: int = 2, seed: int = 3):
@@ -153,4 +153,4 @@ def build_transposed(size: int = 80, zoom: int = 24) -> dict[str, bytes]:
             spine.set_visible(True)
             spine.set_color("#d2560f")
         fig.suptitle("nn.ConvTranspose2d(3, 1, kernel_size=3, stride=2)", fontsize=10)
-        return {"photo-transposed.png": figure_png(fig, dpi=100, colors=256, dither=True)}
+        return figure_pngs(fig, "photo-transposed", dpi=100, colors=256, dither=True)
