@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from convnotes import shapes
 from convnotes.errors import ConvArgumentError
 from convnotes.figures import (
+    _render,
     animation,
     build_assets,
     checkerboard,
@@ -312,6 +313,17 @@ def test_gif_frame_count_and_strip():
         )
     with Image.open(io.BytesIO(files["anim/t-strip.png"])) as strip:
         assert strip.format == "PNG"
+    # dark-page variants: same frames on the dark background, same recorded text size
+    pairs = (("anim/t.gif", "anim/t.dark.gif"), ("anim/t-strip.png", "anim/t-strip.dark.png"))
+    for light, dark in pairs:
+        with Image.open(io.BytesIO(files[light])) as a, Image.open(io.BytesIO(files[dark])) as b:
+            assert a.size == b.size
+            assert min(a.convert("RGB").getpixel((1, 1))) > 240  # white, up to the palette
+            assert max(b.convert("RGB").getpixel((1, 1))) < 60
+            key = _render.MIN_FONT_KEY
+            recorded = a.info[key] if key in a.info else a.info["comment"].decode().split("=")[1]
+            # 20 px cells: values at max(9, 20·2/5) = 9 px are the smallest text
+            assert float(recorded) == animation.smallest_font_px(20) == 9
 
 
 def test_strip_frames_keep_first_and_last():
