@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._render import image_png
-from ._style import markdown_table
+from ._style import ANIM_DARK, markdown_table
 
 PHOTOS = ("china.jpg", "flower.jpg")
 
@@ -134,14 +134,17 @@ def kernel_colours(kernel: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * kernel / (np.abs(kernel).max() or 1.0)
 
 
-def kernel_grid(kernels: np.ndarray, columns: int = 16, zoom: int = 6, gap: int = 4):
-    """The kernels as one Pillow image, ``columns`` per row, each pixel ``zoom×zoom``."""
+def kernel_grid(
+    kernels: np.ndarray, columns: int = 16, zoom: int = 6, gap: int = 4, background=(1.0,) * 3
+):
+    """The kernels as one Pillow image, ``columns`` per row, each pixel ``zoom×zoom``, on
+    ``background`` (RGB in 0..1)."""
     from PIL import Image
 
     n, k = kernels.shape[:2]
     rows = -(-n // columns)
     cell = k * zoom + gap
-    canvas = np.ones((rows * cell + gap, columns * cell + gap, 3))
+    canvas = np.ones((rows * cell + gap, columns * cell + gap, 3)) * np.asarray(background)
     for index, kernel in enumerate(kernels):
         r, c = divmod(index, columns)
         tile = np.kron(kernel_colours(kernel), np.ones((zoom, zoom, 1)))
@@ -215,7 +218,11 @@ def build_learned_kernels(
     patch_size: int = 11, n_kernels: int = 64, n_patches: int = 10_000, downsample: int = 3
 ) -> dict[str, bytes]:
     result = learn_kernels(patch_size, n_kernels, n_patches, downsample)
-    files = {"learned-kernels.png": image_png(kernel_grid(result.kernels))}
+    dark_page = tuple(int(ANIM_DARK["background"][i : i + 2], 16) / 255 for i in (1, 3, 5))
+    files = {
+        "learned-kernels.png": image_png(kernel_grid(result.kernels)),
+        "learned-kernels.dark.png": image_png(kernel_grid(result.kernels, background=dark_page)),
+    }
     for lang in ("zh", "en"):
         files[f"tables/learned-kernels.{lang}.md"] = caption_table(lang, result).encode()
     return files
