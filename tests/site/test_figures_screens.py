@@ -15,11 +15,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from test_browser import SCHEMES, _set_scheme  # tests/site is on sys.path (rootdir import)
 
 pytestmark = [pytest.mark.browser, pytest.mark.site, pytest.mark.slow]
 
 MIN_TEXT_PX = {375: 7.0, 1280: 9.0}
-SCHEMES = ("default", "slate")
 MIN_FONT_KEY = "convnotes-min-font-px"
 TEXTLESS = {"learned-kernels.png"}  # a grid of kernel pictures: no text to size
 TIMEOUT_MS = 20_000
@@ -55,15 +55,6 @@ def _pages_with_figures(site: Path) -> list[str]:
             relative = index.parent.relative_to(site).as_posix()
             paths.append("" if relative == "." else relative + "/")
     return paths
-
-
-def _set_scheme(page, scheme: str) -> None:
-    for _ in range(len(SCHEMES)):
-        if page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme:
-            return
-        page.locator("form[data-md-component=palette] label:visible").first.click()
-        page.wait_for_timeout(50)
-    raise AssertionError(f"could not switch the palette to {scheme}")
 
 
 @pytest.fixture(scope="module")

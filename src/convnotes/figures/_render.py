@@ -15,7 +15,7 @@ from pathlib import Path
 STYLE = {
     "svg.hashsalt": "convnotes",
     "font.family": "DejaVu Sans",
-    "font.size": 9,
+    "font.size": 9.5,
     "axes.titlesize": 10,
     "image.interpolation": "nearest",
     "figure.dpi": 100,

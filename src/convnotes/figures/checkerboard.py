@@ -97,7 +97,7 @@ def build_overlap_2d(cases=CASES, input_size: int = 4) -> dict[str, bytes]:
         for ax, (k, s) in zip(axes, cases):
             counts = overlap_2d(k, s, input_size)
             ax.imshow(counts, cmap=SEQUENTIAL, vmin=0, vmax=top)
-            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=7.5, dark=counts < 0.6 * top)
+            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=9, dark=counts < 0.6 * top)
             bare(ax)
             lo, hi = overlap_ratio(k, s)
             ax.set_title(f"k={k}, s={s}   {hi}:{lo}", fontsize=10)
@@ -183,7 +183,7 @@ def build_resize_conv(size: int = 40) -> dict[str, bytes]:
             for ax, (title, panel) in zip(row, resize_conv_panels(image)):
                 # Each panel from black (0) to white (its maximum): a constant is white.
                 ax.imshow(panel, cmap="gray", vmin=0, vmax=panel.max())
-                ax.set_title(title, fontsize=8.5)
+                ax.set_title(title, fontsize=9.5)
                 bare(ax)
                 for spine in ax.spines.values():
                     spine.set_visible(True)
@@ -310,7 +310,7 @@ def build_stacked(stacks: tuple[Layers, ...] = STACKS, window: int = 8) -> dict[
             # 2-D counts are products of two 1-D ones: extremes hi², lo²
             lo, hi = min(values) ** 2, max(values) ** 2
             ax.imshow(counts, cmap=SEQUENTIAL, vmin=0, vmax=hi)
-            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=7.5, dark=counts < 0.6 * hi)
+            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=9, dark=counts < 0.6 * hi)
             bare(ax)
             ax.set_title(f"{stack_label(layers)}\nmax/min = {hi}/{lo}", fontsize=9.5)
         for ax in axes[len(stacks) :]:
@@ -431,7 +431,7 @@ def build_bilinear(scale: int = 2, size: int = 16) -> dict[str, bytes]:
         axes = fig.subplots(1, 3)
         for ax, (title, panel, cmap, top) in zip(axes, panels):
             image = ax.imshow(panel, cmap=cmap, vmin=0, vmax=top)
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=9.5)
             bare(ax)
         fig.colorbar(image, ax=axes[-1], shrink=0.8)
         files = figure_pngs(fig, "bilinear-transposed", dpi=110)
@@ -488,7 +488,7 @@ def build_subpixel(size: int = 16) -> dict[str, bytes]:
                 if hi - lo < 1e-9:
                     lo, hi = lo - 1, lo + 1
                 ax.imshow(panel, cmap="gray", vmin=lo, vmax=hi)
-                ax.set_title(title, fontsize=8.5)
+                ax.set_title(title, fontsize=9.5)
                 bare(ax)
                 for spine in ax.spines.values():
                     spine.set_visible(True)
