@@ -2,7 +2,8 @@
 
 Every ``<img>`` a page shows from ``assets/generated/`` is rewritten (``on_page_content``):
 
-- the page's language variant ``NAME.<lang>.EXT`` is used when the generator wrote one;
+- the page's language variant ``NAME-<lang>.EXT`` is used when the generator wrote one
+  (not ``NAME.<lang>.EXT``, which mkdocs-static-i18n would move under ``en/``);
 - a dark-scheme image ``NAME.dark.EXT`` goes beside it, each shown only in its scheme
   (``cn-light`` / ``cn-dark``, see ``stylesheets/figures.css``);
 - ``width``/``height`` are the image's own, ``loading="lazy"``, and a ``min-width`` in CSS
@@ -98,7 +99,8 @@ def figure_html(tag: str, generated: Path, lang: str) -> str:
     src = _attr(tag, "src")
     prefix, rel = src.split(GENERATED, 1)
     alt = _attr(tag, "alt")
-    localized = variant(rel, lang)
+    stem, _, ext = rel.rpartition(".")
+    localized = f"{stem}-{lang}.{ext}"
     if (generated / localized).exists():
         rel = localized
     if not (generated / rel).exists():

@@ -80,7 +80,7 @@ def test_every_timed_method_has_a_colour_in_the_speed_figures(bench):
 
 def test_speed_assets_without_results_show_how_to_make_them(tmp_path):
     files = benchmark.build_speed(folder=str(tmp_path))
-    charts = {f"speed-{kind}.{lang}{dark}.png" for kind in ("ratio", "gflops")
+    charts = {f"speed-{kind}-{lang}{dark}.png" for kind in ("ratio", "gflops")
               for lang in ("zh", "en") for dark in ("", ".dark")}  # fmt: skip
     assert set(files) == charts | {"tables/speed.zh.md", "tables/speed.en.md"}
     for lang in ("zh", "en"):
@@ -119,7 +119,7 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
     assert "几何平均 ≤ 原生的 1.5 倍" in files["tables/speed.zh.md"].decode()
     assert "geometric mean ≤ 1.5× native" in files["tables/speed.en.md"].decode()
     for lang in ("zh", "en"):
-        with Image.open(io.BytesIO(files[f"speed-ratio.{lang}.png"])) as image:
+        with Image.open(io.BytesIO(files[f"speed-ratio-{lang}.png"])) as image:
             assert image.width > 400
     assert benchmark.results_fingerprint(tmp_path) != "none"
 

@@ -666,7 +666,7 @@ def test_every_registered_asset_is_shown_on_a_page():
 def test_owner_rejects_what_no_asset_writes():
     names = {"anim/conv-strides", "anim/conv-strides-odd", "speed", "tables/conv-sizes"}
     assert owner("anim/conv-strides-odd-strip.png", names) == "anim/conv-strides-odd"
-    assert owner("speed-ratio.en.png", names) == "speed"
+    assert owner("speed-ratio-en.png", names) == "speed"
     assert owner("tables/speed.en.md", names) == "speed"
     assert owner("tables/conv-sizes.zh.md", names) == "tables/conv-sizes"
     assert owner("anim/conv-padding.gif", names) is None

@@ -50,12 +50,12 @@ def test_the_key_is_the_generators(hook):
 
 
 def test_png_gets_its_language_and_dark_variant_and_a_readable_minimum_width(hook, tmp_path):
-    _png(tmp_path / "chart.en.png", (1000, 500), 12.5)
-    _png(tmp_path / "chart.en.dark.png", (1000, 500), 12.5)
+    _png(tmp_path / "chart-en.png", (1000, 500), 12.5)
+    _png(tmp_path / "chart-en.dark.png", (1000, 500), 12.5)
     page = '<p><img alt="A &amp; B" src="../assets/generated/chart.png" /></p>'
     out = hook.rewrite_figures(page, tmp_path, "en")
     srcs = re.findall(r'src="([^"]+)"', out)
-    assert srcs == ["../assets/generated/chart.en.png", "../assets/generated/chart.en.dark.png"]
+    assert srcs == ["../assets/generated/chart-en.png", "../assets/generated/chart-en.dark.png"]
     assert out.count('loading="lazy"') == 2 and out.count('width="1000" height="500"') == 2
     assert 'alt="A &amp; B"' in out
     # 12.5 px text in a 1000 px image: 9 px on screen at 720 px wide, 7 px at 560 px

@@ -131,7 +131,7 @@ def test_figures_are_lazy_with_their_size_set(layouts: list[dict], built_site: P
 def test_speed_charts_in_the_page_language(layouts: list[dict]) -> None:
     for lang, prefix in (("zh", ""), ("en", "en/")):
         shown = {r["src"] for r in layouts if r["page"] == f"{prefix}speed/" and r["shown"]}
-        assert shown and all(f".{lang}." in src for src in shown), shown
+        assert shown and all(f"-{lang}." in src for src in shown), shown
 
 
 def test_animation_pauses_to_its_still_strip(chromium_browser, site_server: str) -> None:

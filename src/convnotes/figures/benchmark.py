@@ -1,6 +1,6 @@
 """Speed page assets from the newest ``benchmarks/results/*.json`` of ``scripts/bench.py``.
 
-``speed-ratio.png``: time of each method divided by torch's native time, per problem and
+``speed-ratio-{zh,en}.png``: time of each method divided by torch's native time, per problem and
 dtype (log scale; left of 1 is faster than native). ``speed-gflops.png``: GFLOP/s with
 the GEMM peak measured in the same run. ``tables/speed.{zh,en}.md``: the machine and
 versions, the targets of the default method, and the full table.
@@ -246,7 +246,8 @@ def _placeholder(lang: str) -> dict[str, bytes]:
 def _light_and_dark(fig, lang: str, stem: str = "speed") -> dict[str, bytes]:
     from ._render import figure_pngs
 
-    return figure_pngs(fig, f"{stem}.{lang}")
+    # "-zh", not ".zh": mkdocs-static-i18n would take "NAME.zh.png" for a per-language file.
+    return figure_pngs(fig, f"{stem}-{lang}")
 
 
 def _problems(rows: list[dict]) -> list[str]:
@@ -310,7 +311,7 @@ def _rc(settings: dict):
 
 
 def build_speed(results_digest: str = "", folder: str = str(RESULTS)) -> dict[str, bytes]:
-    """``speed-ratio.{lang}.png``, ``speed-gflops.{lang}.png`` (each with a ``.dark.png``
+    """``speed-ratio-{lang}.png``, ``speed-gflops-{lang}.png`` (each with a ``.dark.png``
     variant) and ``tables/speed.{lang}.md``, for each language.
 
     ``results_digest`` is unused here: it is in the registry so that the cache key
