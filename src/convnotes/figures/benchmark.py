@@ -1,7 +1,7 @@
 """Speed page assets from the newest ``benchmarks/results/*.json`` of ``scripts/bench.py``.
 
 ``speed-ratio-{zh,en}.png``: time of each method divided by torch's native time, per problem and
-dtype (log scale; left of 1 is faster than native). ``speed-gflops.png``: GFLOP/s with
+dtype (log scale; left of 1 is faster than native). ``speed-gflops-{zh,en}.png``: GFLOP/s with
 the GEMM peak measured in the same run. ``tables/speed.{zh,en}.md``: the machine and
 versions, the targets of the default method, and the full table.
 
