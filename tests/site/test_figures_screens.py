@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.site, pytest.mark.slow]
 
 MIN_TEXT_PX = {375: 7.0, 1280: 9.0}
 MIN_FONT_KEY = "convnotes-min-font-px"
-TEXTLESS = {"learned-kernels.png"}  # a grid of kernel pictures: no text to size
+TEXTLESS = {"learned-kernels.png", "learned-kernels.dark.png"}  # kernel pictures, no text
 TIMEOUT_MS = 20_000
 
 FIGURES_PROBE = """() => [...document.querySelectorAll('.cn-figure img')].map(img => ({
