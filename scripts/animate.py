@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     stem = args.output.with_suffix("")
     files = animation_files(plan, str(stem))
     for name, data in files.items():
-        if name.endswith("-strip.png") and not args.strip:
-            continue
+        if (name.endswith("-strip.png") and not args.strip) or ".dark." in name:
+            continue  # the dark-page variants are for the site
         path = Path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

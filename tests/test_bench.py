@@ -80,11 +80,12 @@ def test_every_timed_method_has_a_colour_in_the_speed_figures(bench):
 
 def test_speed_assets_without_results_show_how_to_make_them(tmp_path):
     files = benchmark.build_speed(folder=str(tmp_path))
-    assert set(files) == {"speed-ratio.png", "speed-gflops.png", "tables/speed.zh.md",
-                          "tables/speed.en.md"}  # fmt: skip
+    charts = {f"speed-{kind}-{lang}{dark}.png" for kind in ("ratio", "gflops")
+              for lang in ("zh", "en") for dark in ("", ".dark")}  # fmt: skip
+    assert set(files) == charts | {"tables/speed.zh.md", "tables/speed.en.md"}
     for lang in ("zh", "en"):
         assert "python scripts/bench.py" in files[f"tables/speed.{lang}.md"].decode()
-    assert files["speed-ratio.png"].startswith(b"\x89PNG")
+    assert all(files[name].startswith(b"\x89PNG") for name in charts)
     assert benchmark.results_fingerprint(tmp_path) == "none"
 
 
@@ -93,7 +94,8 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
 
     rows = _rows({("p1", "float32"): 1.2, ("p1", "float64"): 0.8})
     result = {
-        "created": "2026-01-01T00:00:00+00:00", "command": "python scripts/bench.py --quick",
+        "created": "2026-01-01T00:00:00+00:00",
+        "command": "python scripts/bench.py --quick --out /tmp/scratch/run1",
         "machine": {"cpu": "CPU-X", "cores": 2, "torch_threads": 2, "python": "3", "torch": "T",
                     "numpy": "N", "gemm_peak_gflops": {"float32": 50.0, "float64": 25.0},
                     "load_average": [1.0, 1.0, 1.0]},
@@ -111,8 +113,14 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
         table = files[f"tables/speed.{lang}.md"].decode()
         assert "CPU-X" in table and "p1" in table and "torch T" in table
         assert table.count("| p1 |") == 4  # native + auto, two dtypes
-    with Image.open(io.BytesIO(files["speed-ratio.png"])) as image:
-        assert image.width > 400
+        assert "`python scripts/bench.py --quick`" in table and "/tmp" not in table
+        # every target line in the page's language, none in the script's own words
+        assert "<=" not in table
+    assert "几何平均 ≤ 原生的 1.5 倍" in files["tables/speed.zh.md"].decode()
+    assert "geometric mean ≤ 1.5× native" in files["tables/speed.en.md"].decode()
+    for lang in ("zh", "en"):
+        with Image.open(io.BytesIO(files[f"speed-ratio-{lang}.png"])) as image:
+            assert image.width > 400
     assert benchmark.results_fingerprint(tmp_path) != "none"
 
 
@@ -142,3 +150,23 @@ def test_time_interleaved_round_robin_with_the_given_clock(bench):
         spots = [k for k, called in enumerate(order[3:]) if called == name]
         assert times[name] == [(2 * k + 1) ** 2 - (2 * k) ** 2 for k in spots]
     assert bench.CLOCKS["cpu"] is __import__("time").process_time
+
+
+def test_every_target_the_benchmark_records_has_wording_in_both_languages(bench):
+    rows = _rows({("p1", "float32"): 1.2, ("p1", "float64"): 0.8})
+    targets = bench.summarize(rows, "auto")["targets"]
+    for target in targets:
+        zh, en = benchmark.target_text(target, "zh"), benchmark.target_text(target, "en")
+        bound = target.split("<= ")[1].split("x")[0]
+        assert bound in zh and bound in en and "<=" not in zh + en
+    with pytest.raises(ValueError, match="no zh wording"):
+        benchmark.target_text("float16 geomean <= 2x", "zh")
+
+
+def test_public_command_drops_the_output_folder():
+    assert benchmark.public_command("python scripts/bench.py --out /tmp/s/x --quick") == (
+        "python scripts/bench.py --quick"
+    )
+    assert benchmark.public_command("python scripts/bench.py --out=/tmp/y") == (
+        "python scripts/bench.py"
+    )

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from convnotes import shapes
 from convnotes.errors import ConvArgumentError
 from convnotes.figures import (
+    _render,
     animation,
     build_assets,
     checkerboard,
@@ -312,6 +313,17 @@ def test_gif_frame_count_and_strip():
         )
     with Image.open(io.BytesIO(files["anim/t-strip.png"])) as strip:
         assert strip.format == "PNG"
+    # dark-page variants: same frames on the dark background, same recorded text size
+    pairs = (("anim/t.gif", "anim/t.dark.gif"), ("anim/t-strip.png", "anim/t-strip.dark.png"))
+    for light, dark in pairs:
+        with Image.open(io.BytesIO(files[light])) as a, Image.open(io.BytesIO(files[dark])) as b:
+            assert a.size == b.size
+            assert min(a.convert("RGB").getpixel((1, 1))) > 240  # white, up to the palette
+            assert max(b.convert("RGB").getpixel((1, 1))) < 60
+            key = _render.MIN_FONT_KEY
+            recorded = a.info[key] if key in a.info else a.info["comment"].decode().split("=")[1]
+            # 20 px cells: values at max(9, 20·2/5) = 9 px are the smallest text
+            assert float(recorded) == animation.smallest_font_px(20) == 9
 
 
 def test_strip_frames_keep_first_and_last():
@@ -619,7 +631,7 @@ def owner(path: str, names: set[str]) -> str | None:
     """The registered asset that writes a generated file: the one named like the file
     (language and extension dropped, tables possibly under ``tables/``), or, for an asset
     that writes several files, the longest name the file's stem extends with ``-part``."""
-    stem = re.sub(r"(\.(zh|en))?\.(png|gif|md)$", "", path)
+    stem = re.sub(r"(\.(zh|en))?(\.dark)?\.(png|gif|md)$", "", path)
     candidates = [stem, stem.removeprefix("tables/")]
     for candidate in candidates:
         if candidate in names:
@@ -654,7 +666,7 @@ def test_every_registered_asset_is_shown_on_a_page():
 def test_owner_rejects_what_no_asset_writes():
     names = {"anim/conv-strides", "anim/conv-strides-odd", "speed", "tables/conv-sizes"}
     assert owner("anim/conv-strides-odd-strip.png", names) == "anim/conv-strides-odd"
-    assert owner("speed-ratio.png", names) == "speed"
+    assert owner("speed-ratio-en.png", names) == "speed"
     assert owner("tables/speed.en.md", names) == "speed"
     assert owner("tables/conv-sizes.zh.md", names) == "tables/conv-sizes"
     assert owner("anim/conv-padding.gif", names) is None

@@ -24,6 +24,26 @@ ANIM = {
     "focus": "#1b7a2e",
 }
 
+# The same roles on a dark page (Material's slate scheme): deep cell colours under light
+# text, the kernel and focus outlines brighter than on white.
+ANIM_DARK = {
+    "background": "#1e2129",
+    "text": "#e6e8ee",
+    "muted": "#a2a8b6",
+    "grid": "#5c6374",
+    "dash": "#737a8c",
+    "data": "#284a6e",
+    "pad": "#1e2129",
+    "zero": "#4d4422",
+    "out": "#2b5532",
+    "outpad": "#4b3659",
+    "crop": "#2a2e38",
+    "empty": "#1e2129",
+    "w": "#6e4324",
+    "kernel_edge": "#ff8f45",
+    "focus": "#52d06c",
+}
+
 # Matplotlib colormaps: a diverging one for signed values, a sequential one for counts.
 DIVERGING = "RdBu_r"
 SEQUENTIAL = "viridis"
@@ -53,6 +73,7 @@ def annotate(ax, values: np.ndarray, fmt: str = "{:g}", fontsize: float = 8, dar
                 va="center",
                 fontsize=fontsize,
                 color="white" if on_dark else "black",
+                gid="cell",  # on its cell's colour, which dark mode keeps
             )
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import shapes
-from ._style import ANIM
+from ._style import ANIM, ANIM_DARK
 
 VIEWS = ("conv", "scatter", "direct")
 
@@ -298,7 +298,7 @@ def _fonts(cell: int):
 
     return {
         "value": ImageFont.truetype(str(font_path()), max(9, cell * 2 // 5)),
-        "weight": ImageFont.truetype(str(font_path(bold=True)), max(8, cell * 3 // 10)),
+        "weight": ImageFont.truetype(str(font_path(bold=True)), max(11, cell * 3 // 10)),
         "label": ImageFont.truetype(str(font_path(bold=True)), 14),
         "title": ImageFont.truetype(str(font_path()), 13),
         "legend": ImageFont.truetype(str(font_path()), 12),
@@ -321,15 +321,15 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _draw_cell(draw, fonts, box, kind: str, value: float, filled: bool = True) -> None:
-    fill = ANIM[kind] if filled else ANIM["empty"]
+def _draw_cell(draw, fonts, box, kind: str, value: float, filled: bool, palette) -> None:
+    fill = palette[kind] if filled else palette["empty"]
     if kind in (PAD, CROP):
         draw.rectangle(box, fill=fill)
-        _dashed_rect(draw, box, ANIM["dash"])
+        _dashed_rect(draw, box, palette["dash"])
     else:
-        draw.rectangle(box, fill=fill, outline=ANIM["grid"])
+        draw.rectangle(box, fill=fill, outline=palette["grid"])
     if not math.isnan(value):
-        color = ANIM["muted"] if kind in (ZERO, CROP) else ANIM["text"]
+        color = palette["muted"] if kind in (ZERO, CROP) else palette["text"]
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         draw.text((cx, cy), _number(value), font=fonts["value"], fill=color, anchor="mm")
 
@@ -370,21 +370,21 @@ def _legend(plan: Plan) -> list[tuple[str, str]]:
     return [(kind, text) for kind, text in items if kind in kinds or kind in (DATA, OUT)]
 
 
-def _draw_frame(plan: Plan, frame: Frame, number: int, layout: Layout, fonts):
+def _draw_frame(plan: Plan, frame: Frame, number: int, layout: Layout, fonts, palette):
     from PIL import Image, ImageDraw
 
     cell = layout.cell
-    img = Image.new("RGB", (layout.width, layout.height), ANIM["background"])
+    img = Image.new("RGB", (layout.width, layout.height), palette["background"])
     draw = ImageDraw.Draw(img)
-    draw.text((layout.margin, 10), plan.title, font=fonts["title"], fill=ANIM["text"])
-    draw.text((layout.margin, 30), plan.subtitle, font=fonts["title"], fill=ANIM["muted"])
+    draw.text((layout.margin, 10), plan.title, font=fonts["title"], fill=palette["text"])
+    draw.text((layout.margin, 30), plan.subtitle, font=fonts["title"], fill=palette["muted"])
     # The frame counter sits on the legend row, right-aligned, clear of the grid labels.
     counter = f"{number}/{len(plan.frames)}"
     draw.text(
         (layout.width - layout.margin, layout.height - 20),
         counter,
         font=fonts["title"],
-        fill=ANIM["muted"],
+        fill=palette["muted"],
         anchor="rm",
     )
 
@@ -395,51 +395,55 @@ def _draw_frame(plan: Plan, frame: Frame, number: int, layout: Layout, fonts):
     )
     y0 = layout.grid_y
     for grid, x0, shown in grids:
-        draw.text((x0, y0 - 20), grid.label, font=fonts["label"], fill=ANIM["text"])
+        draw.text((x0, y0 - 20), grid.label, font=fonts["label"], fill=palette["text"])
         for r in range(grid.size):
             for c in range(grid.size):
                 value = grid.values[r, c] if shown is None else shown[r, c]
                 filled = shown is None or not math.isnan(shown[r, c])
-                _draw_cell(
-                    draw, fonts, _cell_box(x0, y0, cell, r, c), grid.kinds[r, c], value, filled
-                )
+                box = _cell_box(x0, y0, cell, r, c)
+                _draw_cell(draw, fonts, box, grid.kinds[r, c], value, filled, palette)
 
     kernel_cells = frame.left_cells if plan.weights_on_left else frame.right_cells
     kernel_x = layout.left_x if plan.weights_on_left else layout.right_x
     for (r, c), weight in zip(kernel_cells, frame.weights):
         box = _cell_box(kernel_x, y0, cell, r, c)
-        draw.rectangle(box, outline=ANIM["kernel_edge"], width=3)
+        draw.rectangle(box, outline=palette["kernel_edge"], width=3)
         draw.text(
             (box[2] - 3, box[3] - 2),
             _number(weight),
             font=fonts["weight"],
-            fill=ANIM["kernel_edge"],
+            fill=palette["kernel_edge"],
             anchor="rd",
         )
     other_cells = frame.right_cells if plan.weights_on_left else frame.left_cells
     other_x = layout.right_x if plan.weights_on_left else layout.left_x
     for r, c in other_cells:
-        draw.rectangle(_cell_box(other_x, y0, cell, r, c), outline=ANIM["focus"], width=3)
+        draw.rectangle(_cell_box(other_x, y0, cell, r, c), outline=palette["focus"], width=3)
 
     # Legend: a swatch per cell kind, labelled with the symbol the pages use.
     lx, ly = layout.margin, layout.height - 28
     for kind, text in _legend(plan):
         box = (lx, ly, lx + 16, ly + 16)
         if kind in (PAD, CROP):
-            draw.rectangle(box, fill=ANIM[kind])
-            _dashed_rect(draw, box, ANIM["dash"], dash=3)
+            draw.rectangle(box, fill=palette[kind])
+            _dashed_rect(draw, box, palette["dash"], dash=3)
         else:
-            draw.rectangle(box, fill=ANIM[kind], outline=ANIM["grid"])
-        draw.text((lx + 22, ly + 8), text, font=fonts["legend"], fill=ANIM["text"], anchor="lm")
+            draw.rectangle(box, fill=palette[kind], outline=palette["grid"])
+        draw.text((lx + 22, ly + 8), text, font=fonts["legend"], fill=palette["text"], anchor="lm")
         lx += 22 + int(draw.textlength(text, font=fonts["legend"])) + 18
     return img
 
 
-def render_frames(plan: Plan, cell: int = 30) -> list:
-    """One RGB Pillow image per frame."""
+def render_frames(plan: Plan, cell: int = 30, palette=ANIM) -> list:
+    """One RGB Pillow image per frame, in `palette`'s colours (light or dark page)."""
     layout = _layout(plan, cell)
     fonts = _fonts(cell)
-    return [_draw_frame(plan, f, n + 1, layout, fonts) for n, f in enumerate(plan.frames)]
+    return [_draw_frame(plan, f, n + 1, layout, fonts, palette) for n, f in enumerate(plan.frames)]
+
+
+def smallest_font_px(cell: int = 30) -> int:
+    """The smallest text size, in pixels, of an animation drawn with `cell`-pixel cells."""
+    return min(font.size for font in _fonts(cell).values())
 
 
 def _shared_palette(frames: list):
@@ -454,9 +458,14 @@ def _shared_palette(frames: list):
     return sample.quantize(colors=48, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
 
-def gif_bytes(frames: list, frame_ms: int = 700, hold_ms: int = 2000) -> bytes:
-    """An endlessly looping GIF; the last frame (the finished output) is held longer."""
+def gif_bytes(
+    frames: list, frame_ms: int = 700, hold_ms: int = 2000, min_font_px: float = 0.0
+) -> bytes:
+    """An endlessly looping GIF; the last frame (the finished output) is held longer. Its
+    comment records `min_font_px`, its smallest text size (see `_render.gif_comment`)."""
     from PIL import Image
+
+    from ._render import gif_comment
 
     palette = _shared_palette(frames)
     indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
@@ -471,11 +480,12 @@ def gif_bytes(frames: list, frame_ms: int = 700, hold_ms: int = 2000) -> bytes:
         loop=0,
         optimize=False,
         disposal=1,
+        comment=gif_comment(min_font_px),
     )
     return buf.getvalue()
 
 
-def strip_frames(count: int, limit: int = 12) -> list[int]:
+def strip_frames(count: int, limit: int = 8) -> list[int]:
     """Indices of the frames a print strip shows: all, or `limit` evenly spread ones
     (always the first and the last)."""
     if count <= limit:
@@ -483,8 +493,11 @@ def strip_frames(count: int, limit: int = 12) -> list[int]:
     return sorted({round(t * (count - 1) / (limit - 1)) for t in range(limit)})
 
 
-def strip_png(frames: list, columns: int = 3) -> bytes:
-    """A static sheet of frames for print (palette PNG)."""
+def strip_png(
+    frames: list, columns: int = 1, background: str = ANIM["background"], min_font_px=None
+) -> bytes:
+    """A static sheet of frames (palette PNG) for print, for readers who prefer reduced
+    motion and for a paused animation: one column, so its text is as large as the GIF's."""
     from PIL import Image
 
     from ._render import image_png
@@ -493,15 +506,23 @@ def strip_png(frames: list, columns: int = 3) -> bytes:
     w, h = chosen[0].size
     cols = min(columns, len(chosen))
     rows = math.ceil(len(chosen) / cols)
-    sheet = Image.new("RGB", (w * cols, h * rows), ANIM["background"])
+    sheet = Image.new("RGB", (w * cols, h * rows), background)
     for t, frame in enumerate(chosen):
         sheet.paste(frame, ((t % cols) * w, (t // cols) * h))
-    return image_png(sheet, colors=48)
+    return image_png(sheet, colors=48, min_font_px=min_font_px)
 
 
 def animation_files(plan: Plan, name: str, cell: int = 30) -> dict[str, bytes]:
-    frames = render_frames(plan, cell)
-    return {f"{name}.gif": gif_bytes(frames), f"{name}-strip.png": strip_png(frames)}
+    """`{name}.gif` and `{name}-strip.png`, and the same for dark pages (`.dark`)."""
+    files = {}
+    px = smallest_font_px(cell)
+    for suffix, palette in (("", ANIM), (".dark", ANIM_DARK)):
+        frames = render_frames(plan, cell, palette)
+        files[f"{name}{suffix}.gif"] = gif_bytes(frames, min_font_px=px)
+        files[f"{name}-strip{suffix}.png"] = strip_png(
+            frames, background=palette["background"], min_font_px=px
+        )
+    return files
 
 
 def build_animation(

@@ -1,7 +1,7 @@
 """Speed page assets from the newest `benchmarks/results/*.json` of `scripts/bench.py`.
 
-`speed-ratio.png`: time of each method divided by torch's native time, per problem and
-dtype (log scale; left of 1 is faster than native). `speed-gflops.png`: GFLOP/s with
+`speed-ratio-{zh,en}.png`: time of each method divided by torch's native time, per problem and
+dtype (log scale; left of 1 is faster than native). `speed-gflops-{zh,en}.png`: GFLOP/s with
 the GEMM peak measured in the same run. `tables/speed.{zh,en}.md`: the machine and
 versions, the targets of the default method, and the full table.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,51 @@ def load_results(folder: Path = RESULTS) -> dict | None:
 
 # ------------------------------------------------------------------------------------ tables
 
+# The targets scripts/bench.py records, as "<subject> <= <bound>x[ <qualifier>]", in words.
+TARGET_PATTERN = re.compile(
+    r"(?P<subject>float32 geomean|float32 worst|float64 geomean|transposed|memory)"
+    r" <= (?P<bound>[\d.]+)x(?: (?P<qualifier>\(both\)|native))?"
+)
+TARGET_TEXT = {
+    "zh": {
+        "float32 geomean": "float32 几何平均 ≤ 原生的 {bound} 倍",
+        "float32 worst": "float32 最差 ≤ 原生的 {bound} 倍",
+        "float64 geomean": "float64 几何平均 ≤ 原生的 {bound} 倍",
+        "transposed": "转置卷积（两种精度）≤ 原生的 {bound} 倍",
+        "memory": "峰值内存 ≤ 原生的 {bound} 倍",
+    },
+    "en": {
+        "float32 geomean": "float32 geometric mean ≤ {bound}× native",
+        "float32 worst": "float32 worst ≤ {bound}× native",
+        "float64 geomean": "float64 geometric mean ≤ {bound}× native",
+        "transposed": "transposed convolutions (both dtypes) ≤ {bound}× native",
+        "memory": "peak memory ≤ {bound}× native",
+    },
+}
+
+
+def target_text(target: str, lang: str) -> str:
+    """A target recorded by `scripts/bench.py` (`"float32 worst <= 3x"`) in `lang`."""
+    match = TARGET_PATTERN.fullmatch(target)
+    if match is None:
+        raise ValueError(f"benchmark target {target!r} has no {lang} wording in TARGET_TEXT")
+    return TARGET_TEXT[lang][match["subject"]].format(bound=match["bound"])
+
+
+def public_command(command: str) -> str:
+    """The benchmark's command line without `--out FOLDER`, which names the machine's
+    scratch folder and means nothing to a reader (the default folder is used here)."""
+    words = command.split()
+    kept, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word == "--out":
+            skip = True
+        elif not word.startswith("--out="):
+            kept.append(word)
+    return " ".join(kept)
+
 
 def _row_cells(row: dict) -> list[str]:
     memory = "—" if row.get("memory_mib") is None else f"{row['memory_mib']:.1f}"
@@ -128,7 +174,8 @@ def speed_table(results: dict | None, lang: str) -> str:
         f"**{t['machine']}**: {m['cpu']}, {m['cores']} {t['cores']}, torch {m['torch']} "
         f"({m['torch_threads']} {t['threads']}), Python {m['python']}, numpy {m['numpy']}; "
         f"{t['peak']}: {peaks}; {t['load']}: {load_text}.  ",
-        f"**{t['command']}**: `{results['command']}` · **{t['date']}**: {results['created']}",
+        f"**{t['command']}**: `{public_command(results['command'])}` · "
+        f"**{t['date']}**: {results['created']}",
         "",
     ]
     for summary in results["summary"][:1]:
@@ -141,7 +188,7 @@ def speed_table(results: dict | None, lang: str) -> str:
                 f"{s['worst_ratio']:.2f}×"
             )
         for target, met in summary["targets"].items():
-            parts.append(f"- {target}: {t['met'] if met else t['missed']}")
+            parts.append(f"- {target_text(target, lang)}: {t['met'] if met else t['missed']}")
         parts.append("")
     parts.append(_markdown(t["header"], [_row_cells(r) for r in results["rows"]]))
     return "\n".join(parts)
@@ -150,15 +197,58 @@ def speed_table(results: dict | None, lang: str) -> str:
 # ----------------------------------------------------------------------------------- figures
 
 
-def _placeholder_png() -> bytes:
-    from ._render import figure_png, new_figure, style
+CHART = {
+    "zh": {
+        "ratio": "时间 / PyTorch 原生时间（对数坐标）",
+        "gflops": "GFLOP/s",
+        "none": "还没有基准测试结果：",
+    },
+    "en": {
+        "ratio": "time / PyTorch native time (log scale)",
+        "gflops": "GFLOP/s",
+        "none": "No benchmark results yet:",
+    },
+}
+# Chinese labels need a CJK font: matplotlib falls back to it glyph by glyph after DejaVu Sans.
+CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
+
+
+def _font_family(lang: str) -> list[str]:
+    """DejaVu Sans, plus an installed CJK font for Chinese (a clear error if none is)."""
+    if lang != "zh":
+        return ["DejaVu Sans"]
+    from matplotlib import font_manager
+
+    for name in CJK_FONTS:
+        try:
+            font_manager.findfont(name, fallback_to_default=False)
+        except ValueError:
+            continue
+        return ["DejaVu Sans", name]
+    raise RuntimeError(
+        f"the Chinese speed charts need a CJK font, one of {', '.join(CJK_FONTS)}: "
+        "install it (Debian: apt-get install fonts-noto-cjk)"
+    )
+
+
+def _placeholder(lang: str) -> dict[str, bytes]:
+    from ._render import new_figure, style
 
     with style():
-        fig = new_figure(6, 1.2)
+        fig = new_figure(4.2, 1.0)
+        fig.get_layout_engine().set(rect=(0, 0, 1, 1))
         ax = fig.add_subplot()
         ax.axis("off")
-        ax.text(0.5, 0.5, f"$ {COMMAND}", ha="center", va="center", family="monospace")
-        return figure_png(fig)
+        ax.text(0.5, 0.7, CHART[lang]["none"], ha="center", va="center", family=_font_family(lang))
+        ax.text(0.5, 0.25, COMMAND, ha="center", va="center", family="monospace")
+        return _light_and_dark(fig, lang)
+
+
+def _light_and_dark(fig, lang: str, stem: str = "speed") -> dict[str, bytes]:
+    from ._render import figure_pngs
+
+    # "-zh", not ".zh": mkdocs-static-i18n would take "NAME.zh.png" for a per-language file.
+    return figure_pngs(fig, f"{stem}-{lang}")
 
 
 def _problems(rows: list[dict]) -> list[str]:
@@ -169,15 +259,16 @@ def _problems(rows: list[dict]) -> list[str]:
     return seen
 
 
-def _bar_panels(results: dict, value: str, xlabel: str, log: bool) -> bytes:
-    """One panel per dtype: per problem, one horizontal bar per method timed on it."""
-    from ._render import figure_png, new_figure, style
+def _bar_panels(results: dict, value: str, lang: str, stem: str) -> dict[str, bytes]:
+    """One panel per dtype, stacked so that the chart stays narrow enough for a phone: per
+    problem, one horizontal bar per method timed on it; light and dark PNGs."""
+    from ._render import new_figure, style
 
     rows = results["rows"]
     problems = _problems(rows)
-    with style():
-        fig = new_figure(11, 0.6 * len(problems) + 1.4)
-        axes = fig.subplots(1, 2, sharey=True)
+    with style(), _rc({"font.family": _font_family(lang), "font.size": 10}):
+        fig = new_figure(6.4, 2 * (0.42 * len(problems) + 0.9) + 0.9)
+        axes = fig.subplots(2, 1, sharex=True)
         for ax, dtype in zip(axes, ("float32", "float64")):
             for p, problem in enumerate(problems):
                 mine = [r for r in rows if (r["problem"], r["dtype"]) == (problem, dtype)]
@@ -191,37 +282,50 @@ def _bar_panels(results: dict, value: str, xlabel: str, log: bool) -> bytes:
                     ax.plot([native[0]] * 2, [p - 0.45, p + 0.45], color="black", linewidth=2)
             if value == "ratio":
                 ax.axvline(1.0, color="black", linewidth=1)
+                ax.set_xscale("log")
             else:
                 peak = results["machine"]["gemm_peak_gflops"][dtype]
                 ax.axvline(peak, color="black", linewidth=1, linestyle="--")
-            if log:
-                ax.set_xscale("log")
-            ax.set_title(dtype)
-            ax.set_xlabel(xlabel)
-            ax.set_yticks(range(len(problems)), problems)
+            ax.set_title(dtype, loc="left")
+            ax.set_yticks(range(len(problems)), [_short(p) for p in problems])
             ax.set_ylim(len(problems) - 0.5, -0.5)
             ax.grid(axis="x", alpha=0.3)
+        axes[-1].set_xlabel(CHART[lang][value])
         from matplotlib.patches import Patch
 
         present = [m for m in COLORS if any(r["method"] == m for r in rows)]
         handles = [Patch(color=COLORS[m], label=m) for m in present]
-        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
-        return figure_png(fig)
+        fig.legend(handles=handles, loc="outside lower center", ncol=4)
+        return _light_and_dark(fig, lang, stem)
+
+
+def _short(problem: str) -> str:
+    """A problem label on two lines (operation, then sizes), so the chart stays narrow."""
+    op, _, rest = problem.partition(" ")
+    return f"{op}\n{rest}"
+
+
+def _rc(settings: dict):
+    import matplotlib
+
+    return matplotlib.rc_context(settings)
 
 
 def build_speed(results_digest: str = "", folder: str = str(RESULTS)) -> dict[str, bytes]:
-    """`speed-ratio.png`, `speed-gflops.png` and `tables/speed.{zh,en}.md`.
+    """`speed-ratio-{lang}.png`, `speed-gflops-{lang}.png` (each with a `.dark.png`
+    variant) and `tables/speed.{lang}.md`, for each language.
 
     `results_digest` is unused here: it is in the registry so that the cache key
     changes with the newest results file.
     """
     results = load_results(Path(folder))
     files = {f"tables/speed.{lang}.md": speed_table(results, lang).encode() for lang in LANGUAGES}
-    if results is None:
-        placeholder = _placeholder_png()
-        files["speed-ratio.png"] = placeholder
-        files["speed-gflops.png"] = placeholder
-        return files
-    files["speed-ratio.png"] = _bar_panels(results, "ratio", "time / native time", log=True)
-    files["speed-gflops.png"] = _bar_panels(results, "gflops", "GFLOP/s", log=False)
+    for lang in LANGUAGES:
+        if results is None:
+            for stem in ("speed-ratio", "speed-gflops"):
+                for name, data in _placeholder(lang).items():
+                    files[name.replace("speed", stem, 1)] = data
+            continue
+        files.update(_bar_panels(results, "ratio", lang, "speed-ratio"))
+        files.update(_bar_panels(results, "gflops", lang, "speed-gflops"))
     return files

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import SEQUENTIAL, annotate, bare, markdown_table
 
 CASES = ((3, 2), (4, 2), (5, 2), (3, 3), (2, 2))
@@ -77,7 +77,7 @@ def build_overlap_1d(cases=CASES, input_size: int = 6) -> dict[str, bytes]:
         axes[-1].set_xticks(
             range(0, (input_size - 1) * max(s for _, s in cases) + max(k for k, _ in cases), 2)
         )
-        return {"checkerboard-1d.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-1d", dpi=110)
 
 
 def build_overlap_2d(cases=CASES, input_size: int = 4) -> dict[str, bytes]:
@@ -97,11 +97,11 @@ def build_overlap_2d(cases=CASES, input_size: int = 4) -> dict[str, bytes]:
         for ax, (k, s) in zip(axes, cases):
             counts = overlap_2d(k, s, input_size)
             ax.imshow(counts, cmap=SEQUENTIAL, vmin=0, vmax=top)
-            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=7.5, dark=counts < 0.6 * top)
+            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=9, dark=counts < 0.6 * top)
             bare(ax)
             lo, hi = overlap_ratio(k, s)
             ax.set_title(f"k={k}, s={s}   {hi}:{lo}", fontsize=10)
-        return {"checkerboard-2d.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-2d", dpi=110)
 
 
 TABLE_HEADERS = {
@@ -183,12 +183,12 @@ def build_resize_conv(size: int = 40) -> dict[str, bytes]:
             for ax, (title, panel) in zip(row, resize_conv_panels(image)):
                 # Each panel from black (0) to white (its maximum): a constant is white.
                 ax.imshow(panel, cmap="gray", vmin=0, vmax=panel.max())
-                ax.set_title(title, fontsize=8.5)
+                ax.set_title(title, fontsize=9.5)
                 bare(ax)
                 for spine in ax.spines.values():
                     spine.set_visible(True)
                     spine.set_color("#9a9a9a")
-        return {"resize-conv.png": figure_png(fig, dpi=100)}
+        return figure_pngs(fig, "resize-conv", dpi=100)
 
 
 def conv_input_gradient(input_size: int, kernel_size: int, stride: int) -> np.ndarray:
@@ -213,7 +213,7 @@ def build_gradient(windows: int = 5, cases=((3, 2), (4, 2))) -> dict[str, bytes]
             annotate(ax, grad.astype(float), fmt="{:.0f}", fontsize=7.5, dark=grad < 0.6 * top)
             bare(ax)
             ax.set_title(f"∂(Σy)/∂x,  conv2d(k={k}, s={s})", fontsize=9.5)
-        return {"checkerboard-gradient.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-gradient", dpi=110)
 
 
 # ------------------------------------------------------------------ stacked layers
@@ -259,10 +259,10 @@ def stacked_overlap_2d(layers: Layers, input_size: int) -> np.ndarray:
 
 
 def composed_kernel(layers: Layers) -> tuple[np.ndarray, int]:
-    """The single transposed conv a stack equals: kernel ``K`` and stride ``S = s₁·s₂·…``.
+    """The single transposed conv a stack equals: kernel `K` and stride `S = s₁·s₂·…`.
 
-    Two layers compose as ``K = conv_transpose(w₁, w₂, stride=s₂)``, ``S = s₁·s₂``, so
-    ``len(K) = (k₁ − 1)·s₂ + k₂`` (1-D, all-ones kernels).
+    Two layers compose as `K = conv_transpose(w₁, w₂, stride=s₂)`, `S = s₁·s₂`, so
+    `len(K) = (k₁ − 1)·s₂ + k₂` (1-D, all-ones kernels).
     """
     _check_layers(layers)
     (k, stride), *rest = layers
@@ -274,11 +274,11 @@ def composed_kernel(layers: Layers) -> tuple[np.ndarray, int]:
 
 
 def interior_values(layers: Layers) -> list[int]:
-    """The interior tap counts of a stack, one per phase ``t mod S``: ``Σ_d K[d·S + phase]``.
+    """The interior tap counts of a stack, one per phase `t mod S`: `Σ_d K[d·S + phase]`.
 
-    Away from the borders every tap of the composed kernel lands, so position ``t``
-    receives the taps ``K[d]`` with ``d ≡ t (mod S)``; the counts are even iff these
-    ``S`` sums are equal.
+    Away from the borders every tap of the composed kernel lands, so position `t`
+    receives the taps `K[d]` with `d ≡ t (mod S)`; the counts are even iff these
+    `S` sums are equal.
     """
     kernel, stride = composed_kernel(layers)
     return [int(kernel[phase::stride].sum()) for phase in range(stride)]
@@ -289,7 +289,7 @@ def stack_label(layers: Layers) -> str:
 
 
 def stacked_window(layers: Layers, window: int = 8) -> np.ndarray:
-    """A ``window × window`` piece of the 2-D interior, starting at phase 0 in both axes."""
+    """A `window × window` piece of the 2-D interior, starting at phase 0 in both axes."""
     kernel, stride = composed_kernel(layers)
     start = -(-(len(kernel) - 1) // stride) * stride
     # input_size so that (n − 1)·S + 1 > start + window: the window lies in the interior
@@ -310,28 +310,28 @@ def build_stacked(stacks: tuple[Layers, ...] = STACKS, window: int = 8) -> dict[
             # 2-D counts are products of two 1-D ones: extremes hi², lo²
             lo, hi = min(values) ** 2, max(values) ** 2
             ax.imshow(counts, cmap=SEQUENTIAL, vmin=0, vmax=hi)
-            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=7.5, dark=counts < 0.6 * hi)
+            annotate(ax, counts.astype(float), fmt="{:.0f}", fontsize=9, dark=counts < 0.6 * hi)
             bare(ax)
             ax.set_title(f"{stack_label(layers)}\nmax/min = {hi}/{lo}", fontsize=9.5)
         for ax in axes[len(stacks) :]:
             ax.set_visible(False)
-        return {"checkerboard-stacked.png": figure_png(fig, dpi=110)}
+        return figure_pngs(fig, "checkerboard-stacked", dpi=110)
 
 
 # ------------------------------------------------------- bilinear transposed conv
 
 
 def bilinear_geometry(scale: int) -> tuple[int, int]:
-    """``(kernel_size, padding)`` of the FCN bilinear upsampler for an integer ``scale``:
-    ``k = 2s − (s mod 2)`` (``2s`` for even ``s``), ``p = ⌊s/2⌋``, so that ``o = s·i``."""
+    """`(kernel_size, padding)` of the FCN bilinear upsampler for an integer `scale`:
+    `k = 2s − (s mod 2)` (`2s` for even `s`), `p = ⌊s/2⌋`, so that `o = s·i`."""
     if scale < 1:
         raise ValueError(f"scale must be an integer ≥ 1, got {scale}")
     return 2 * scale - scale % 2, scale // 2
 
 
 def bilinear_kernel(scale: int) -> np.ndarray:
-    """The ``k × k`` bilinear weights ``(1 − |u − c|/f)(1 − |v − c|/f)`` with ``f = ⌈k/2⌉``,
-    ``c = f − 1`` (odd ``k``) or ``f − ½`` (even ``k``), as in FCN's upsampling layer."""
+    """The `k × k` bilinear weights `(1 − |u − c|/f)(1 − |v − c|/f)` with `f = ⌈k/2⌉`,
+    `c = f − 1` (odd `k`) or `f − ½` (even `k`), as in FCN's upsampling layer."""
     k, _ = bilinear_geometry(scale)
     factor = (k + 1) // 2
     centre = factor - 1 if k % 2 else factor - 0.5
@@ -340,7 +340,7 @@ def bilinear_kernel(scale: int) -> np.ndarray:
 
 
 def bilinear_transposed(image: np.ndarray, scale: int) -> np.ndarray:
-    """``image`` upsampled by a transposed conv with the bilinear kernel (zero padding)."""
+    """`image` upsampled by a transposed conv with the bilinear kernel (zero padding)."""
     import torch
 
     _, p = bilinear_geometry(scale)
@@ -350,7 +350,7 @@ def bilinear_transposed(image: np.ndarray, scale: int) -> np.ndarray:
 
 
 def bilinear_interpolated(image: np.ndarray, scale: int) -> np.ndarray:
-    """``F.interpolate(mode="bilinear", align_corners=False)`` by ``scale`` (torch's)."""
+    """`F.interpolate(mode="bilinear", align_corners=False)` by `scale` (torch's)."""
     import torch
 
     x = torch.from_numpy(np.asarray(image, dtype=np.float64))[None, None]
@@ -361,7 +361,7 @@ def bilinear_interpolated(image: np.ndarray, scale: int) -> np.ndarray:
 
 
 def border_mask(shape: tuple[int, int], width: int) -> np.ndarray:
-    """True on the outer ``width`` rows and columns."""
+    """True on the outer `width` rows and columns."""
     mask = np.zeros(shape, dtype=bool)
     if width:
         mask[:width] = mask[-width:] = True
@@ -370,8 +370,8 @@ def border_mask(shape: tuple[int, int], width: int) -> np.ndarray:
 
 
 def bilinear_differences(image: np.ndarray, scale: int) -> tuple[float, float, int]:
-    """``(max |Δ| interior, max |Δ| border, border width)`` between the bilinear transposed
-    conv and ``F.interpolate``; the border is the outer ``p = ⌊s/2⌋`` rows and columns."""
+    """`(max |Δ| interior, max |Δ| border, border width)` between the bilinear transposed
+    conv and `F.interpolate`; the border is the outer `p = ⌊s/2⌋` rows and columns."""
     diff = np.abs(bilinear_transposed(image, scale) - bilinear_interpolated(image, scale))
     _, width = bilinear_geometry(scale)
     border = border_mask(diff.shape, width)
@@ -401,7 +401,7 @@ def _random_image(size: int = 16, seed: int = 0) -> np.ndarray:
 
 def bilinear_table(lang: str, scales=BILINEAR_SCALES, size: int = 16) -> str:
     """Per scale: the differences on a random image in [0, 1) and the corner value a
-    constant image of ones gets from the transposed conv (``F.interpolate`` gives 1)."""
+    constant image of ones gets from the transposed conv (`F.interpolate` gives 1)."""
     rows = []
     for s in scales:
         inner, edge, width = bilinear_differences(_random_image(size), s)
@@ -431,10 +431,10 @@ def build_bilinear(scale: int = 2, size: int = 16) -> dict[str, bytes]:
         axes = fig.subplots(1, 3)
         for ax, (title, panel, cmap, top) in zip(axes, panels):
             image = ax.imshow(panel, cmap=cmap, vmin=0, vmax=top)
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=9.5)
             bare(ax)
         fig.colorbar(image, ax=axes[-1], shrink=0.8)
-        files = {"bilinear-transposed.png": figure_png(fig, dpi=110)}
+        files = figure_pngs(fig, "bilinear-transposed", dpi=110)
     for lang in ("zh", "en"):
         files[f"tables/bilinear-transposed.{lang}.md"] = bilinear_table(lang).encode()
     return files
@@ -444,14 +444,14 @@ def build_bilinear(scale: int = 2, size: int = 16) -> dict[str, bytes]:
 
 
 def icnr_weight(kernel, scale: int):
-    """ICNR (Aitken et al. 2017): each output channel's ``r²`` sub-kernels are copies of
-    its kernel, ``(C, C_in, m, m) → (C·r², C_in, m, m)`` in PixelShuffle's channel order."""
+    """ICNR (Aitken et al. 2017): each output channel's `r²` sub-kernels are copies of
+    its kernel, `(C, C_in, m, m) → (C·r², C_in, m, m)` in PixelShuffle's channel order."""
     return kernel.repeat_interleave(scale * scale, dim=0)
 
 
 def subpixel_panels(image: np.ndarray, scale: int = 2, seed: int = 0):
-    """``[(title, array)]`` for one grey image: a stride-``r`` transposed conv, a sub-pixel
-    conv (3×3 conv to ``r²`` channels, then PixelShuffle) with random weights, and the same
+    """`[(title, array)]` for one grey image: a stride-`r` transposed conv, a sub-pixel
+    conv (3×3 conv to `r²` channels, then PixelShuffle) with random weights, and the same
     sub-pixel conv with ICNR weights built from one random 3×3 kernel."""
     import torch
 
@@ -488,9 +488,9 @@ def build_subpixel(size: int = 16) -> dict[str, bytes]:
                 if hi - lo < 1e-9:
                     lo, hi = lo - 1, lo + 1
                 ax.imshow(panel, cmap="gray", vmin=lo, vmax=hi)
-                ax.set_title(title, fontsize=8.5)
+                ax.set_title(title, fontsize=9.5)
                 bare(ax)
                 for spine in ax.spines.values():
                     spine.set_visible(True)
                     spine.set_color("#9a9a9a")
-        return {"subpixel-icnr.png": figure_png(fig, dpi=100)}
+        return figure_pngs(fig, "subpixel-icnr", dpi=100)

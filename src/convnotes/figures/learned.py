@@ -5,15 +5,15 @@ oriented edges, bars and colour blobs (Bell & Sejnowski 1997, "The 'independent 
 of natural scenes are edge filters"; Hyvärinen, Hurri & Hoyer 2009, *Natural Image
 Statistics*), the same kinds of kernels as the first layer of AlexNet (Krizhevsky, Sutskever
 & Hinton 2012, figure 3). The patches come from the two photos bundled with scikit-learn
-(``china.jpg`` and ``flower.jpg``), so nothing is downloaded.
+(`china.jpg` and `flower.jpg`), so nothing is downloaded.
 
-The steps, for patches ``x`` of ``k×k×3`` values:
+The steps, for patches `x` of `k×k×3` values:
 
-1. contrast normalisation: ``x ← (x − mean(x)) / sqrt(var(x) + ε_c)`` per patch;
-2. ZCA whitening: with the covariance ``C = V Λ Vᵀ`` of the patches,
-   ``x ← V (Λ + ε_z λ_max)^(-1/2) Vᵀ x`` (``ε_z`` keeps pixel noise from being amplified);
-3. FastICA finds ``n`` directions in which the whitened patches are as non-Gaussian as
-   possible; the kernels shown are the columns of its mixing matrix, reshaped to ``k×k×3``.
+1. contrast normalisation: `x ← (x − mean(x)) / sqrt(var(x) + ε_c)` per patch;
+2. ZCA whitening: with the covariance `C = V Λ Vᵀ` of the patches,
+   `x ← V (Λ + ε_z λ_max)^(-1/2) Vᵀ x` (`ε_z` keeps pixel noise from being amplified);
+3. FastICA finds `n` directions in which the whitened patches are as non-Gaussian as
+   possible; the kernels shown are the columns of its mixing matrix, reshaped to `k×k×3`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._render import image_png
-from ._style import markdown_table
+from ._style import ANIM_DARK, markdown_table
 
 PHOTOS = ("china.jpg", "flower.jpg")
 
@@ -41,7 +41,7 @@ class LearnedKernels:
 
 
 def load_photos(downsample: int) -> list[np.ndarray]:
-    """scikit-learn's bundled photos as ``(H, W, 3)`` in [0, 1], each ``downsample×downsample``
+    """scikit-learn's bundled photos as `(H, W, 3)` in [0, 1], each `downsample×downsample`
     block averaged into one pixel (removes JPEG block noise finer than a kernel's detail)."""
     from sklearn.datasets import load_sample_images
 
@@ -59,8 +59,8 @@ def load_photos(downsample: int) -> list[np.ndarray]:
 
 
 def sample_patches(photos: list[np.ndarray], patch_size: int, count: int, seed: int) -> np.ndarray:
-    """``count`` patches of ``patch_size×patch_size×3`` at random places, taken from the
-    photos in turn: ``(count, patch_size² · 3)``."""
+    """`count` patches of `patch_size×patch_size×3` at random places, taken from the
+    photos in turn: `(count, patch_size² · 3)`."""
     smallest = min(min(photo.shape[:2]) for photo in photos)
     if not 1 <= patch_size <= smallest:
         raise ValueError(f"patch_size must be in 1..{smallest}, got {patch_size}")
@@ -77,13 +77,13 @@ def sample_patches(photos: list[np.ndarray], patch_size: int, count: int, seed: 
 
 
 def normalize_contrast(patches: np.ndarray, eps: float) -> np.ndarray:
-    """Each patch minus its mean, divided by ``sqrt(its variance + eps)``."""
+    """Each patch minus its mean, divided by `sqrt(its variance + eps)`."""
     centred = patches - patches.mean(axis=1, keepdims=True)
     return centred / np.sqrt(centred.var(axis=1, keepdims=True) + eps)
 
 
 def zca_whiten(patches: np.ndarray, eps: float) -> np.ndarray:
-    """``V (Λ + eps·λ_max)^(-1/2) Vᵀ x`` for every centred patch ``x``, with ``C = V Λ Vᵀ``
+    """`V (Λ + eps·λ_max)^(-1/2) Vᵀ x` for every centred patch `x`, with `C = V Λ Vᵀ`
     the patches' covariance: decorrelated pixels that still look like image patches."""
     centred = patches - patches.mean(axis=0)
     values, vectors = np.linalg.eigh(centred.T @ centred / len(centred))
@@ -134,14 +134,17 @@ def kernel_colours(kernel: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * kernel / (np.abs(kernel).max() or 1.0)
 
 
-def kernel_grid(kernels: np.ndarray, columns: int = 16, zoom: int = 6, gap: int = 4):
-    """The kernels as one Pillow image, ``columns`` per row, each pixel ``zoom×zoom``."""
+def kernel_grid(
+    kernels: np.ndarray, columns: int = 16, zoom: int = 6, gap: int = 4, background=(1.0,) * 3
+):
+    """The kernels as one Pillow image, `columns` per row, each pixel `zoom×zoom`, on
+    `background` (RGB in 0..1)."""
     from PIL import Image
 
     n, k = kernels.shape[:2]
     rows = -(-n // columns)
     cell = k * zoom + gap
-    canvas = np.ones((rows * cell + gap, columns * cell + gap, 3))
+    canvas = np.ones((rows * cell + gap, columns * cell + gap, 3)) * np.asarray(background)
     for index, kernel in enumerate(kernels):
         r, c = divmod(index, columns)
         tile = np.kron(kernel_colours(kernel), np.ones((zoom, zoom, 1)))
@@ -215,7 +218,11 @@ def build_learned_kernels(
     patch_size: int = 11, n_kernels: int = 64, n_patches: int = 10_000, downsample: int = 3
 ) -> dict[str, bytes]:
     result = learn_kernels(patch_size, n_kernels, n_patches, downsample)
-    files = {"learned-kernels.png": image_png(kernel_grid(result.kernels))}
+    dark_page = tuple(int(ANIM_DARK["background"][i : i + 2], 16) / 255 for i in (1, 3, 5))
+    files = {
+        "learned-kernels.png": image_png(kernel_grid(result.kernels)),
+        "learned-kernels.dark.png": image_png(kernel_grid(result.kernels, background=dark_page)),
+    }
     for lang in ("zh", "en"):
         files[f"tables/learned-kernels.{lang}.md"] = caption_table(lang, result).encode()
     return files

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import shapes
 from ..matrix import conv_matrix, conv_matrix_labels
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import markdown_table
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -20,6 +20,10 @@ CORNER = {
     "en": ("output y / input x", "output / input y"),
 }
 UNIT = 0.37  # inches per matrix cell
+CELL_PT = 10  # text in and around the cells: 15 px at 110 dpi, 9.6 px in a 690 px column
+# C wider than this many columns puts Cᵀ under it (beside w, x, y), not beside it, so the
+# figure is no wider than C and its text stays readable in the page's column.
+BESIDE_LIMIT = 16
 
 
 def indexed(symbol: str, index: int) -> str:
@@ -91,18 +95,19 @@ def _heatmap(fig, rect, codes, labels, cmap, n_codes, row_names=None, col_names=
                 text,
                 ha="center",
                 va="center",
-                fontsize=8.5,
+                fontsize=CELL_PT,
                 color="#b0b0b0" if text == "0" else "#1a1a1a",
+                gid="cell",
             )
     ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="#c8c8c8", linewidth=0.5)
-    ax.tick_params(which="both", length=0, labelsize=8.5)
+    ax.tick_params(which="both", length=0, labelsize=CELL_PT)
     ax.set_xticks(range(cols), col_names or [""] * cols)
     ax.set_yticks(range(rows), row_names or [""] * rows)
     ax.xaxis.tick_top()
     if title:
-        ax.set_title(title, fontsize=10.5, pad=16 if col_names else 5, loc="left")
+        ax.set_title(title, fontsize=CELL_PT + 1.5, pad=18 if col_names else 5, loc="left")
     return ax
 
 
@@ -114,14 +119,19 @@ def conv_matrix_figure(input_size: int, kernel_size: int, stride: int = 1, paddi
     codes = numbers.astype(int)  # 0 or the tap number 1..k²
     cmap = _tap_colors(k)
     n_out, n_in = codes.shape
-    margin, gap, top = 0.5, 0.8, 0.75
+    margin, gap, top = 0.5, 0.8, 0.8
     c_w, c_h = n_in * UNIT, n_out * UNIT
     small = UNIT * 1.15
     below = 0.9 + max(n, k, o) * small
-    left_h = c_h + below
-    right_h = n_in * UNIT
-    width = margin + c_w + gap + n_out * UNIT + 0.2
-    height = top + max(left_h, right_h) + 0.2
+    pieces_w = (n + k + o) * small + 3 * 0.6
+    ct_w, ct_h = n_out * UNIT, n_in * UNIT
+    beside = n_in <= BESIDE_LIMIT
+    if beside:
+        width = margin + c_w + gap + ct_w + 0.2
+        height = top + max(c_h + below, ct_h) + 0.2
+    else:
+        width = margin + max(c_w, pieces_w + ct_w) + 0.3
+        height = top + c_h + 0.9 + max(below, ct_h) + 0.2
     fig = new_figure(width, height)
     fig.set_layout_engine(None)
     ys = [indexed("y", j) for j in range(n_out)]
@@ -137,17 +147,11 @@ def conv_matrix_figure(input_size: int, kernel_size: int, stride: int = 1, paddi
         xs,
         f"C: {n_out}×{n_in}   (y = C x)",
     )
-    _heatmap(
-        fig,
-        (margin + c_w + gap, height - top - right_h, n_out * UNIT, right_h),
-        codes.T,
-        labels.T,
-        cmap,
-        k * k,
-        xs,
-        ys,
-        f"Cᵀ: {n_in}×{n_out}",
-    )
+    if beside:
+        ct_rect = (margin + c_w + gap, height - top - ct_h, ct_w, ct_h)
+    else:
+        ct_rect = (width - 0.2 - ct_w, height - top - c_h - 0.9 - ct_h, ct_w, ct_h)
+    _heatmap(fig, ct_rect, codes.T, labels.T, cmap, k * k, xs, ys, f"Cᵀ: {n_in}×{n_out}")
     # The pieces C is made of, drawn with the same colours.
     base = height - top - c_h - 0.55
     tap = np.arange(1, k * k + 1).reshape(k, k)
@@ -200,11 +204,9 @@ def build_conv_matrix(
     if name is None:
         name = f"conv-matrix-i{input_size}-k{kernel_size}-s{stride}-p{padding}"
     with style():
-        files = {
-            f"{name}.png": figure_png(
-                conv_matrix_figure(input_size, kernel_size, stride, padding), dpi=110
-            )
-        }
+        files = figure_pngs(
+            conv_matrix_figure(input_size, kernel_size, stride, padding), name, dpi=110
+        )
     if tables:
         for lang in ("zh", "en"):
             files[f"tables/{name}.{lang}.md"] = matrix_table(

@@ -8,7 +8,7 @@ import numpy as np
 from .. import functional as F
 from .. import nn as cnn
 from ..matrix import conv_matrix
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import annotate, bare
 
 
@@ -74,7 +74,7 @@ def build_multichannel(
             f"b: {out_channels}    →    y: {out_channels}×{o}×{o}",
             fontsize=11,
         )
-        return {"multichannel.png": figure_png(fig, dpi=100)}
+        return figure_pngs(fig, "multichannel", dpi=100)
 
 
 def group_connectivity(channels: int, groups: int, size: int = 3, k: int = 2) -> np.ndarray:
@@ -131,8 +131,8 @@ def build_groups(channels: int = 4, group_counts=(1, 2, 4)) -> dict[str, bytes]:
                 zorder=3,
             )
             for t in range(channels):
-                ax.text(-0.13, t, f"x[{t}]", ha="right", va="center", fontsize=9)
-                ax.text(1.13, t, f"y[{t}]", ha="left", va="center", fontsize=9)
+                ax.text(-0.13, t, f"x[{t}]", ha="right", va="center", fontsize=9.5)
+                ax.text(1.13, t, f"y[{t}]", ha="left", va="center", fontsize=9.5)
             ax.set_xlim(-0.5, 1.5)
             ax.set_ylim(channels - 0.4, -0.6)
             ax.axis("off")
@@ -147,7 +147,7 @@ def build_groups(channels: int = 4, group_counts=(1, 2, 4)) -> dict[str, bytes]:
                 mx.axvline(t * n_in / channels - 0.5, color="#c44e52", lw=0.6)
             mx.set_xticks([])
             mx.set_yticks([])
-            mx.set_xlabel("x", fontsize=9)
-            mx.set_ylabel("y", fontsize=9, rotation=0, labelpad=8)
+            mx.set_xlabel("x", fontsize=9.5)
+            mx.set_ylabel("y", fontsize=9.5, rotation=0, labelpad=8)
             mx.set_title(f"C: {n_out}×{n_in}", fontsize=9.5)
-        return {"groups-depthwise.png": figure_png(fig, dpi=100)}
+        return figure_pngs(fig, "groups-depthwise", dpi=100)

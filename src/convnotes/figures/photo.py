@@ -8,7 +8,7 @@ import numpy as np
 from .. import functional as F
 from .. import nn as cnn
 from .. import shapes
-from ._render import figure_png, new_figure, style
+from ._render import figure_pngs, new_figure, style
 from ._style import DIVERGING, annotate, bare, symmetric_limits
 
 HAND_KERNELS = {
@@ -61,10 +61,10 @@ def build_random_conv(size: int = 160) -> dict[str, bytes]:
         axes = fig.subplots(1, len(panels))
         for ax, (title, panel) in zip(axes, panels):
             ax.imshow(panel, cmap=None if panel.ndim == 3 else "gray")
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=9.5)
             bare(ax)
         fig.suptitle("nn.Conv2d(3, 4, kernel_size=3)", fontsize=10)
-        return {"photo-random-conv.png": figure_png(fig, dpi=100, colors=256, dither=True)}
+        return figure_pngs(fig, "photo-random-conv", dpi=100, colors=256, dither=True)
 
 
 def kernel_panels(image: np.ndarray):
@@ -89,7 +89,7 @@ def build_kernels(size: int = 160) -> dict[str, bytes]:
         grid = fig.add_gridspec(2, len(panels) + 1, height_ratios=[1, 1.6])
         ax = fig.add_subplot(grid[:, 0])
         ax.imshow(image, cmap="gray")
-        ax.set_title(f"x: {image.shape[0]}×{image.shape[1]}", fontsize=9)
+        ax.set_title(f"x: {image.shape[0]}×{image.shape[1]}", fontsize=9.5)
         bare(ax)
         for col, (name, kernel, response) in enumerate(panels, start=1):
             kax = fig.add_subplot(grid[0, col])
@@ -98,10 +98,10 @@ def build_kernels(size: int = 160) -> dict[str, bytes]:
             annotate(
                 kax,
                 kernel,
-                fontsize=7 if kernel.shape[0] > 3 else 9,
+                fontsize=9.5,
                 dark=np.abs(kernel) > 0.6 * hi,
             )
-            kax.set_title(name, fontsize=9)
+            kax.set_title(name, fontsize=9.5)
             bare(kax)
             rax = fig.add_subplot(grid[1, col])
             if name.startswith(("Sobel", "Laplace")):
@@ -109,9 +109,9 @@ def build_kernels(size: int = 160) -> dict[str, bytes]:
                 rax.imshow(response, cmap="gray", vmin=lo, vmax=hi)
             else:
                 rax.imshow(response, cmap="gray")
-            rax.set_title(f"{response.shape[0]}×{response.shape[1]}", fontsize=9)
+            rax.set_title(f"{response.shape[0]}×{response.shape[1]}", fontsize=9.5)
             bare(rax)
-        return {"photo-kernels.png": figure_png(fig, dpi=100, colors=256, dither=True)}
+        return figure_pngs(fig, "photo-kernels", dpi=100, colors=256, dither=True)
 
 
 def transposed_panels(image: np.ndarray, kernel_size: int = 3, stride: int = 2, seed: int = 3):
@@ -139,18 +139,18 @@ def build_transposed(size: int = 80, zoom: int = 24) -> dict[str, bytes]:
         fig = new_figure(8.6, 3.6)
         axes = fig.subplots(1, 3, width_ratios=[1, 2, 2])
         axes[0].imshow(x)
-        axes[0].set_title(x_title, fontsize=9)
+        axes[0].set_title(x_title, fontsize=9.5)
         axes[1].imshow(y, cmap="gray")
         axes[1].add_patch(
             Rectangle((c0 - 0.5, r0 - 0.5), zoom, zoom, fill=False, color="#d2560f", lw=1.5)
         )
-        axes[1].set_title(y_title, fontsize=9)
+        axes[1].set_title(y_title, fontsize=9.5)
         axes[2].imshow(y[r0 : r0 + zoom, c0 : c0 + zoom], cmap="gray")
-        axes[2].set_title(f"y[{r0}:{r0 + zoom}, {c0}:{c0 + zoom}]", fontsize=9)
+        axes[2].set_title(f"y[{r0}:{r0 + zoom}, {c0}:{c0 + zoom}]", fontsize=9.5)
         for ax in axes:
             bare(ax)
         for spine in axes[2].spines.values():
             spine.set_visible(True)
             spine.set_color("#d2560f")
         fig.suptitle("nn.ConvTranspose2d(3, 1, kernel_size=3, stride=2)", fontsize=10)
-        return {"photo-transposed.png": figure_png(fig, dpi=100, colors=256, dither=True)}
+        return figure_pngs(fig, "photo-transposed", dpi=100, colors=256, dither=True)
