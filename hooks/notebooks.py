@@ -147,11 +147,30 @@ def to_markdown(notebook: nbformat.NotebookNode, language: str, download: str, p
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         parts.append(fence(cell.source, "python"))
-        for number, output in enumerate(cell.get("outputs", [])):
+        for number, output in enumerate(_merge_streams(cell.get("outputs", []))):
             alt = text["plot"].format(section=re.sub(r"[$`*_\[\]]", "", section))
             store = lambda png, i=index, n=number: plot_path(i, n, png)  # noqa: E731
             parts += _output_markdown(output, store, alt)
     return "\n\n".join(parts) + "\n"
+
+
+def _merge_streams(outputs: list) -> list:
+    """Consecutive writes to one stream as one output (the kernel sends them in chunks)."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            merged[-1] = nbformat.v4.new_output(
+                "stream", name=output.name, text=previous.text + output.text
+            )
+        else:
+            merged.append(output)
+    return merged
 
 
 def _output_markdown(output: nbformat.NotebookNode, store_plot, alt: str) -> list[str]:

@@ -135,11 +135,15 @@ def test_notebook_pages_show_executed_outputs_in_both_languages(built_site: Path
         code = [c for c in executed["cells"] if c["cell_type"] == "code" and c["source"]]
         shown_code = [c for c in refs.classes if c.split() == ["highlight"]]  # code blocks
         shown_output = [c for c in refs.classes if "cn-output" in c.split()]
+        # Cells that print or return text: each shows at least one output block.
         text_outputs = [
-            o
+            c
             for c in code
-            for o in c["outputs"]
-            if o["output_type"] == "stream" or "image/png" not in o.get("data", {})
+            if any(
+                "".join(o.get("text", "")).strip() or "text/plain" in o.get("data", {})
+                for o in c["outputs"]
+                if "image/png" not in o.get("data", {})
+            )
         ]
         if len(shown_code) < len(code):
             problems.append(f"{name} ({language}): {len(shown_code)} of {len(code)} cells shown")

@@ -101,7 +101,8 @@ def test_fence_outgrows_backticks_inside(hook) -> None:
 def test_markdown_page_in_the_page_language(hook) -> None:
     notebook = hook.split_notebook(SOURCE, "zh", LANGUAGES)
     notebook.cells[1].outputs = [
-        nbformat.v4.new_output("stream", name="stdout", text="你好\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="你"),
+        nbformat.v4.new_output("stream", name="stdout", text="好\n"),
         nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(PNG).decode()}),
         nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=1),
         nbformat.v4.new_output(
