@@ -261,6 +261,8 @@ def conv_output_size(
     stride: int = ...,
     padding: int | str = ...,
     dilation: int = ...,
+    *,
+    empty_batch: bool = ...,
 ) -> int: ...
 @overload
 def conv_output_size(
@@ -269,6 +271,8 @@ def conv_output_size(
     stride: Size = ...,
     padding: Padding = ...,
     dilation: Size = ...,
+    *,
+    empty_batch: bool = ...,
 ) -> tuple[int, ...]: ...
 @overload
 def conv_output_size(
@@ -277,6 +281,8 @@ def conv_output_size(
     stride: Size = ...,
     padding: Padding = ...,
     dilation: Size = ...,
+    *,
+    empty_batch: bool = ...,
 ) -> int | tuple[int, ...]: ...
 
 
@@ -375,6 +381,8 @@ def conv_transpose_output_size(
     padding: int = ...,
     output_padding: int = ...,
     dilation: int = ...,
+    *,
+    empty_batch: bool = ...,
 ) -> int: ...
 @overload
 def conv_transpose_output_size(
@@ -384,6 +392,8 @@ def conv_transpose_output_size(
     padding: Size = ...,
     output_padding: Size = ...,
     dilation: Size = ...,
+    *,
+    empty_batch: bool = ...,
 ) -> tuple[int, ...]: ...
 @overload
 def conv_transpose_output_size(
@@ -393,6 +403,8 @@ def conv_transpose_output_size(
     padding: Size = ...,
     output_padding: Size = ...,
     dilation: Size = ...,
+    *,
+    empty_batch: bool = ...,
 ) -> int | tuple[int, ...]: ...
 
 

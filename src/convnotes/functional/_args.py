@@ -1,14 +1,14 @@
 """Argument normalisation and checks for the functional API, mirroring PyTorch's rules.
 
-Every public function in `convnotes.functional` calls `prepare_conv` or
+Every public function in [`convnotes.functional`][convnotes.functional] calls `prepare_conv` or
 `prepare_conv_transpose` first. They
 
 * raise `TypeError` where PyTorch's argument parser does (a float or bool stride, a
   string padding for a transposed conv, a list instead of a tensor, ...);
-* raise `ConvArgumentError` (a `RuntimeError` *and* a
+* raise [`ConvArgumentError`][convnotes.errors.ConvArgumentError] (a `RuntimeError` *and* a
   `ValueError`) where PyTorch raises `RuntimeError`: wrong number of dimensions,
   channel/group mismatches, bias shape, dtype mismatch, and every size rule, which
-  `convnotes.shapes` (the one source of truth for sizes) checks;
+  [`convnotes.shapes`][convnotes.shapes] (the one source of truth for sizes) checks;
 * add a batch dimension to unbatched input, so the kernels (direct, unrolled, im2col, ...)
   only ever see `(N, C, *spatial)` tensors and fully resolved integer arguments.
 """
@@ -20,6 +20,7 @@ import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import torch
 
@@ -62,14 +63,17 @@ class ConvTransposeSpec:
     output_size: tuple[int, ...]
 
 
+SpecT = TypeVar("SpecT", ConvSpec, ConvTransposeSpec)
+
+
 @dataclass(frozen=True)
-class PreparedCall:
+class PreparedCall(Generic[SpecT]):
     """A checked call: batched `input` plus what is needed to give the output back."""
 
     input: torch.Tensor
     weight: torch.Tensor
     bias: torch.Tensor | None
-    spec: ConvSpec | ConvTransposeSpec
+    spec: SpecT
     unbatched: bool
     memory_format: torch.memory_format
     out_channels: int
@@ -103,7 +107,8 @@ def _as_int(fn: str, name: str, value: object) -> int:
     if isinstance(value, bool) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
         raise TypeError(f"{fn}(): argument '{name}' must be an int or a tuple of ints, not bool")
     try:
-        number = operator.index(value)  # int, numpy integer, 0-d integer tensor
+        # int, numpy integer, 0-d integer tensor; operator.index's TypeError is the check.
+        number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(
             f"{fn}(): argument '{name}' must be an int or a tuple of ints, "
@@ -119,17 +124,21 @@ def _as_int(fn: str, name: str, value: object) -> int:
 
 def parse_ints(fn: str, name: str, value: object) -> int | tuple[int, ...]:
     """An int or a tuple of ints, or `TypeError` like PyTorch's argument parser."""
-    if type(value) in (list, tuple) and all(
-        type(v) is int and INT64_MIN <= v <= INT64_MAX for v in value
-    ):
-        return tuple(value)
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return tuple(_as_int(fn, name, v) for v in value)
     if isinstance(value, str):
         raise TypeError(
             f"{fn}(): argument '{name}' must be an int or a tuple of ints, not str ({value!r})"
         )
+    if isinstance(value, Sequence):
+        return parse_int_sequence(fn, name, value)
     return _as_int(fn, name, value)
+
+
+def parse_int_sequence(fn: str, name: str, values: Sequence[object]) -> tuple[int, ...]:
+    """A sequence of ints as a tuple, each checked as `parse_ints` checks one int."""
+    plain = [v for v in values if type(v) is int and INT64_MIN <= v <= INT64_MAX]
+    if len(plain) == len(values):  # the usual case, without a call per value
+        return tuple(plain)
+    return tuple(_as_int(fn, name, v) for v in values)
 
 
 def _parse_padding(fn: str, value: object) -> int | tuple[int, ...] | str:
@@ -339,7 +348,7 @@ def prepare_conv(
     padding: IntOrInts | str,
     dilation: IntOrInts,
     groups: int,
-) -> PreparedCall:
+) -> PreparedCall[ConvSpec]:
     """Check the arguments of `conv{ndim}d` as PyTorch does and resolve them."""
     fn = f"conv{ndim}d"
     check_tensors(fn, input, weight, bias)
@@ -374,7 +383,7 @@ def prepare_conv_transpose(
     groups: int,
     dilation: IntOrInts,
     output_size: Sequence[int] | None = None,
-) -> PreparedCall:
+) -> PreparedCall[ConvTransposeSpec]:
     """Check the arguments of `conv_transpose{ndim}d` as PyTorch does and resolve them;
     `output_size` (`ConvTranspose*d.forward`'s) replaces `output_padding`."""
     fn = f"conv_transpose{ndim}d"
@@ -427,10 +436,9 @@ def output_padding_from_size(
 
     `output_size` may include the batch and channel dimensions; a size outside
     `[lo, lo + stride - 1]` raises a `ValueError` stating the range
-    (`convnotes.shapes.output_padding_for`).
+    ([`output_padding_for`][convnotes.shapes.output_padding_for]).
     """
-    sizes = parse_ints(fn, "output_size", list(output_size))
-    assert isinstance(sizes, tuple)
+    sizes = parse_int_sequence(fn, "output_size", output_size)
     non_spatial = input_dim - ndim
     if len(sizes) == non_spatial + ndim:
         sizes = sizes[non_spatial:]

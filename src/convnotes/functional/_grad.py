@@ -17,6 +17,8 @@ higher derivatives, `vmap` of gradients and compiled backward passes need nothin
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -31,8 +33,9 @@ def _batched(t: Tensor, unbatched: bool) -> Tensor:
 
 def _crop(t: Tensor, starts: list[int], lengths: tuple[int, ...]) -> Tensor:
     """`t[..., s_0 : s_0 + l_0, s_1 : s_1 + l_1, ...]` over the trailing dimensions."""
-    region = tuple(slice(s, s + n) for s, n in zip(starts, lengths))
-    return t[(..., *region)]
+    region = (slice(s, s + n) for s, n in zip(starts, lengths))
+    key: tuple[EllipsisType | slice, ...] = (..., *region)
+    return t[key]
 
 
 def bias_grad(grad: Tensor, ndim: int) -> Tensor:

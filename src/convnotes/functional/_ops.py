@@ -34,12 +34,13 @@ rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import EllipsisType
 
 import torch
 from torch import Tensor
 
 from . import _grad
-from ._args import ConvSpec, PreparedCall, prepare_conv, prepare_conv_transpose
+from ._args import ConvSpec, ConvTransposeSpec, PreparedCall, prepare_conv, prepare_conv_transpose
 from ._common import without_padding_only_outputs
 
 __all__ = ["KERNELS", "compute_dtype", "conv", "conv_transpose"]
@@ -90,7 +91,9 @@ def _run(kernel: Callable, call: PreparedCall) -> Tensor:
     return call.finish(y.to(dtype))
 
 
-def _kernel_call(kernel: Callable, x: Tensor, w: Tensor, b: Tensor | None, spec) -> Tensor:
+def _kernel_call(
+    kernel: Callable, x: Tensor, w: Tensor, b: Tensor | None, spec: ConvSpec | ConvTransposeSpec
+) -> Tensor:
     """`kernel(x, w, b, spec)`; a conv whose padding leaves outputs that read no input
     (padding beyond the kernel's span) computes only the others, the rest is the bias:
     any method's cost then follows the input, not the padding."""
@@ -102,7 +105,9 @@ def _kernel_call(kernel: Callable, x: Tensor, w: Tensor, b: Tensor | None, spec)
     if b is not None:
         out += b.reshape(-1, *[1] * len(region))
     if all(r.stop > r.start for r in region):
-        out[(..., *region)] = kernel(x[(..., *reads)], w, b, inner_spec)
+        into: tuple[EllipsisType | slice, ...] = (..., *region)
+        read: tuple[EllipsisType | slice, ...] = (..., *reads)
+        out[into] = kernel(x[read], w, b, inner_spec)
     return out
 
 
@@ -222,18 +227,22 @@ def _direct(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
     )
 
 
-def _autocast(*tensors: Tensor | None) -> tuple[Tensor | None, ...]:
+def _autocast(
+    input: Tensor, weight: Tensor, bias: Tensor | None
+) -> tuple[Tensor, Tensor, Tensor | None]:
     """PyTorch's CPU autocast rule for convolutions: floating tensors other than float64
     are cast to the autocast dtype."""
     if not torch.is_autocast_enabled("cpu"):
-        return tensors
+        return input, weight, bias
     dtype = torch.get_autocast_dtype("cpu")
-    return tuple(
-        t.to(dtype)
-        if isinstance(t, Tensor) and t.is_floating_point() and t.dtype != torch.float64
-        else t
-        for t in tensors
-    )
+
+    def cast(t: Tensor) -> Tensor:
+        # Not yet checked to be a tensor: the argument checks report anything else.
+        if isinstance(t, Tensor) and t.is_floating_point() and t.dtype != torch.float64:
+            return t.to(dtype)
+        return t
+
+    return cast(input), cast(weight), None if bias is None else cast(bias)
 
 
 def conv(
