@@ -15,5 +15,5 @@ class ConvArgumentError(ValueError, RuntimeError):
 
 class ConvDtypeError(ConvArgumentError, NotImplementedError):
     """A tensor dtype PyTorch's CPU convolution does not implement (bool; int8, uint8,
-    int16 and int32 in a transposed convolution): also a `NotImplementedError`, what
-    PyTorch raises."""
+    int16 and int32 in a transposed or dilated convolution): also a
+    `NotImplementedError`, what PyTorch raises."""

@@ -313,9 +313,9 @@ def conv_output_size(
         `o`: an int if every argument is an int, else a tuple with one size per dimension.
 
     Raises:
-        ConvArgumentError: what PyTorch rejects: an empty input, `k < 1`, `s < 1`,
-            `d < 1`, `p < 0`, `"same"` with `s > 1`, or a dilated kernel `d*(k - 1) + 1`
-            larger than the padded input `i + 2p`.
+        ConvArgumentError: what PyTorch rejects: an empty input (`i < 1`; `i < 0` with
+            `empty_batch`), `k < 1`, `s < 1`, `d < 1`, `p < 0`, `"same"` with `s > 1`, or
+            a dilated kernel `d*(k - 1) + 1` larger than the padded input `i + 2p`.
 
     Examples:
         >>> conv_output_size(32, 3, stride=2, padding=1)
@@ -442,8 +442,10 @@ def conv_transpose_output_size(
         `o`: an int if every argument is an int, else a tuple with one size per dimension.
 
     Raises:
-        ConvArgumentError: what PyTorch rejects: string padding, `k < 1`, `s < 1`, `d < 1`,
-            `p < 0`, `a < 0`, `a` not below `s` or `d` in some dimension, or `o < 1`.
+        ConvArgumentError: what PyTorch rejects: string padding, `i < 1`, `k < 1`,
+            `s < 1`, `d < 1`, `p < 0`, `a < 0`, `a` not below `s` or `d` in some
+            dimension, or `o < 1`. With `empty_batch`: `i < 0` and `o < 0` instead of
+            `i < 1` and `o < 1`, and `a` need not be below `s` or `d`.
 
     Examples:
         >>> conv_transpose_output_size(16, 3, stride=2, padding=1, output_padding=1)

@@ -158,6 +158,8 @@ def conv1d(
         TypeError: an argument of the wrong type, as torch raises it.
         RuntimeError: shapes or values torch rejects (a
             [`ConvArgumentError`][convnotes.errors.ConvArgumentError], also a ValueError).
+        NotImplementedError: a dtype PyTorch's CPU kernels lack: bool, or int8, uint8,
+            int16 or int32 with a dilation above 1 (a `ConvDtypeError`).
         ValueError: an unknown `method`.
 
     Examples:
@@ -183,7 +185,17 @@ def conv2d(
     """2d convolution (cross-correlation), like `torch.nn.functional.conv2d`.
 
     Input `(N, C_in, H, W)` or `(C_in, H, W)`, weight `(C_out, C_in/groups, kH, kW)`;
-    see [`conv1d`][convnotes.functional.conv1d] for the formula, applied per spatial dimension.
+    see [`conv1d`][convnotes.functional.conv1d] for the formula, applied per spatial dimension,
+    the arguments and the errors.
+
+    Examples:
+        >>> import torch
+        >>> x, w = torch.randn(1, 3, 8, 8), torch.randn(4, 3, 3, 3)
+        >>> conv2d(x, w, stride=2, padding=1).shape
+        torch.Size([1, 4, 4, 4])
+        >>> y = conv2d(x, w, padding="same", method="im2col")
+        >>> torch.allclose(y, torch.nn.functional.conv2d(x, w, padding="same"), atol=1e-5)
+        True
     """
     return _conv(2, input, weight, bias, stride, padding, dilation, groups, method)
 
@@ -202,7 +214,13 @@ def conv3d(
     """3d convolution (cross-correlation), like `torch.nn.functional.conv3d`.
 
     Input `(N, C_in, D, H, W)` or unbatched; see [`conv1d`][convnotes.functional.conv1d] for
-    the formula and the arguments.
+    the formula, the arguments and the errors.
+
+    Examples:
+        >>> import torch
+        >>> x, w = torch.randn(1, 2, 4, 4, 4), torch.randn(3, 2, 3, 3, 3)
+        >>> conv3d(x, w, padding=1).shape
+        torch.Size([1, 3, 4, 4, 4])
     """
     return _conv(3, input, weight, bias, stride, padding, dilation, groups, method)
 
@@ -243,6 +261,8 @@ def conv_transpose1d(
         TypeError: an argument of the wrong type, as torch raises it.
         RuntimeError: shapes or values torch rejects (a
             [`ConvArgumentError`][convnotes.errors.ConvArgumentError], also a ValueError).
+        NotImplementedError: a dtype PyTorch's CPU kernels lack: bool, int8, uint8, int16
+            or int32 (a `ConvDtypeError`).
         ValueError: an unknown `method`.
 
     Examples:
@@ -271,8 +291,14 @@ def conv_transpose2d(
     """2d transposed convolution, like `torch.nn.functional.conv_transpose2d`.
 
     Weight `(C_in, C_out/groups, kH, kW)`; see
-    [`conv_transpose1d`][convnotes.functional.conv_transpose1d] for the formula and the
-    arguments.
+    [`conv_transpose1d`][convnotes.functional.conv_transpose1d] for the formula, the
+    arguments and the errors.
+
+    Examples:
+        >>> import torch
+        >>> y, w = torch.randn(1, 4, 4, 4), torch.randn(4, 3, 3, 3)
+        >>> conv_transpose2d(y, w, stride=2, padding=1, output_padding=1).shape
+        torch.Size([1, 3, 8, 8])
     """
     return _conv_transpose(
         2, input, weight, bias, stride, padding, output_padding, groups, dilation, method
@@ -294,8 +320,14 @@ def conv_transpose3d(
     """3d transposed convolution, like `torch.nn.functional.conv_transpose3d`.
 
     Weight `(C_in, C_out/groups, kD, kH, kW)`; see
-    [`conv_transpose1d`][convnotes.functional.conv_transpose1d] for the formula and the
-    arguments.
+    [`conv_transpose1d`][convnotes.functional.conv_transpose1d] for the formula, the
+    arguments and the errors.
+
+    Examples:
+        >>> import torch
+        >>> y, w = torch.randn(1, 2, 3, 3, 3), torch.randn(2, 1, 2, 2, 2)
+        >>> conv_transpose3d(y, w, stride=2).shape
+        torch.Size([1, 1, 6, 6, 6])
     """
     return _conv_transpose(
         3, input, weight, bias, stride, padding, output_padding, groups, dilation, method
