@@ -49,3 +49,12 @@ def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav) -> dic
     view.extra_css = needed(list(config.extra_css), html)
     context["config"] = view
     return context
+
+
+def on_template_context(context: dict, template_name: str, config: MkDocsConfig) -> dict:
+    # Static templates (404.html) have no content of their own.
+    view = copy.copy(config)
+    view.extra_javascript = needed(list(config.extra_javascript), "")
+    view.extra_css = needed(list(config.extra_css), "")
+    context["config"] = view
+    return context
