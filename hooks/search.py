@@ -205,6 +205,34 @@ def split_index(index: dict, prefixes: dict[str, str], nav_titles: dict[str, str
     }
 
 
+def nav_titles(items: list) -> list[str]:
+    """Every title in a MkDocs ``nav`` (nested lists of ``{title: page or list}``)."""
+    titles = []
+    for item in items or []:
+        if isinstance(item, dict):
+            for title, value in item.items():
+                titles.append(str(title))
+                if isinstance(value, list):
+                    titles += nav_titles(value)
+    return titles
+
+
+@event_priority(100)  # before the search plugin segments any page
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    # Jieba segments the index's Chinese text. Teaching it the nav titles' terms (转置卷积,
+    # 输出填充) keeps them one word in every page's text, so the query 转置卷积, searched as
+    # 转置卷* (see nav_fields), still finds every page that mentions it.
+    try:
+        import jieba
+    except ImportError:
+        return config
+    for title in nav_titles(config.nav):
+        for run in HAN_RUN.findall(title):
+            if len(run) >= 3:
+                jieba.add_word(run)
+    return config
+
+
 # Nav title of every page built in this process ({url: title}), read when the index is split.
 _nav_titles: dict[str, str] = {}
 

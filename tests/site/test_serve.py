@@ -111,3 +111,12 @@ def test_rebuild_in_the_same_process_shows_edited_code(tmp_path: Path, monkeypat
     assert [_printed(project, lang) for lang in ("zh", "en")] == [f"o = {expected + 1000}"] * 2
     page = (project / "site" / "en" / "notebooks" / "probe" / "index.html").read_text("utf-8")
     assert "This page is an edited notebook" in page, "the edited hook did not run"
+
+
+def test_serve_watches_the_code_the_pages_run() -> None:
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as file:
+        watched = {Path(path) for path in yaml_load(file)["watch"]}
+    for needed in ("docs_src", "src/convnotes", "hooks", "overrides"):
+        assert any(Path(needed).is_relative_to(path) for path in watched), needed
