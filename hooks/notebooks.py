@@ -94,7 +94,8 @@ def package_fingerprint(package_dir: Path) -> str:
 
 
 def execute(notebook: nbformat.NotebookNode, cwd: Path, name: str) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel (working directory ``cwd``); a failing cell raises.
+    """Run every cell in a fresh kernel (working directory `cwd`, `cwd/src` first on
+    `PYTHONPATH`, so it imports the package being edited); a failing cell raises.
 
     A kernel that dies (killed from outside, out of memory) gets one more try."""
     from nbclient import NotebookClient
@@ -110,7 +111,9 @@ def execute(notebook: nbformat.NotebookNode, cwd: Path, name: str) -> nbformat.N
             resources={"metadata": {"path": str(cwd)}},
         )
         try:
-            client.execute()
+            paths = [str(cwd / "src"), os.environ.get("PYTHONPATH", "")]
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+            client.execute(env=env)
             return notebook
         except CellExecutionError as error:
             raise PluginError(f"notebook {name} failed:\n{error}") from None

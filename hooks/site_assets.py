@@ -1,23 +1,28 @@
 """MkDocs hook: everything the pages need on disk before MkDocs collects files.
 
-- generated figures and tables (``convnotes.figures.build_assets``, cached by the figures code);
+- generated figures and tables (``scripts/build_assets.py`` in a fresh interpreter, cached by
+  the figures code);
 - KaTeX copied from ``node_modules`` (installed by ``npm ci``; never from a CDN);
 - ``extra_javascript`` / ``extra_css`` entries whose file does not exist yet are dropped
   with a log line, so the site builds while the interactive scripts are being written;
 - with ``CONVNOTES_SKIP_ASSETS=1`` the figures are not regenerated (what is on disk is used);
 - with ``CONVNOTES_PARTIAL_NAV=1``, nav entries whose page does not exist yet are dropped
-  (for building while pages are still being written; the strict build and tests run without it).
+  (for building while pages are still being written; the strict build and tests run without it);
+- every build forgets the hook modules, so the next rebuild of ``mkdocs serve`` runs the hooks'
+  current code.
 """
 
 from __future__ import annotations
 
 import filecmp
-import importlib
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+from mkdocs.config import config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -80,6 +85,7 @@ def _prune_nav(items: list, docs_dir: Path) -> list:
 
 @event_priority(100)
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    forget_hook_modules()
     docs_dir = Path(config.docs_dir)
     config.extra_javascript = _existing_entries(list(config.extra_javascript), docs_dir)
     config.extra_css = _existing_entries(list(config.extra_css), docs_dir)
@@ -108,20 +114,43 @@ def copy_katex(root: Path, docs_dir: Path) -> Path:
     return dest
 
 
-def build_generated_assets(docs_dir: Path) -> None:
-    """Run the figures package when it exists (it caches by content hash, so this is cheap)."""
-    try:
-        figures = importlib.import_module("convnotes.figures")
-    except ModuleNotFoundError as error:
-        if error.name not in ("convnotes.figures", "convnotes"):
-            raise
-        log.info("convnotes.figures is not available: generated assets not built")
+def package_env(root: Path) -> dict[str, str]:
+    """The environment for code the build runs (figures, notebook kernels): this checkout's
+    ``src/`` first on ``PYTHONPATH``, so pages show the code being edited."""
+    paths = [str(root / "src"), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
+def build_generated_assets(root: Path, docs_dir: Path) -> None:
+    """Run the figures build (cached by content hash, so cheap when nothing changed).
+
+    It runs in a fresh interpreter every build: ``mkdocs serve`` keeps one process, in which
+    generator modules imported by an earlier build would keep the code they were imported with.
+    """
+    script = root / "scripts" / "build_assets.py"
+    if not script.is_file():
+        log.info("%s is missing: generated assets not built", script)
         return
-    build_assets = getattr(figures, "build_assets", None)
-    if build_assets is None:
-        log.info("convnotes.figures has no build_assets yet: generated assets not built")
-        return
-    build_assets(docs_dir / GENERATED_DEST)
+    dest = docs_dir / GENERATED_DEST
+    command = [sys.executable, str(script), "--dest", str(dest)]
+    result = subprocess.run(
+        command, cwd=root, env=package_env(root), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        if "No module named 'convnotes" in result.stderr:
+            log.info("convnotes.figures is not available: generated assets not built")
+            return
+        raise PluginError(f"building the figures failed:\n{result.stdout}{result.stderr}")
+    for line in result.stdout.splitlines():
+        log.debug(line)
+    if result.stdout.strip():
+        log.info(result.stdout.strip().splitlines()[-1])
+
+
+def forget_hook_modules() -> None:
+    """Make the next config load (each rebuild of ``mkdocs serve``) execute the hook files
+    again: MkDocs caches hook modules per process, so edits to hooks/ would go unseen."""
+    config_options.Hooks._load_hook.cache_clear()
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
@@ -132,4 +161,4 @@ def on_pre_build(config: MkDocsConfig) -> None:
     if os.environ.get("CONVNOTES_SKIP_ASSETS") == "1":
         log.info("CONVNOTES_SKIP_ASSETS=1: generated assets not rebuilt")
     else:
-        build_generated_assets(docs_dir)
+        build_generated_assets(root, docs_dir)

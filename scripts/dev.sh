@@ -36,7 +36,8 @@ pip install -q -c constraints.txt -e ".[dev]"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
 case "$cmd" in
-  serve) mkdocs build --strict && mkdocs serve -a "${CONVNOTES_ADDR:-127.0.0.1:8000}" ;;
+  # serve builds once (strict: a warning stops it) and rebuilds on every change it watches.
+  serve) mkdocs serve --strict -a "${CONVNOTES_ADDR:-127.0.0.1:8000}" ;;
   build) mkdocs build --strict ;;
   test)  python -m pytest -n "${CONVNOTES_TEST_WORKERS:-auto}" "${@:2}" ;;
 esac

@@ -295,14 +295,94 @@ def test_notebook_plots_have_alt_text_in_the_page_language(built_site: Path) -> 
     assert not problems, "\n".join(problems)
 
 
-def test_search_index_covers_both_languages(built_site: Path) -> None:
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = index["docs"]
-    assert any(doc["location"].startswith("en/") for doc in docs)
-    assert any(not doc["location"].startswith("en/") for doc in docs)
-    separator = index["config"]["separator"]
-    assert "\u200b" in separator or "\\u200b" in separator, "jieba's separator is missing"
-    assert "stemmer" not in index["config"]["pipeline"]
+def _search_index(site: Path, language: str) -> dict:
+    prefix = "" if language == DEFAULT_LANGUAGE else f"{language}/"
+    return json.loads((site / prefix / "search" / "search_index.json").read_text("utf-8"))
+
+
+def _page_locations(site: Path, language: str) -> set[str]:
+    """Site-relative URLs (``transposed/``, ``en/transposed/``) of the language's pages."""
+    locations = set()
+    for page in html_pages(site):
+        relative = page.parent.relative_to(site).as_posix()
+        if page.name != "index.html" or relative.startswith(("assets", "javascripts", "search")):
+            continue
+        url = "" if relative == "." else relative + "/"
+        is_english = url.startswith("en/")
+        if is_english == (language == "en") and page.read_text("utf-8").find("md-content") >= 0:
+            locations.add(url)
+    return locations
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_index_holds_every_page_of_its_language_only(
+    built_site: Path, language: str
+) -> None:
+    index = _search_index(built_site, language)
+    indexed = {doc["location"].split("#")[0] for doc in index["docs"]}
+    pages = _page_locations(built_site, language)
+    assert pages, f"no {language} page found"
+    assert indexed == pages, (
+        f"{language} index: missing {sorted(pages - indexed)}, foreign {sorted(indexed - pages)}"
+    )
+    config = index["config"]
+    assert "\u200b" in config["separator"] or "\\u200b" in config["separator"], (
+        "jieba's separator is missing"
+    )
+    assert "stemmer" not in config["pipeline"]
+    assert language in config["lang"]
+
+
+# TeX left in the index: \(..\), \[..\], or $...$ (outside <code>/<pre>, where code may hold it).
+RAW_TEX = re.compile(r"\\[()\[\]]|\$[^$\s][^$]*\$|\\(?:frac|times|le|lfloor|sum)\b")
+CODE_IN_INDEX = re.compile(r"<pre>.*?</pre>|<code>.*?</code>", re.DOTALL)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_snippets_are_plain_text(built_site: Path, language: str) -> None:
+    problems = []
+    for doc in _search_index(built_site, language)["docs"]:
+        for field in ("title", "text"):
+            prose = CODE_IN_INDEX.sub(" ", doc[field])
+            match = RAW_TEX.search(prose)
+            if match:
+                where = prose[max(0, match.start() - 30) : match.end() + 30]
+                problems.append(f"{doc['location']} {field}: …{where}…")
+    assert not problems, "\n".join(problems[:30])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_entry_carries_its_nav_title(built_site: Path, language: str) -> None:
+    pages = [d for d in _search_index(built_site, language)["docs"] if "#" not in d["location"]]
+    missing = [d["location"] for d in pages if not d.get("nav")]
+    assert not missing, f"{language}: page entries without a nav field: {missing}"
+
+
+# Scripts and styles that belong to content: (the HTML that needs it, the asset).
+CONTENT_ASSETS = [
+    ('data-convnotes="calculator"', "javascripts/calculator.js"),
+    ('data-convnotes="visualizer"', "javascripts/visualizer.js"),
+    ("data-convnotes=", "javascripts/shapes.js"),
+    ("data-convnotes=", "javascripts/dom.js"),
+    ('class="arithmatex"', "katex.min.js"),
+]
+
+
+def test_pages_load_tool_scripts_and_katex_only_where_used(built_site: Path) -> None:
+    problems = []
+    counts = dict.fromkeys([name for _, name in CONTENT_ASSETS], 0)
+    for page in html_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        loaded = [url.split("?")[0] for _, url in page_refs(html).resources]
+        for marker, name in CONTENT_ASSETS:
+            uses = marker in html
+            loads = any(url.endswith(name) for url in loaded)
+            counts[name] += loads
+            if uses != loads:
+                state = "uses it but does not load it" if uses else "loads it without using it"
+                problems.append(f"{page.relative_to(built_site)}: {name}: {state}")
+    assert all(counts.values()), f"an asset is loaded nowhere: {counts}"
+    assert not problems, "\n".join(problems[:40])
 
 
 def test_chinese_paragraphs_have_no_line_break_between_characters(built_site: Path) -> None:
