@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -65,9 +66,11 @@ def test_downloaded_notebook_runs_on_the_wheel_with_the_torch_extra(
     """
     import nbformat
 
-    notebooks = sorted((built_site / "en").rglob("*.ipynb"))
-    assert notebooks, "the site offers no notebook download"
-    notebook = next((n for n in notebooks if "output-size" in n.name), notebooks[0])
+    page = built_site / "en" / "notebooks" / "output-size" / "index.html"
+    link = re.search(r'<a download(?:="")? href="([^"]+\.ipynb)"', page.read_text("utf-8"))
+    assert link, "the notebook page offers no download"
+    notebook = (page.parent / link[1]).resolve()
+    assert notebook.is_file(), notebook
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
