@@ -225,6 +225,8 @@
       ]) || 1;
     const ks = expand("kernel_size", kernel, ndim);
     const ds = expand("dilation", dilation, ndim);
+    checkAtLeast("kernel_size", ks, 1, "kernel size should be greater than zero", "positive");
+    checkAtLeast("dilation", ds, 1, "dilation should be greater than zero", "positive");
     return zip(ks, ds).map(([k, d]) => {
       const total = d * (k - 1);
       return [floorDiv(total, 2), total - floorDiv(total, 2)];
