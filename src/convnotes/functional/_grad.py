@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from . import _ops
+from . import weight_grad as shifted
 from ._args import prepare_conv, prepare_conv_transpose
 
 
@@ -36,6 +37,10 @@ def _crop(t: Tensor, starts: list[int], lengths: tuple[int, ...]) -> Tensor:
     region = (slice(s, s + n) for s, n in zip(starts, lengths))
     key: tuple[EllipsisType | slice, ...] = (..., *region)
     return t[key]
+
+
+# Real dtypes take the shifted-GEMM kernel; complex keeps the operator formula.
+_SHIFTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
 def bias_grad(grad: Tensor, ndim: int) -> Tensor:
@@ -61,6 +66,13 @@ def weight_grad(
     the samples as channels (`groups` kept), `grad` as its kernel, stride `d` and
     dilation `s`: exactly `k` outputs per dimension.
     """
+    differentiable = torch.is_grad_enabled() and (source.requires_grad or grad.requires_grad)
+    if source.dtype in _SHIFTED_DTYPES and not differentiable:
+        wide = _ops.compute_dtype(source.dtype)
+        dw = shifted.weight_grad(
+            source.to(wide), grad.to(wide), kernel_size, padding, stride, dilation, groups
+        )
+        return dw.to(source.dtype)
     c = source.shape[1]
     out_size = grad.shape[2:]
     # (N, C, *i) -> (C/g, g*N, *i): channel c of group g becomes the "sample" c.
