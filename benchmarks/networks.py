@@ -22,6 +22,7 @@ a training step takes tens of milliseconds on two cores, not seconds):
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -150,8 +151,10 @@ class UNet(nn.Module):
         super().__init__()
         widths = [width * 2**i for i in range(levels + 1)]
         self.down = nn.ModuleList([_double_conv(cin, widths[0])])
-        self.down.extend(_double_conv(a, b) for a, b in zip(widths, widths[1:]))
-        self.up = nn.ModuleList(nn.ConvTranspose2d(b, a, 2, 2) for a, b in zip(widths, widths[1:]))
+        self.down.extend(_double_conv(a, b) for a, b in itertools.pairwise(widths))
+        self.up = nn.ModuleList(
+            nn.ConvTranspose2d(b, a, 2, 2) for a, b in itertools.pairwise(widths)
+        )
         self.merge = nn.ModuleList(_double_conv(2 * a, a) for a in widths[:-1])
         self.head = nn.Conv2d(widths[0], classes, 1)
 
@@ -206,7 +209,7 @@ def dcgan_generator(latent: int = 100, width: int = 64, channels: int = 3) -> nn
     """Latent vector (N, latent, 1, 1) to a 64x64 image by five `ConvTranspose2d(k=4)`."""
     sizes = [latent, width * 8, width * 4, width * 2, width]
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         stride, padding = (1, 0) if i == 0 else (2, 1)
         layers += [nn.ConvTranspose2d(a, b, 4, stride, padding, bias=False), nn.BatchNorm2d(b)]
         layers.append(nn.ReLU())
@@ -218,7 +221,7 @@ def dcgan_discriminator(width: int = 64, channels: int = 3) -> nn.Module:
     """A 64x64 image to one logit by five `Conv2d(k=4)`."""
     sizes = [channels, width, width * 2, width * 4, width * 8]
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Conv2d(a, b, 4, 2, 1, bias=False))
         layers += ([] if i == 0 else [nn.BatchNorm2d(b)]) + [nn.LeakyReLU(0.2)]
     layers += [nn.Conv2d(width * 8, 1, 4, 1, 0, bias=False), nn.Flatten()]

@@ -95,9 +95,7 @@ def layer_rows(torch, native, ours, x, time_interleaved, clock, rounds: int) -> 
 
             return call
 
-        times = time_interleaved(
-            {"native": step(layer), "ours": step(mine)}, rounds, clock=clock
-        )
+        times = time_interleaved({"native": step(layer), "ours": step(mine)}, rounds, clock=clock)
         native_ms = min(times["native"]) * 1e3
         ours_ms = min(times["ours"]) * 1e3
         rows.append(

@@ -33,7 +33,9 @@ def test_weight_grad_matches_torch(seed: int) -> None:
     for _ in range(10):
         case = _case(rng)
         gen = torch.Generator().manual_seed(seed)
-        x = torch.randn(case["batch"], case["c"], *case["input"], generator=gen, dtype=torch.float64)
+        x = torch.randn(
+            case["batch"], case["c"], *case["input"], generator=gen, dtype=torch.float64
+        )
         w = torch.randn(
             case["o"], case["c"] // case["groups"], *case["kernel"], generator=gen,
             dtype=torch.float64,
