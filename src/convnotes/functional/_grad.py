@@ -43,6 +43,13 @@ def _crop(t: Tensor, starts: list[int], lengths: tuple[int, ...]) -> Tensor:
 _SHIFTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
+def _uncached(weight: Tensor) -> Tensor:
+    """The weight as the backward's kernels should see it: a training step changes it
+    every step, so without a graph to record it is detached (a new tensor object, on
+    which the kernels' weight caches do not persist)."""
+    return weight if torch.is_grad_enabled() else weight.detach()
+
+
 def bias_grad(grad: Tensor, ndim: int) -> Tensor:
     """`dL/db[c] = sum of dL/dy[..., c, *spatial]`."""
     return grad.sum(dim=[d for d in range(grad.dim()) if d != grad.dim() - ndim - 1])
@@ -117,6 +124,7 @@ def conv_backward(
     spec, g = call.spec, _batched(grad, call.unbatched)
     empty = grad.numel() == 0
     grad_input = grad_weight = grad_bias = None
+    weight = _uncached(weight)
     if needs[0]:
         if empty or weight.numel() == 0:
             grad_input = torch.zeros_like(input)
@@ -169,6 +177,7 @@ def conv_transpose_backward(
     spec, g = call.spec, _batched(grad, call.unbatched)
     empty = grad.numel() == 0
     grad_input = grad_weight = grad_bias = None
+    weight = _uncached(weight)
     if needs[0]:
         if empty or weight.numel() == 0:
             grad_input = torch.zeros_like(input)

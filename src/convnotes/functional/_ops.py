@@ -129,6 +129,23 @@ def _conv_impl(
     padding_string: str,
     method: str,
 ) -> Tensor:
+    # Through the operator autograd may be recording: a training step changes the weight
+    # every step, so `detach` (a new tensor object) keeps kernels from caching on it.
+    args = (stride, padding, dilation, groups, padding_string, method)
+    return _conv_direct(input, weight.detach(), bias, *args)
+
+
+def _conv_direct(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int],
+    groups: int,
+    padding_string: str,
+    method: str,
+) -> Tensor:
     call = prepare_conv(
         len(stride), input, weight, bias, stride, _padding_arg(padding, padding_string),
         dilation, groups,
@@ -153,6 +170,22 @@ def _conv_fake(input, weight, bias, stride, padding, dilation, groups, padding_s
 
 
 def _conv_transpose_impl(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Sequence[int],
+    padding: Sequence[int],
+    output_padding: Sequence[int],
+    groups: int,
+    dilation: Sequence[int],
+    output_size: Sequence[int] | None,
+    method: str,
+) -> Tensor:
+    args = (stride, padding, output_padding, groups, dilation, output_size, method)
+    return _conv_transpose_direct(input, weight.detach(), bias, *args)  # see _conv_impl
+
+
+def _conv_transpose_direct(
     input: Tensor,
     weight: Tensor,
     bias: Tensor | None,
@@ -261,7 +294,7 @@ def conv(
     input, weight, bias = _autocast(input, weight, bias)
     args = (stride, padding, dilation, groups, padding_string, method)
     if _direct(input, weight, bias):
-        return _conv_impl(input, weight, bias, *args)
+        return _conv_direct(input, weight, bias, *args)
     if _through_function():
         return _ConvFunction.apply(input, weight, bias, _Opaque(args))
     return _conv_op(input, weight, bias, *args)
@@ -285,7 +318,7 @@ def conv_transpose(
     input, weight, bias = _autocast(input, weight, bias)
     args = (stride, padding, output_padding, groups, dilation, output_size, method)
     if _direct(input, weight, bias):
-        return _conv_transpose_impl(input, weight, bias, *args)
+        return _conv_transpose_direct(input, weight, bias, *args)
     if _through_function():
         return _ConvTransposeFunction.apply(input, weight, bias, _Opaque(args))
     return _conv_transpose_op(input, weight, bias, *args)
