@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from types import EllipsisType
 
 import torch
 import torch.nn.functional as F
@@ -67,7 +68,8 @@ def weight_grad(
     phases = x_pad.reshape(split).permute(order).reshape(c, math.prod(stride), -1)
 
     wide = grad.new_zeros(c_out, n, *sub)
-    wide[(..., *(slice(0, o) for o in out_size))] = grad.transpose(0, 1)
+    inner: tuple[EllipsisType | slice, ...] = (..., *(slice(0, o) for o in out_size))
+    wide[inner] = grad.transpose(0, 1)
     sub_strides = [math.prod(sub[a + 1 :]) for a in range(ndim)]
     phase_strides = [math.prod(stride[a + 1 :]) for a in range(ndim)]
     length = phases.shape[-1] - sum(r * t for r, t in zip(reach, sub_strides))
