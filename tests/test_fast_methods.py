@@ -343,7 +343,7 @@ def test_auto_transposed_uses_phase(dtype):
     from convnotes.functional._args import prepare_conv_transpose
 
     call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
-    assert auto.conv_transpose_method(call.input, call.spec) == "phase"
+    assert auto.conv_transpose_method(call.input, call.weight, call.spec) == "phase"
     got = CF.conv_transpose2d(x, w, stride=2, padding=1, method="auto")
     expected = F.conv_transpose2d(x.double(), w.double(), stride=2, padding=1)
     bound = (
@@ -370,7 +370,7 @@ def test_auto_stride_1_goes_to_phase_except_3d_float32():
     cases = [
         ((2, 4, 12, 12), (4, 4, 3, 3), torch.float32, "phase"),
         ((2, 4, 12, 12), (4, 4, 3, 3), torch.float64, "phase"),
-        ((2, 4, 30), (4, 4, 5), torch.float32, "phase"),
+        ((2, 4, 60), (4, 4, 5), torch.float32, "phase"),
         ((1, 4, 6, 6, 6), (4, 4, 3, 3, 3), torch.float64, "phase"),
         ((1, 4, 6, 6, 6), (4, 4, 3, 3, 3), torch.float32, "channels_last"),
     ]
@@ -378,6 +378,34 @@ def test_auto_stride_1_goes_to_phase_except_3d_float32():
         x, w = torch.randn(x_shape, dtype=dtype), torch.randn(w_shape, dtype=dtype)
         call = prepare_conv(len(x_shape) - 2, x, w, None, 1, 1, 1, 1)
         assert auto.conv_method(call.input, call.weight, call.spec) == expected
+
+
+def test_auto_gathers_for_phase_where_it_pays():
+    """Large weight on a small map: `phase` only when its gathered weight persists (an
+    `nn.Parameter`, as in inference), `im2col` (the weight as stored) otherwise; the
+    same for the transposed conv (the input gradient of training)."""
+    x = torch.randn(1, 64, 4, 4)
+    w = torch.randn(64, 64, 3, 3)
+    call = prepare_conv(2, x, w, None, 1, 1, 1, 1)
+    assert auto.conv_method(x, w, call.spec) == "im2col"
+    assert auto.conv_method(x, torch.nn.Parameter(w), call.spec) == "phase"
+    from convnotes.functional._args import prepare_conv_transpose
+
+    call_t = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
+    assert auto.conv_transpose_method(x, w, call_t.spec) == "im2col"
+    assert auto.conv_transpose_method(x, torch.nn.Parameter(w), call_t.spec) == "phase"
+    big = torch.randn(4, 64, 16, 16)
+    assert auto.conv_method(big, w, prepare_conv(2, big, w, None, 1, 1, 1, 1).spec) == "phase"
+
+
+def test_auto_fft_counts_taps_not_span():
+    """A dilated k=7 conv has 7 taps whatever its span: no FFT; 11x11 taps: FFT."""
+    x, w = torch.randn(2, 4, 300), torch.randn(4, 4, 7)
+    call = prepare_conv(1, x, w, None, 1, 96, 32, 1)
+    assert auto.conv_method(x, w, call.spec) != "fft"
+    x2, w2 = torch.randn(1, 2, 64, 64), torch.randn(2, 2, 11, 11)
+    call2 = prepare_conv(2, x2, w2, None, 1, 5, 1, 1)
+    assert auto.conv_method(x2, w2, call2.spec) == "fft"
 
 
 def test_ordinary_conv_as_transposed_conv():

@@ -1,60 +1,76 @@
-"""`method="auto"`: pick the algorithm per problem, by rules measured with `scripts/bench.py`.
+"""`method="auto"`: pick the algorithm per call. Every threshold is stated here, once.
 
-* depthwise (one input channel per group): `depthwise`, multiply-adds per tap;
-* large kernels (every dilated kernel side at least `FFT_MIN_SPAN`, stride 1,
-  floating point): `fft`, whose cost does not grow with the kernel;
-* stride 1 and symmetric padding of at most `d*(k-1)` (an ordinary conv that is a
-  transposed conv with one phase), except 3d float32: `phase`, channels first with
-  the GEMMs writing the channels contiguous, then one transpose back. Measured against
-  the previous rules: conv2d 8x64 56^2 1.26x native against 1.51x (float32) and 0.37x
-  against Winograd's 0.50x (float64); conv1d L4096 1.45x against im2col's 1.76x and 0.38x
-  against 0.50x; conv3d 16^3 0.24x against 0.36x in float64, a tie with channels_last in
-  float32 (2.19x, 2.31-2.61x against 2.48-2.62x) that needs more memory (3.9 against 3.3
-  MiB; native 1.8). `winograd` (2.25x fewer multiplies, measured slower than phase
-  in both precisions) is no longer picked; `method="winograd"` still runs it;
-* 2d/3d with stride 1 along the first spatial dimension: `channels_last`, whose
-  shifted GEMMs unroll only the last dimensions; in float32 also with a stride there (its
-  GEMM writes the channels contiguous, which MKL's float32 GEMM measured faster: the
-  7x7 stride-2 stem ran 2.1-2.6x native against im2col's 2.8x, and took 7.7 MiB against
-  10.0);
-* everything else (1d, float64 with a stride along the first dimension): `im2col`,
-  whose copy is cheap there (contiguous runs along the last dimension) and needs no
-  layout change.
+Ordinary convolutions, first rule that holds:
 
-Transposed convs: `phase`, one ordinary convolution with `prod(s)*C_out` output
-channels by shifted GEMMs, then a pixel shuffle (no col2im, no inserted zeros).
+1. depthwise (one input channel per group): `depthwise`, a multiply-add per tap
+   (no channel sum for a GEMM to do);
+2. stride 1 and at least `FFT_MIN_TAPS` kernel taps: `fft`, whose cost does not grow
+   with the kernel. Taps, not the dilated span: a dilated `k=7` conv (a TCN's) does 7
+   multiply-adds per output whatever its dilation, and FFT ran it 5-7x slower than
+   native against 1.1-1.2x for the GEMM methods;
+3. small maps for the weight (`phase_pays` false): `im2col`, whose GEMM reads the
+   weight as it is stored (4x512 on 4x4: 1.4x native, against channels_last's 3.5x);
+4. stride 1, symmetric padding of at most `d*(k-1)`, except 3d float32: `phase`, the
+   ordinary conv as a one-phase transposed conv (channels first, GEMMs writing the
+   channels contiguous);
+5. 2d/3d with stride 1 along the first spatial dimension, or float32: `channels_last`;
+6. everything else: `im2col`.
+
+Transposed convolutions: `phase` (one conv with `prod(s)*C_out` channels, then a pixel
+shuffle) when `phase.applies_transposed` and the gather pays, else `im2col` (GEMM, col2im).
+
+`phase` lays the weight out anew for its GEMMs. A weight that persists across calls (an
+`nn.Parameter` read without autograd: inference) keeps that copy (`phase.cached_weight`).
+Otherwise it is gathered on every call, which pays only on large maps: the rule is
+`positions >= PHASE_POSITIONS_PER_CHANNEL * channels` (positions: samples times output
+pixels of the GEMMs, channels: the weight's other side). Measured on ResNet-18's 3x3
+convs, float32, 2 threads, uncached, against im2col: 4x512 on 4x4 5.9x native against
+1.4x; 4x256 on 7x7 1.9x against 1.5x; 1x64 on 56x56 1.3x against 1.6x; 2x32 on 128x128
+1.8x against 3.7x.
 
 The rules only choose; every algorithm computes the same function and the arguments are
 checked before any kernel runs, so "auto" accepts and rejects exactly what the others (and
-PyTorch) do.
+PyTorch) do. `scripts/bench.py` times the methods on whole networks and single layers.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
 from . import channels_last, depthwise, fft, im2col, phase
 from ._args import ConvSpec, ConvTransposeSpec
 
-# Measured crossover: FFT already wins at k = 11 on 256x256 and by ~50-200x at k = 31.
-FFT_MIN_SPAN = 11
+# FFT's crossover: 11x11 taps on 256x256 (measured: FFT wins from k=11, by ~50-200x at k=31).
+FFT_MIN_TAPS = 121
+PHASE_POSITIONS_PER_CHANNEL = 16
 
 
-def uses_fft(input: torch.Tensor, spec: ConvSpec) -> bool:
-    spans = [d * (k - 1) + 1 for k, d in zip(spec.kernel_size, spec.dilation)]
+def uses_fft(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> bool:
+    """Stride 1, at least `FFT_MIN_TAPS` taps, and FFT takes the call (`fft.applies`)."""
     return (
-        input.dtype.is_floating_point
-        and min(spans) >= FFT_MIN_SPAN
+        math.prod(spec.kernel_size) >= FFT_MIN_TAPS
         and all(s == 1 for s in spec.stride)
+        and fft.applies(input, weight, spec)
     )
+
+
+def phase_pays(weight: torch.Tensor, positions: int, channels: int) -> bool:
+    """Whether `phase`'s weight gather costs less than it saves (module docstring)."""
+    cached = isinstance(weight, torch.nn.Parameter)  # the op path and backward detach it
+    return cached or positions >= PHASE_POSITIONS_PER_CHANNEL * channels
 
 
 def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> str:
     """The name of the module `conv` runs for these arguments."""
     if depthwise.is_depthwise(input, weight, spec.groups):
         return "depthwise"
-    if uses_fft(input, spec):
+    if uses_fft(input, weight, spec):
         return "fft"
+    positions = input.shape[0] * math.prod(spec.output_size)
+    if not phase_pays(weight, positions, weight.shape[0]):
+        return "im2col"  # small maps: channels_last's per-tap GEMMs measured slower too
     float32_3d = len(spec.kernel_size) == 3 and input.dtype == torch.float32
     if phase.as_transposed(spec) is not None and not float32_3d:
         return "phase"
@@ -64,9 +80,14 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
     return "im2col"
 
 
-def conv_transpose_method(input: torch.Tensor, spec: ConvTransposeSpec) -> str:
-    """Sub-pixel phases (see the module docstring); integer tensors too."""
-    return "phase"
+def conv_transpose_method(
+    input: torch.Tensor, weight: torch.Tensor, spec: ConvTransposeSpec
+) -> str:
+    """`phase` where it applies and its gather pays, else `im2col`."""
+    positions = input.shape[0] * math.prod(spec.input_size)
+    if phase.applies_transposed(spec) and phase_pays(weight, positions, weight.shape[0]):
+        return "phase"
+    return "im2col"
 
 
 def conv(
@@ -88,4 +109,6 @@ def conv_transpose(
 ) -> torch.Tensor:
     """Run the algorithm `conv_transpose_method` picks."""
     modules = {"im2col": im2col, "phase": phase}
-    return modules[conv_transpose_method(input, spec)].conv_transpose(input, weight, bias, spec)
+    return modules[conv_transpose_method(input, weight, spec)].conv_transpose(
+        input, weight, bias, spec
+    )
