@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 import convnotes.functional as CF
 from convnotes.functional import _layout, auto, depthwise, fft, phase
-from convnotes.functional._args import prepare_conv
+from convnotes.functional._args import prepare_conv, prepare_conv_transpose
 
 TORCH_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 TORCH_CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -340,7 +340,6 @@ def test_phase_accepts_and_rejects_like_torch_on_random_calls():
 def test_auto_transposed_uses_phase(dtype):
     x = torch.randn(2, 4, 6, 6, dtype=dtype)
     w = torch.randn(4, 3, 4, 4, dtype=dtype)
-    from convnotes.functional._args import prepare_conv_transpose
 
     call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
     assert auto.conv_transpose_method(call.input, call.weight, call.spec) == "phase"
@@ -389,7 +388,6 @@ def test_auto_gathers_for_phase_where_it_pays():
     call = prepare_conv(2, x, w, None, 1, 1, 1, 1)
     assert auto.conv_method(x, w, call.spec) == "im2col"
     assert auto.conv_method(x, torch.nn.Parameter(w), call.spec) == "phase"
-    from convnotes.functional._args import prepare_conv_transpose
 
     call_t = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
     assert auto.conv_transpose_method(x, w, call_t.spec) == "im2col"
@@ -562,7 +560,6 @@ def test_phase_zeroes_the_padding_once_for_chunks_of_equal_layout(monkeypatch):
     x = torch.randn(4, 4, 6, 7, dtype=torch.float64)
     w = torch.randn(4, 3, 4, 4, dtype=torch.float64)
     kwargs = {"stride": 2, "padding": 1}
-    from convnotes.functional._args import prepare_conv_transpose
 
     call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
     dims, _, _ = phase._plan(call.spec)
@@ -622,3 +619,34 @@ def test_merged_copies_merge_a_run_of_equal_steps():
     ((into, source),) = phase._merged_copies(copies)
     assert into == Strided((4, 2, 3), (10, 3, 1), 0)
     assert source == Strided((4, 2, 3), (0, 5, 1), 1)
+
+
+def test_depthwise_transposed_matches_torch_on_random_calls():
+    """One input channel per group: the per-tap scatter against torch, with channel
+    multipliers, strides, dilation, padding, output_padding and bias, 1d to 3d."""
+    rng = random.Random("depthwise-transposed")
+    for seed in range(60):
+        ndim = rng.randint(1, 3)
+        c, m = rng.randint(2, 5), rng.choice([1, 1, 2])
+        k = [rng.randint(1, 4) for _ in range(ndim)]
+        stride = [rng.randint(1, 3) for _ in range(ndim)]
+        dilation = [rng.randint(1, 3) for _ in range(ndim)]
+        kwargs = {
+            "stride": stride, "dilation": dilation, "groups": c,
+            "padding": [rng.randint(0, 2) for _ in range(ndim)],
+            "output_padding": [rng.randint(0, max(s, d) - 1) for s, d in zip(stride, dilation)],
+        }  # fmt: skip
+        size = [rng.randint(1, {1: 10, 2: 6, 3: 4}[ndim]) for _ in range(ndim)]
+        x, w, _ = _tensors((2, c, *size), (c, m, *k), torch.float64, seed)
+        b = torch.randn(c * m, dtype=torch.float64) if seed % 2 else None
+        try:
+            expected = TORCH_CONV_T[ndim](x, w, b, **kwargs)
+        except RuntimeError:
+            continue
+        call = prepare_conv_transpose(
+            ndim, x, w, None, kwargs["stride"], kwargs["padding"], kwargs["output_padding"],
+            c, kwargs["dilation"],
+        )  # fmt: skip
+        assert auto.conv_transpose_method(x, w, call.spec) == "depthwise"
+        got = OURS_CONV_T[ndim](x, w, b, **kwargs, method="depthwise")
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)

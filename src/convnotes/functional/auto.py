@@ -16,8 +16,10 @@ Ordinary convolutions, first rule that holds:
 5. 2d/3d with stride 1 along the first spatial dimension, or float32: `channels_last`;
 6. everything else: `im2col`.
 
-Transposed convolutions: `phase` (one conv with `prod(s)*C_out` channels, then a pixel
-shuffle) when `phase.applies_transposed` and the gather pays, else `im2col` (GEMM, col2im).
+Transposed convolutions: `depthwise` for one input channel per group (the input
+gradient of a depthwise conv: a multiply-add per tap); `phase` (one conv with
+`prod(s)*C_out` channels, then a pixel shuffle) when `phase.applies_transposed` and the
+gather pays; else `im2col` (GEMM, col2im).
 
 `phase` lays the weight out anew for its GEMMs. A weight that persists across calls (an
 `nn.Parameter` read without autograd: inference) keeps that copy (`phase.cached_weight`).
@@ -83,7 +85,10 @@ def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> st
 def conv_transpose_method(
     input: torch.Tensor, weight: torch.Tensor, spec: ConvTransposeSpec
 ) -> str:
-    """`phase` where it applies and its gather pays, else `im2col`."""
+    """`depthwise` for one input channel per group, `phase` where it applies and its
+    gather pays, else `im2col`."""
+    if spec.groups == input.shape[1] > 1:
+        return "depthwise"
     positions = input.shape[0] * math.prod(spec.input_size)
     if phase.applies_transposed(spec) and phase_pays(weight, positions, weight.shape[0]):
         return "phase"
@@ -108,7 +113,7 @@ def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
     """Run the algorithm `conv_transpose_method` picks."""
-    modules = {"im2col": im2col, "phase": phase}
+    modules = {"depthwise": depthwise, "im2col": im2col, "phase": phase}
     return modules[conv_transpose_method(input, weight, spec)].conv_transpose(
         input, weight, bias, spec
     )

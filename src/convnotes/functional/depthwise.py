@@ -74,5 +74,33 @@ def conv(
 def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
-    """Transposed convs go to `conv_transpose`."""
-    return channels_last.conv_transpose(input, weight, bias, spec)
+    """Depthwise transposed conv (`groups == C_in`, weight `(C_in, m, *k)`): every tap
+    scatters its products with one multiply-add into a strided window of the uncropped
+    output, `y_full[n, c*m + r, i*s + j*d] += x[n, c, i] * w[c, r, j]`, which is then
+    cropped by the padding. It is the input gradient of a depthwise conv. Other group
+    settings go to `channels_last`."""
+    n, c = input.shape[:2]
+    if spec.groups != c or c <= 1 or input.shape[0] == 0:
+        return channels_last.conv_transpose(input, weight, bias, spec)
+    m = weight.shape[1]
+    ndim = len(spec.kernel_size)
+    full = [
+        max(p + o, (i - 1) * s + d * (k - 1) + 1)
+        for p, o, i, s, d, k in zip(
+            spec.padding, spec.output_size, spec.input_size, spec.stride, spec.dilation,
+            spec.kernel_size,
+        )
+    ]  # fmt: skip
+    y = input.new_zeros(n, c, m, *full)
+    x = input.unsqueeze(2)  # (N, C, 1, *i)
+    w = weight.reshape(c, m, *spec.kernel_size)
+    spatial_ones = (1,) * ndim
+    for offset in kernel_offsets(spec.kernel_size):
+        region = window(offset, spec.dilation, spec.stride, spec.input_size)
+        w_tap = w[(slice(None), slice(None), *offset)].view(c, m, *spatial_ones)
+        y[(slice(None), slice(None), slice(None), *region)].addcmul_(x, w_tap)
+    crop = tuple(slice(p, p + o) for p, o in zip(spec.padding, spec.output_size))
+    out = y[(slice(None), slice(None), slice(None), *crop)].reshape(n, c * m, *spec.output_size)
+    if bias is not None:
+        out += bias.view(-1, *spatial_ones)
+    return out

@@ -27,7 +27,7 @@ chunk of tiles (and samples) that share one batched transform fits it too, so th
 stays bounded however large the image is. The cost is
 `O(log L)` per point for the transforms plus one complex multiply-add per frequency and
 channel pair, against `prod(k)` multiply-adds per output and channel pair for a direct
-conv, so it wins for large kernels (`k >= 15` in the benchmark); overlapping tiles
+conv, so it wins for large kernels (`auto.FFT_MIN_TAPS`); overlapping tiles
 transform `(L/T)**ndim` times the output's points.
 
 A stride `s > 1` computes every stride-1 output of a tile and keeps each `s`-th (`T`

@@ -81,6 +81,9 @@ def weight_grad(
         phase = sum((o % s) * t for o, s, t in zip(offsets, stride, phase_strides))
         shift = sum((o // s) * t for o, s, t in zip(offsets, stride, sub_strides))
         x_j = phases[:, phase, shift : shift + length].reshape(groups, c // groups, length)
-        taps.append(torch.bmm(g, x_j.transpose(1, 2)))  # (groups, C_out/g, C/g)
+        if c == groups:  # depthwise: a dot product per channel, not a batch of 1x1 GEMMs
+            taps.append((g * x_j).sum(-1, keepdim=True))
+        else:
+            taps.append(torch.bmm(g, x_j.transpose(1, 2)))  # (groups, C_out/g, C/g)
     dw = torch.stack(taps, dim=-1)
     return dw.reshape(c_out, c // groups, *kernel_size)
