@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 import convnotes.functional as CF
-from convnotes.functional import _layout, auto, depthwise, fft, phase
+from convnotes.functional import _layout, _phase_engine, auto, depthwise, fft, phase
 from convnotes.functional._args import prepare_conv, prepare_conv_transpose
 
 TORCH_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -562,13 +562,13 @@ def test_phase_zeroes_the_padding_once_for_chunks_of_equal_layout(monkeypatch):
     kwargs = {"stride": 2, "padding": 1}
 
     call = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
-    dims, _, _ = phase._plan(call.spec)
+    dims, _, _ = phase.plan(call.spec)
     a_shape = tuple(phase.shuffled_weight(w, 1, dims).shape)
-    one_sample = phase._chunks(1, a_shape, dims, 1 << 30)[1]
+    one_sample = _phase_engine._chunks(1, a_shape, dims, 1 << 30)[1]
     monkeypatch.setattr(_layout, "CHUNK_ELEMENTS", one_sample)
     with torch.no_grad():
         got = CF.conv_transpose2d(x, w, **kwargs, method="phase")
-    program = phase._program(
+    program = _phase_engine._program(
         call.spec, (tuple(x.shape), x.stride()), (tuple(got.shape), got.stride()), a_shape,
         x.dtype, one_sample,
     )  # fmt: skip
@@ -593,7 +593,7 @@ def _element_map(copies) -> dict[int, int]:
 def test_merged_copies_write_the_same_elements_from_the_same_places(seed):
     """Merging runs of equal boxes into one view must not change any (into, from) pair."""
     rng = random.Random(seed)
-    Strided = phase.Strided
+    Strided = _phase_engine.Strided
     size = tuple(rng.randint(1, 4) for _ in range(rng.randint(1, 3)))
     copies = []
     into_end, source_offset = 0, rng.randint(0, 5)  # boxes written one after another
@@ -608,15 +608,15 @@ def test_merged_copies_write_the_same_elements_from_the_same_places(seed):
         copies.append(
             (Strided(box, box_stride, into_offset), Strided(box, box_stride, source_offset))
         )
-    merged = phase._merged_copies(copies)
+    merged = _phase_engine._merged_copies(copies)
     assert len(merged) <= len(copies)
     assert _element_map(merged) == _element_map(copies)
 
 
 def test_merged_copies_merge_a_run_of_equal_steps():
-    Strided = phase.Strided
+    Strided = _phase_engine.Strided
     copies = [(Strided((2, 3), (3, 1), 10 * k), Strided((2, 3), (5, 1), 1)) for k in range(4)]
-    ((into, source),) = phase._merged_copies(copies)
+    ((into, source),) = _phase_engine._merged_copies(copies)
     assert into == Strided((4, 2, 3), (10, 3, 1), 0)
     assert source == Strided((4, 2, 3), (0, 5, 1), 1)
 

@@ -139,13 +139,6 @@ def darken(fig) -> None:
             patch.set_edgecolor(DARK_MODE["line"])
 
 
-def figure_svg(fig) -> bytes:
-    """The figure as SVG bytes without date or creator (ids salted by `svg.hashsalt`)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
-
-
 def image_png(
     img, colors: int | None = None, dither: bool = False, min_font_px: float | None = None
 ) -> bytes:

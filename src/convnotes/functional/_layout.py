@@ -9,8 +9,6 @@ same copy.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 # Elements of a working buffer (unrolled columns, GEMM result) per chunk: 2**20 float32
@@ -82,12 +80,3 @@ def chunk_length(total: int, elements_per_item: int, budget: int | None = None) 
 def chunks(total: int, length: int) -> list[slice]:
     """`slice(0, length), slice(length, 2*length), ...` covering `range(total)`."""
     return [slice(start, min(start + length, total)) for start in range(0, total, length)]
-
-
-def is_float(x: torch.Tensor) -> bool:
-    """Real floating point: the algorithms that divide or round need it."""
-    return x.dtype.is_floating_point
-
-
-def spatial_numel(size: tuple[int, ...]) -> int:
-    return math.prod(size)
