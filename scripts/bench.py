@@ -51,6 +51,7 @@ from pathlib import Path
 
 MMAP_ENV = "MALLOC_MMAP_THRESHOLD_"
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+REFERENCE = RESULTS / "reference.json"
 DEFAULT_CANDIDATE = "auto"
 
 
@@ -78,8 +79,9 @@ class Problem:
         if self.transposed:
             return 2 * n * c_in * math.prod(size) * self.weight_shape[1] * math.prod(k)
         out = shapes.conv_output_size(
-            tuple(size), k, self.kwargs.get("stride", 1), self.kwargs.get("padding", 0)
-        )
+            tuple(size), k, self.kwargs.get("stride", 1), self.kwargs.get("padding", 0),
+            self.kwargs.get("dilation", 1),
+        )  # fmt: skip
         return 2 * n * self.weight_shape[0] * math.prod(out) * (c_in // groups) * math.prod(k)
 
 
@@ -108,27 +110,62 @@ SUITE = (
         transposed=True,
     ),
     Problem("conv2d 1×2→2 256² k31", (1, 2, 256, 256), (2, 2, 31, 31), {"padding": 15}),
+    # layers of the networks suite that the ones above miss
+    Problem("conv2d 4×512→512 4² k3", (4, 512, 4, 4), (512, 512, 3, 3), {"padding": 1}),
+    Problem(
+        "conv2d g=576 4×576 7² k3", (4, 576, 7, 7), (576, 1, 3, 3), {"padding": 1, "groups": 576}
+    ),
+    Problem(
+        "conv1d 8×64→64 L1024 k7 d8", (8, 64, 1024), (64, 64, 7), {"padding": 48, "dilation": 8}
+    ),
+    Problem(
+        "conv_transpose2d 1×256→128 32²→64² k3 s2 op1",
+        (1, 256, 32, 32),
+        (256, 128, 3, 3),
+        {"stride": 2, "padding": 1, "output_padding": 1},
+        transposed=True,
+    ),
 )
 
 
 def methods_for(problem: Problem) -> list[str]:
-    """The convnotes methods worth timing on ``problem`` (those that take their own path)."""
+    """The convnotes methods worth timing on ``problem``: those that take their own path
+    for it, as each method's module says (``applies`` and friends), then ``auto``."""
+    import torch
+
+    from convnotes.functional import _args, auto, depthwise, phase, winograd
+
+    x = torch.empty(problem.input_shape, device="meta")
+    w = torch.empty(problem.weight_shape, device="meta")
+    kw = problem.kwargs
     if problem.transposed:
-        return ["im2col", "channels_last", "phase", "auto"]
-    k = problem.weight_shape[2:]
-    methods = ["channels_last", "auto"]
-    if min(k) < 15:  # im2col of a 31x31 kernel would need ~1000x the input in memory
+        spec = _args.prepare_conv_transpose(
+            problem.ndim, x, w, None, kw.get("stride", 1), kw.get("padding", 0),
+            kw.get("output_padding", 0), kw.get("groups", 1), kw.get("dilation", 1),
+        ).spec  # fmt: skip
+        methods = ["im2col", "channels_last"]
+        if phase.applies_transposed(spec):
+            methods.append("phase")
+        if kw.get("groups", 1) == problem.input_shape[1] > 1:
+            methods.append("depthwise")
+        return [*methods, "auto"]
+    spec = _args.prepare_conv(
+        problem.ndim, x, w, None, kw.get("stride", 1), kw.get("padding", 0),
+        kw.get("dilation", 1), kw.get("groups", 1),
+    ).spec  # fmt: skip
+    methods = ["channels_last"]
+    # im2col's columns hold prod(k) copies of the input: ~1000x for the 31x31 kernel
+    if math.prod(spec.kernel_size) < auto.FFT_MIN_TAPS:
         methods.insert(0, "im2col")
-    if problem.kwargs.get("groups", 1) == problem.input_shape[1] > 1:
+    if depthwise.is_depthwise(x, w, spec.groups):
         methods.append("depthwise")
-    if k == (3, 3) and problem.kwargs.get("stride", 1) == 1:
+    elif phase.as_transposed(spec) is not None:
+        methods.append("phase")
+    if winograd.applies(x, spec):
         methods.append("winograd")
-    if min(k) >= 11:
+    if auto.uses_fft(x, w, spec):
         methods.append("fft")
-    stride_1 = problem.kwargs.get("stride", 1) == 1
-    if stride_1 and min(k) < 15 and "depthwise" not in methods:
-        methods.insert(-1, "phase")  # stride 1: the transposed conv's pipeline, one phase
-    return methods
+    return [*methods, "auto"]
 
 
 # ------------------------------------------------------------------------------ measuring
@@ -307,13 +344,9 @@ def summarize(rows: list[dict], method: str) -> dict:
         }
     f32, f64 = out["float32"], out["float64"]
     out["targets"] = {
-        "float32 geomean <= 1.5x": f32["geomean_ratio"] <= 1.5,
-        "float32 worst <= 3x": f32["worst_ratio"] <= 3.0,
+        "float32 geomean <= 1.3x": f32["geomean_ratio"] <= 1.3,
+        "float32 transposed <= 1.5x": f32["transposed_worst_ratio"] <= 1.5,
         "float64 geomean <= 1.0x": f64["geomean_ratio"] <= 1.0,
-        "transposed <= 1.3x (both)": max(
-            f32["transposed_worst_ratio"], f64["transposed_worst_ratio"]
-        )
-        <= 1.3,
         "memory <= 2x native": max(f32["worst_memory_ratio"], f64["worst_memory_ratio"]) <= 2.0,
     }
     return out
@@ -359,20 +392,122 @@ def machine(torch, threads: int, peaks: dict) -> dict:
     }
 
 
-def add_memory(rows: list[dict], only: str | None, threads: int) -> None:
-    """Fill ``memory_mib`` from a child process with large blocks ``mmap``-ed (Linux)."""
+def add_memory(rows: list[dict], only: str | None, threads: int, suite: str) -> dict:
+    """Fill ``memory_mib`` from a child process with large blocks ``mmap``-ed (Linux);
+    returns everything the child measured (networks too)."""
     if not sys.platform.startswith("linux"):
-        return
+        return {}
     import subprocess
 
     env = dict(os.environ, **{MMAP_ENV: "65536", "MALLOC_TRIM_THRESHOLD_": "0"})
     command = [sys.executable, __file__, "--memory-child", "--threads", str(threads)]
+    command += ["--suite", suite]
     if only is not None:
         command += ["--only", only]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     memory = json.loads(done.stdout.strip().splitlines()[-1])
     for row in rows:
         row["memory_mib"] = memory[f"{row['problem']}|torch.{row['dtype']}"][row["method"]]
+    return memory
+
+
+def load_average() -> list[float] | None:
+    return list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+
+
+# An idle machine: the 1-minute load average below this many runnable processes per core.
+IDLE_LOAD_PER_CORE = 0.25
+
+
+def network_summary(rows: list[dict]) -> dict:
+    """The issue's targets over the networks (min-time ratios to native)."""
+    out: dict = {}
+    for dtype in ("float32", "float64"):
+        mine = [r for r in rows if r["dtype"] == dtype]
+        if not mine:
+            continue
+        out[dtype] = {
+            mode: {
+                "geomean_ratio": geometric_mean([r[mode]["ratio"] for r in mine]),
+                "worst_ratio": max(r[mode]["ratio"] for r in mine),
+            }
+            for mode in ("forward", "training")
+        }
+        memory = [
+            r["memory"]["ours"] / r["memory"]["native"]
+            for r in mine
+            if r.get("memory") and r["memory"]["native"]
+        ]
+        out[dtype]["worst_memory_ratio"] = max(memory, default=float("nan"))
+    targets = {}
+    if "float32" in out:
+        f32 = out["float32"]
+        targets["networks float32 training geomean <= 1.5x"] = (
+            f32["training"]["geomean_ratio"] <= 1.5
+        )
+        targets["networks float32 training worst <= 2.5x"] = f32["training"]["worst_ratio"] <= 2.5
+        targets["networks float32 forward geomean <= 1.3x"] = f32["forward"]["geomean_ratio"] <= 1.3
+        targets["networks training memory <= 1.5x native"] = f32["worst_memory_ratio"] <= 1.5
+    if "float64" in out:
+        worst = max(out["float64"][m]["worst_ratio"] for m in ("forward", "training"))
+        targets["networks float64 worst <= 1.0x"] = worst <= 1.0
+    out["targets"] = targets
+    return out
+
+
+def headline(result: dict) -> dict[str, float]:
+    """The figures the speed page states, by name: what `--check` compares."""
+    figures = {}
+    for dtype in ("float32", "float64"):
+        summary = result["summary"][0].get(dtype) if result.get("summary") else None
+        if summary:
+            figures[f"layers {dtype} geomean"] = summary["geomean_ratio"]
+        nets = result.get("network_summary", {}).get(dtype)
+        if nets:
+            for mode in ("forward", "training"):
+                figures[f"networks {dtype} {mode} geomean"] = nets[mode]["geomean_ratio"]
+    for row in result.get("networks", []):
+        figures[f"{row['network']} {row['dtype']} training"] = row["training"]["ratio"]
+    return figures
+
+
+def check(reference: dict, now: dict, tolerance: float = 0.15) -> list[str]:
+    """Headline figures of `reference` that `now` does not reproduce within `tolerance`."""
+    ref, new = headline(reference), headline(now)
+    return [
+        f"{name}: reference {ref[name]:.2f}x, now {new[name]:.2f}x"
+        for name in ref
+        if name in new and abs(new[name] / ref[name] - 1) > tolerance
+    ]
+
+
+def run_networks(torch, args, dtypes, rounds, min_seconds, clock) -> tuple[list, dict]:
+    """Whole-network rows for every dtype, and the costliest layers (float32)."""
+    import bench_networks
+
+    nets = [n for n in bench_networks.NETWORKS if args.only is None or args.only in n.name]
+    rows, layers = [], {}
+    for dtype in dtypes:
+        for network in nets:
+            row = bench_networks.run_network(
+                torch, network, dtype, time_interleaved, clock, rounds, min_seconds, rounds_for
+            )
+            rows.append(row)
+            print(
+                f"{network.name:24} {row['dtype']:7} forward {row['forward']['ratio']:5.2f}x "
+                f"({row['forward']['ours_ms']:.1f} vs {row['forward']['native_ms']:.1f} ms), "
+                f"training {row['training']['ratio']:5.2f}x "
+                f"({row['training']['ours_ms']:.1f} vs {row['training']['native_ms']:.1f} ms)",
+                flush=True,
+            )
+            if dtype == torch.float32 and not args.quick:
+                native, ours, x = bench_networks.network_models(torch, network, dtype)
+                found = bench_networks.layer_rows(
+                    torch, native, ours, x, time_interleaved, clock, max(3, rounds // 2)
+                )
+                found.sort(key=lambda r: r["native_ms"] - r["ours_ms"])
+                layers[network.name] = found[:5]
+    return rows, layers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,14 +519,29 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         help="more rounds for a problem whose rounds take less (default 2, --quick 0.2)",
     )
-    parser.add_argument("--only", help="run problems whose name contains this text")
+    parser.add_argument(
+        "--suite", choices=("all", "layers", "networks"), default="all", help="what to time"
+    )
+    parser.add_argument("--only", help="run problems/networks whose name contains this text")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
     parser.add_argument("--threads", type=int, help="torch threads (default: every core)")
     parser.add_argument(
         "--clock", choices=sorted(CLOCKS), default="wall", help="wall time or CPU time"
     )
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help=f"write {REFERENCE.name} (refused unless the machine is idle before and after)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"rerun quickly and report headline figures of {REFERENCE.name} that moved > 15%%",
+    )
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.check:
+        args.quick = True
 
     import torch
     import torch.nn.functional as F
@@ -399,8 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     import convnotes.functional as CF
 
     threads = args.threads or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
     torch.set_num_threads(threads)
-    suite = [p for p in SUITE if args.only is None or args.only in p.name]
+    layers_on = args.suite in ("all", "layers")
+    networks_on = args.suite in ("all", "networks")
+    suite = [p for p in SUITE if layers_on and (args.only is None or args.only in p.name)]
     dtypes = (torch.float32, torch.float64)
     if args.memory_child:
         memory = {
@@ -408,8 +561,20 @@ def main(argv: list[str] | None = None) -> int:
             for dtype in dtypes
             for p in suite
         }
+        if networks_on:
+            import bench_networks
+
+            for network in bench_networks.NETWORKS:
+                if args.only is None or args.only in network.name:
+                    memory[f"network {network.name}"] = bench_networks.network_memory(
+                        torch, network, torch.float32, peak_memory_mib
+                    )
         print(json.dumps(memory))
         return 0
+    load_before = load_average()
+    if args.reference and load_before and load_before[0] > IDLE_LOAD_PER_CORE * cores:
+        print(f"not idle (load average {load_before}): no reference taken", file=sys.stderr)
+        return 1
     rounds = args.rounds or (3 if args.quick else 20)
     min_seconds = args.min_seconds if args.min_seconds is not None else 0.2 if args.quick else 2.0
     clock = CLOCKS[args.clock]
@@ -423,9 +588,21 @@ def main(argv: list[str] | None = None) -> int:
             new = run_problem(torch, F, CF, problem, dtype, rounds, peaks[name], clock, min_seconds)
             rows.extend(new)
             print(format_table(new).split("\n", 2)[-1], flush=True)
-    add_memory(rows, args.only, threads)
+    network_rows, costly_layers = [], {}
+    if networks_on:
+        network_rounds = args.rounds or (3 if args.quick else 10)
+        network_rows, costly_layers = run_networks(
+            torch, args, dtypes, network_rounds, min_seconds / 2, clock
+        )
+    memory = add_memory(rows, args.only, threads, args.suite)
+    for row in network_rows:
+        float32 = row["dtype"] == "float32"
+        row["memory"] = memory.get(f"network {row['network']}") if float32 else None
+    load_after = load_average()
     info = machine(torch, threads, peaks)
     info["clock"] = args.clock
+    info["load_average"] = load_before
+    info["load_average_after"] = load_after
     result = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(["python", "scripts/bench.py", *(argv or sys.argv[1:])]),
@@ -435,17 +612,20 @@ def main(argv: list[str] | None = None) -> int:
         "default_method": CF.DEFAULT_METHOD,
         "machine": info,
         "rows": rows,
-        "summary": [summarize(rows, m) for m in (DEFAULT_CANDIDATE, "im2col")],
+        "summary": [summarize(rows, m) for m in (DEFAULT_CANDIDATE, "im2col")] if rows else [],
+        "networks": network_rows,
+        "network_summary": network_summary(network_rows) if network_rows else {},
+        "costly_layers": costly_layers,
         "seconds": time.perf_counter() - started,
     }
     print()
     print(
         f"{info['cpu']}, {info['cores']} cores, torch {info['torch']} on "
         f"{threads} threads, {args.clock} clock, at least {rounds} rounds and "
-        f"{min_seconds:g} s per problem, "
-        f"load average {info['load_average']}"
+        f"{min_seconds:g} s per problem, load average {load_before} before, {load_after} after"
     )
-    print(format_table(rows))
+    if rows:
+        print(format_table(rows))
     for summary in result["summary"]:
         print(f"\n{summary['method']}:")
         for dtype in ("float32", "float64"):
@@ -457,9 +637,43 @@ def main(argv: list[str] | None = None) -> int:
             )
         for target, met in summary["targets"].items():
             print(f"  {'met ' if met else 'MISS'} {target}")
+    if network_rows:
+        print("\nnetworks:")
+        summary = result["network_summary"]
+        for dtype in ("float32", "float64"):
+            if dtype in summary:
+                d = summary[dtype]
+                print(
+                    f"  {dtype}: forward geomean {d['forward']['geomean_ratio']:.2f}x "
+                    f"(worst {d['forward']['worst_ratio']:.2f}x), training geomean "
+                    f"{d['training']['geomean_ratio']:.2f}x "
+                    f"(worst {d['training']['worst_ratio']:.2f}x), "
+                    f"memory worst {d['worst_memory_ratio']:.2f}x"
+                )
+        for target, met in summary["targets"].items():
+            print(f"  {'met ' if met else 'MISS'} {target}")
+        for network, found in costly_layers.items():
+            print(f"  {network}: costliest layers (forward + backward, ours - native)")
+            for layer in found[:3]:
+                print(
+                    f"    {layer['ours_ms'] - layer['native_ms']:+7.2f} ms "
+                    f"({layer['ratio']:.2f}x) {layer['call']}"
+                )
+    if args.check:
+        reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+        moved = check(reference, result)
+        for line in moved:
+            print(f"MOVED {line}")
+        print(f"\n{len(moved)} headline figure(s) moved more than 15% from {REFERENCE.name}")
+        return 1 if moved else 0
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = args.out / f"bench-{stamp}{'-quick' if args.quick else ''}.json"
+    if args.reference:
+        if load_after and load_after[0] > (IDLE_LOAD_PER_CORE + 1) * cores:
+            print(f"busy at the end (load {load_after}): no reference taken", file=sys.stderr)
+            return 1
+        path = REFERENCE
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwrote {path} ({result['seconds']:.0f} s)")
     return 0

@@ -47,9 +47,29 @@ def test_summary_geomean_and_targets(bench):
     assert summary["float64"]["transposed_worst_ratio"] == 1.4
     assert summary["float64"]["worst_memory_ratio"] == pytest.approx(1.4)
     targets = summary["targets"]
-    assert targets["float32 geomean <= 1.5x"] and targets["float32 worst <= 3x"]
+    assert targets["float32 geomean <= 1.3x"]  # sqrt(2 * 0.5) = 1
+    assert targets["float32 transposed <= 1.5x"]  # 0.5
     assert targets["float64 geomean <= 1.0x"] == (math.sqrt(0.9 * 1.4) <= 1.0)
-    assert not targets["transposed <= 1.3x (both)"]
+
+
+def test_network_summary_targets_and_check(bench):
+    """Geomeans and worst cases over networks, and `--check`'s 15% rule."""
+    rows = [
+        {"network": name, "dtype": "float32",
+         "forward": {"ratio": f}, "training": {"ratio": t},
+         "memory": {"ours": 15.0, "native": 10.0}}
+        for name, f, t in (("a", 1.2, 1.0), ("b", 1.2, 4.0))
+    ]  # fmt: skip
+    summary = bench.network_summary(rows)
+    assert summary["float32"]["training"]["geomean_ratio"] == pytest.approx(2.0)
+    assert summary["float32"]["training"]["worst_ratio"] == 4.0
+    assert summary["targets"]["networks float32 forward geomean <= 1.3x"]
+    assert not summary["targets"]["networks float32 training worst <= 2.5x"]
+    assert summary["targets"]["networks training memory <= 1.5x native"]  # 1.5 exactly
+    reference = {"summary": [], "networks": rows, "network_summary": summary}
+    moved_rows = [dict(rows[0], training={"ratio": 1.1}), dict(rows[1], training={"ratio": 4.7})]
+    now = {"summary": [], "networks": moved_rows, "network_summary": summary}
+    assert bench.check(reference, now) == ["b float32 training: reference 4.00x, now 4.70x"]
 
 
 def test_flops_count_every_tap_of_every_channel_pair(bench):
@@ -82,7 +102,9 @@ def test_speed_assets_without_results_show_how_to_make_them(tmp_path):
     files = benchmark.build_speed(folder=str(tmp_path))
     charts = {f"speed-{kind}-{lang}{dark}.png" for kind in ("ratio", "gflops")
               for lang in ("zh", "en") for dark in ("", ".dark")}  # fmt: skip
-    assert set(files) == charts | {"tables/speed.zh.md", "tables/speed.en.md"}
+    tables = {f"tables/{name}.{lang}.md" for name in ("speed", "speed-networks")
+              for lang in ("zh", "en")}  # fmt: skip
+    assert set(files) == charts | tables
     for lang in ("zh", "en"):
         assert "python scripts/bench.py" in files[f"tables/speed.{lang}.md"].decode()
     assert all(files[name].startswith(b"\x89PNG") for name in charts)
@@ -116,8 +138,8 @@ def test_speed_assets_from_the_newest_results(tmp_path, bench):
         assert "`python scripts/bench.py --quick`" in table and "/tmp" not in table
         # every target line in the page's language, none in the script's own words
         assert "<=" not in table
-    assert "几何平均 ≤ 原生的 1.5 倍" in files["tables/speed.zh.md"].decode()
-    assert "geometric mean ≤ 1.5× native" in files["tables/speed.en.md"].decode()
+    assert "几何平均 ≤ 原生的 1.3 倍" in files["tables/speed.zh.md"].decode()
+    assert "geometric mean ≤ 1.3× native" in files["tables/speed.en.md"].decode()
     for lang in ("zh", "en"):
         with Image.open(io.BytesIO(files[f"speed-ratio-{lang}.png"])) as image:
             assert image.width > 400
@@ -170,3 +192,22 @@ def test_public_command_drops_the_output_folder():
     assert benchmark.public_command("python scripts/bench.py --out=/tmp/y") == (
         "python scripts/bench.py"
     )
+
+
+def test_networks_table_in_both_languages(bench):
+    rows = [
+        {"network": "Net-A", "dtype": "float32",
+         "forward": {"ratio": 1.2, "ours_ms": 12.0, "native_ms": 10.0},
+         "training": {"ratio": 2.0, "ours_ms": 40.0, "native_ms": 20.0},
+         "memory": {"ours": 30.0, "native": 20.0}},
+    ]  # fmt: skip
+    results = {"networks": rows, "network_summary": bench.network_summary(rows),
+               "costly_layers": {"Net-A": [{"call": "Conv2d(1, 2, 3)", "ours_ms": 3.0,
+                                            "native_ms": 1.0, "ratio": 3.0}]}}  # fmt: skip
+    for lang, words in (("zh", "整网 float32 训练最差 ≤ 原生的 2.5 倍"),
+                        ("en", "networks, float32 training worst ≤ 2.5× native")):  # fmt: skip
+        table = benchmark.networks_table(results, lang)
+        assert "| Net-A | float32 | 12.0 / 10.0 | 1.20 | 40.0 / 20.0 | 2.00 | 30 / 20 |" in table
+        assert words in table and "<=" not in table
+        assert "`Conv2d(1, 2, 3)` +2.0 ms (3.00×)" in table
+    assert "--suite networks" in benchmark.networks_table(None, "en")

@@ -4,6 +4,8 @@
 dtype (log scale; left of 1 is faster than native). `speed-gflops-{zh,en}.png`: GFLOP/s with
 the GEMM peak measured in the same run. `tables/speed.{zh,en}.md`: the machine and
 versions, the targets of the default method, and the full table.
+`tables/speed-networks.{zh,en}.md`: whole networks, forward and training, their targets
+and the costliest layers.
 
 Without a results file every asset still builds, with a placeholder saying how to make
 one. `results_fingerprint` (stdlib only, cheap) names the newest file's content, so
@@ -94,23 +96,39 @@ def load_results(folder: Path = RESULTS) -> dict | None:
 
 # The targets scripts/bench.py records, as "<subject> <= <bound>x[ <qualifier>]", in words.
 TARGET_PATTERN = re.compile(
-    r"(?P<subject>float32 geomean|float32 worst|float64 geomean|transposed|memory)"
+    r"(?P<subject>networks float32 training geomean|networks float32 training worst"
+    r"|networks float32 forward geomean|networks training memory|networks float64 worst"
+    r"|float32 geomean|float32 worst|float32 transposed|float64 geomean|transposed|memory)"
     r" <= (?P<bound>[\d.]+)x(?: (?P<qualifier>\(both\)|native))?"
 )
 TARGET_TEXT = {
     "zh": {
-        "float32 geomean": "float32 几何平均 ≤ 原生的 {bound} 倍",
-        "float32 worst": "float32 最差 ≤ 原生的 {bound} 倍",
-        "float64 geomean": "float64 几何平均 ≤ 原生的 {bound} 倍",
+        "float32 geomean": "单层 float32 几何平均 ≤ 原生的 {bound} 倍",
+        "float32 worst": "单层 float32 最差 ≤ 原生的 {bound} 倍",
+        "float32 transposed": "单层 float32 转置卷积最差 ≤ 原生的 {bound} 倍",
+        "float64 geomean": "单层 float64 几何平均 ≤ 原生的 {bound} 倍",
         "transposed": "转置卷积（两种精度）≤ 原生的 {bound} 倍",
-        "memory": "峰值内存 ≤ 原生的 {bound} 倍",
+        "memory": "单层峰值内存 ≤ 原生的 {bound} 倍",
+        "networks float32 training geomean": "整网 float32 训练几何平均 ≤ 原生的 {bound} 倍",
+        "networks float32 training worst": "整网 float32 训练最差 ≤ 原生的 {bound} 倍",
+        "networks float32 forward geomean": "整网 float32 前向几何平均 ≤ 原生的 {bound} 倍",
+        "networks training memory": "整网训练峰值内存 ≤ 原生的 {bound} 倍",
+        "networks float64 worst": "整网 float64 每个网络 ≤ 原生的 {bound} 倍",
     },
     "en": {
-        "float32 geomean": "float32 geometric mean ≤ {bound}× native",
-        "float32 worst": "float32 worst ≤ {bound}× native",
-        "float64 geomean": "float64 geometric mean ≤ {bound}× native",
+        "float32 geomean": "single layers, float32 geometric mean ≤ {bound}× native",
+        "float32 worst": "single layers, float32 worst ≤ {bound}× native",
+        "float32 transposed": "single layers, float32 transposed worst ≤ {bound}× native",
+        "float64 geomean": "single layers, float64 geometric mean ≤ {bound}× native",
         "transposed": "transposed convolutions (both dtypes) ≤ {bound}× native",
-        "memory": "peak memory ≤ {bound}× native",
+        "memory": "single layers, peak memory ≤ {bound}× native",
+        "networks float32 training geomean": "networks, float32 training geometric mean "
+        "≤ {bound}× native",
+        "networks float32 training worst": "networks, float32 training worst ≤ {bound}× native",
+        "networks float32 forward geomean": "networks, float32 forward geometric mean "
+        "≤ {bound}× native",
+        "networks training memory": "networks, training peak memory ≤ {bound}× native",
+        "networks float64 worst": "networks, float64: every network ≤ {bound}× native",
     },
 }
 
@@ -192,6 +210,78 @@ def speed_table(results: dict | None, lang: str) -> str:
         parts.append("")
     parts.append(_markdown(t["header"], [_row_cells(r) for r in results["rows"]]))
     return "\n".join(parts)
+
+
+NETWORK_TEXT = {
+    "zh": {
+        "none": "这次运行没有整网结果：请运行 `python scripts/bench.py --suite networks`",
+        "header": [
+            "网络", "精度", "前向 ms（我们 / 原生）", "前向 ×", "训练一步 ms（我们 / 原生）",
+            "训练 ×", "训练峰值内存 MiB（我们 / 原生）",
+        ],
+        "targets": "整网目标（最短时间之比）",
+        "summary": "{dtype}：前向几何平均 {fg:.2f}×（最差 {fw:.2f}×），训练几何平均 "
+        "{tg:.2f}×（最差 {tw:.2f}×）",
+        "layers": "各网络中代价最大的卷积层（单独计时，前向 + 反向，我们减原生）",
+    },
+    "en": {
+        "none": "This run has no network results: run `python scripts/bench.py --suite networks`",
+        "header": [
+            "network", "dtype", "forward ms (ours / native)", "forward ×",
+            "training step ms (ours / native)", "training ×",
+            "training peak MiB (ours / native)",
+        ],
+        "targets": "Network targets (ratio of minimum times)",
+        "summary": "{dtype}: forward geometric mean {fg:.2f}× (worst {fw:.2f}×), training "
+        "geometric mean {tg:.2f}× (worst {tw:.2f}×)",
+        "layers": "The costliest conv layers of each network (timed alone, forward + backward, "
+        "ours minus native)",
+    },
+}  # fmt: skip
+
+
+def networks_table(results: dict | None, lang: str) -> str:
+    """The whole-network table, its targets and the costliest layers, in `lang`."""
+    t, done = NETWORK_TEXT[lang], TEXT[lang]
+    rows = (results or {}).get("networks") or []
+    if not rows:
+        return f"!!! note\n\n    {t['none']}\n"
+    cells = []
+    for r in rows:
+        memory = r.get("memory") or {}
+        mib = (
+            f"{memory['ours']:.0f} / {memory['native']:.0f}"
+            if memory.get("ours") is not None and memory.get("native") is not None
+            else "—"
+        )
+        f, tr = r["forward"], r["training"]
+        cells.append([
+            r["network"], r["dtype"], f"{f['ours_ms']:.1f} / {f['native_ms']:.1f}",
+            f"{f['ratio']:.2f}", f"{tr['ours_ms']:.1f} / {tr['native_ms']:.1f}",
+            f"{tr['ratio']:.2f}", mib,
+        ])  # fmt: skip
+    parts = [_markdown(t["header"], cells), "", f"**{t['targets']}**:", ""]
+    summary = results.get("network_summary", {}) if results else {}
+    for dtype in ("float32", "float64"):
+        if dtype in summary:
+            d = summary[dtype]
+            parts.append("- " + t["summary"].format(
+                dtype=dtype, fg=d["forward"]["geomean_ratio"], fw=d["forward"]["worst_ratio"],
+                tg=d["training"]["geomean_ratio"], tw=d["training"]["worst_ratio"],
+            ))  # fmt: skip
+    for target, met in summary.get("targets", {}).items():
+        parts.append(f"- {target_text(target, lang)}: {done['met'] if met else done['missed']}")
+    layers = results.get("costly_layers", {}) if results else {}
+    if layers:
+        parts += ["", f"**{t['layers']}**:", ""]
+        for network, found in layers.items():
+            items = "; ".join(
+                f"`{layer['call']}` {layer['ours_ms'] - layer['native_ms']:+.1f} ms "
+                f"({layer['ratio']:.2f}×)"
+                for layer in found[:3]
+            )
+            parts.append(f"- {network}: {items}")
+    return "\n".join(parts) + "\n"
 
 
 # ----------------------------------------------------------------------------------- figures
@@ -313,13 +403,16 @@ def _rc(settings: dict):
 
 def build_speed(results_digest: str = "", folder: str = str(RESULTS)) -> dict[str, bytes]:
     """`speed-ratio-{lang}.png`, `speed-gflops-{lang}.png` (each with a `.dark.png`
-    variant) and `tables/speed.{lang}.md`, for each language.
+    variant), `tables/speed.{lang}.md` and `tables/speed-networks.{lang}.md`, for each
+    language.
 
     `results_digest` is unused here: it is in the registry so that the cache key
     changes with the newest results file.
     """
     results = load_results(Path(folder))
     files = {f"tables/speed.{lang}.md": speed_table(results, lang).encode() for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        files[f"tables/speed-networks.{lang}.md"] = networks_table(results, lang).encode()
     for lang in LANGUAGES:
         if results is None:
             for stem in ("speed-ratio", "speed-gflops"):
