@@ -351,9 +351,9 @@ def test_auto_transposed_uses_phase(dtype):
     assert ((got.double() - expected).abs() <= bound + 1e-300).all()
 
 
-def test_auto_strided_first_dimension_goes_by_dtype():
-    """A stride along the first dimension: channels_last in float32, im2col otherwise."""
-    for dtype, expected in ((torch.float32, "channels_last"), (torch.float64, "im2col")):
+def test_auto_strided_first_dimension_goes_to_im2col():
+    """A stride along the first dimension: im2col in both precisions."""
+    for dtype, expected in ((torch.float32, "im2col"), (torch.float64, "im2col")):
         x, w = torch.randn(1, 3, 40, 40, dtype=dtype), torch.randn(8, 3, 7, 7, dtype=dtype)
         call = prepare_conv(2, x, w, None, 2, 3, 1, 1)
         assert auto.conv_method(call.input, call.weight, call.spec) == expected
@@ -381,19 +381,39 @@ def test_auto_stride_1_goes_to_phase_except_3d_float32():
 
 def test_auto_gathers_for_phase_where_it_pays():
     """Large weight on a small map: `phase` only when its gathered weight persists (an
-    `nn.Parameter`, as in inference), `im2col` (the weight as stored) otherwise; the
-    same for the transposed conv (the input gradient of training)."""
+    `nn.Parameter`, as in inference), `im2col` (the weight as stored) otherwise; for
+    the transposed conv (the input gradient of training) `channels_last`."""
     x = torch.randn(1, 64, 4, 4)
     w = torch.randn(64, 64, 3, 3)
     call = prepare_conv(2, x, w, None, 1, 1, 1, 1)
     assert auto.conv_method(x, w, call.spec) == "im2col"
     assert auto.conv_method(x, torch.nn.Parameter(w), call.spec) == "phase"
 
-    call_t = prepare_conv_transpose(2, x, w, None, 2, 1, 0, 1, 1)
-    assert auto.conv_transpose_method(x, w, call_t.spec) == "im2col"
-    assert auto.conv_transpose_method(x, torch.nn.Parameter(w), call_t.spec) == "phase"
+    w4 = torch.randn(64, 64, 4, 4)  # k=4, s=2: no wasted multiplies
+    call_t = prepare_conv_transpose(2, x, w4, None, 2, 1, 0, 1, 1)
+    assert auto.conv_transpose_method(x, w4, call_t.spec) == "channels_last"
+    assert auto.conv_transpose_method(x, torch.nn.Parameter(w4), call_t.spec) == "phase"
     big = torch.randn(4, 64, 16, 16)
     assert auto.conv_method(big, w, prepare_conv(2, big, w, None, 1, 1, 1, 1).spec) == "phase"
+
+
+def test_auto_transposed_phase_only_without_wasted_multiplies():
+    """k=4, s=2: every phase has 2x2 taps (phase); k=3, s=2: phases padded with zero
+    weights to 16 taps for 9 (channels_last)."""
+    x = torch.randn(2, 8, 16, 16)
+    for k, expected, ratio in ((4, "phase", 1), (3, "channels_last", 16 / 9)):
+        w = torch.nn.Parameter(torch.randn(8, 4, k, k))
+        spec = prepare_conv_transpose(2, x, w, None, 2, 1, 1, 1, 1).spec
+        assert phase.work_ratio(spec) == pytest.approx(ratio)
+        assert auto.conv_transpose_method(x, w, spec) == expected
+
+
+def test_auto_fft_for_a_large_kernel_into_few_channels():
+    """An image-producing last layer (64 -> 3 channels, 7x7): FFT; 3 -> 64: not."""
+    x, w = torch.randn(1, 64, 40, 40), torch.randn(3, 64, 7, 7)
+    assert auto.conv_method(x, w, prepare_conv(2, x, w, None, 1, 0, 1, 1).spec) == "fft"
+    x2, w2 = torch.randn(1, 3, 40, 40), torch.randn(64, 3, 7, 7)
+    assert auto.conv_method(x2, w2, prepare_conv(2, x2, w2, None, 1, 0, 1, 1).spec) != "fft"
 
 
 def test_auto_fft_counts_taps_not_span():

@@ -99,6 +99,16 @@ def applies_transposed(spec: ConvTransposeSpec) -> bool:
     return math.prod(spec.stride) <= math.prod(spans)
 
 
+def work_ratio(spec: ConvTransposeSpec) -> float:
+    """Multiplies of the common convolution per multiply of the transposed conv: 1 when
+    every phase has as many taps as the others (`s` divides `k*d`), up to
+    `prod(T*s/(k*d))` when phases with fewer taps are padded with zero weights (16/9 for
+    `k=3, s=2`)."""
+    dims, _, _ = plan(spec)
+    done = math.prod(dim.taps * len(dim.starts) for dim in dims)
+    return done / math.prod(spec.kernel_size)
+
+
 def as_transposed(spec: ConvSpec) -> ConvTransposeSpec | None:
     """The transposed conv that computes this ordinary conv, if there is one: stride 1,
     padding `d*(k-1) - p` (symmetric, at least 0), the same sizes. Its weight is the
