@@ -242,7 +242,8 @@ NETWORK_TEXT = {
 
 def networks_table(results: dict | None, lang: str) -> str:
     """The whole-network table, its targets and the costliest layers, in `lang`."""
-    t, done = NETWORK_TEXT[lang], TEXT[lang]
+    t: dict[str, Any] = NETWORK_TEXT[lang]
+    done = TEXT[lang]
     rows = (results or {}).get("networks") or []
     if not rows:
         return f"!!! note\n\n    {t['none']}\n"
