@@ -132,15 +132,15 @@ def _layout(t: torch.Tensor) -> tuple[bool, ...]:
 
 
 def torch_quirk(call: Call, expected: torch.Tensor | None) -> bool:
-    """A batched float32/complex64 transposed conv with an output size of 0: torch's
-    oneDNN path returns an empty output where its other paths (float64, float16, int64,
-    unbatched) reject it, as ``convnotes.shapes`` does."""
+    """A float32/complex64 transposed conv with an output size of 0 that torch accepts:
+    its oneDNN path returns an empty output (batched, or unbatched with groups, seen for
+    a depthwise 1d call) where its other paths (float64, float16, int64) reject it, as
+    ``convnotes.shapes`` does."""
     return (
         expected is not None
         and call.transposed
-        and expected.dim() == call.ndim + 2
-        and expected.shape[0] > 0
-        and 0 in expected.shape[2:]
+        and 0 in expected.shape[-call.ndim :]
+        and (expected.dim() == call.ndim + 1 or expected.shape[0] > 0)
     )
 
 

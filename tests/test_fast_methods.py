@@ -382,8 +382,9 @@ def test_auto_stride_1_goes_to_phase_except_3d_float32():
 def test_auto_gathers_for_phase_where_it_pays():
     """Large weight on a small map: `phase` only when its gathered weight persists (an
     `nn.Parameter`, as in inference), `im2col` (the weight as stored) otherwise; for
-    the transposed conv (the input gradient of training) `channels_last`."""
-    x = torch.randn(1, 64, 4, 4)
+    the transposed conv (the input gradient of training) too. 128 positions for 64
+    channels: enough with the cache (1 per channel), not without (16 per channel)."""
+    x = torch.randn(2, 64, 8, 8)
     w = torch.randn(64, 64, 3, 3)
     call = prepare_conv(2, x, w, None, 1, 1, 1, 1)
     assert auto.conv_method(x, w, call.spec) == "im2col"
@@ -391,17 +392,20 @@ def test_auto_gathers_for_phase_where_it_pays():
 
     w4 = torch.randn(64, 64, 4, 4)  # k=4, s=2: no wasted multiplies
     call_t = prepare_conv_transpose(2, x, w4, None, 2, 1, 0, 1, 1)
-    assert auto.conv_transpose_method(x, w4, call_t.spec) == "channels_last"
+    assert auto.conv_transpose_method(x, w4, call_t.spec) == "im2col"
     assert auto.conv_transpose_method(x, torch.nn.Parameter(w4), call_t.spec) == "phase"
     big = torch.randn(4, 64, 16, 16)
     assert auto.conv_method(big, w, prepare_conv(2, big, w, None, 1, 1, 1, 1).spec) == "phase"
+    tiny = torch.randn(1, 64, 4, 4)  # 16 positions: im2col even with the cache
+    call = prepare_conv(2, tiny, w, None, 1, 1, 1, 1)
+    assert auto.conv_method(tiny, torch.nn.Parameter(w), call.spec) == "im2col"
 
 
 def test_auto_transposed_phase_only_without_wasted_multiplies():
     """k=4, s=2: every phase has 2x2 taps (phase); k=3, s=2: phases padded with zero
-    weights to 16 taps for 9 (channels_last)."""
+    weights to 16 taps for 9 (im2col)."""
     x = torch.randn(2, 8, 16, 16)
-    for k, expected, ratio in ((4, "phase", 1), (3, "channels_last", 16 / 9)):
+    for k, expected, ratio in ((4, "phase", 1), (3, "im2col", 16 / 9)):
         w = torch.nn.Parameter(torch.randn(8, 4, k, k))
         spec = prepare_conv_transpose(2, x, w, None, 2, 1, 1, 1, 1).spec
         assert phase.work_ratio(spec) == pytest.approx(ratio)

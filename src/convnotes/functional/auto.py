@@ -22,12 +22,14 @@ Transposed convolutions: `depthwise` for one input channel per group (the input
 gradient of a depthwise conv: a multiply-add per tap); `phase` (one conv with
 `prod(s)*C_out` channels, then a pixel shuffle) when it applies, wastes no multiplies
 (`phase.work_ratio` 1: `k=3, s=2` pads its phases to 16 taps for 9) and the gather pays;
-else `channels_last` (GEMM and col2im; measured on DCGAN's and CycleGAN's layers: a 1x1
-input 1.1x native against phase's 3.2x and im2col's 15x, `k=3, s=2` 1.2x against 1.7x).
+else `im2col` (one GEMM over all samples with the weight as stored, then col2im; measured
+on DCGAN's and CycleGAN's layers: a 1x1 input 0.9x native against phase's 3.6x, `k=3,
+s=2` 1.0-1.2x against 1.6-1.7x).
 
 `phase` lays the weight out anew for its GEMMs. A weight that persists across calls (an
-`nn.Parameter` read without autograd: inference) keeps that copy (`phase.cached_weight`).
-Otherwise it is gathered on every call, which pays only on large maps: the rule is
+`nn.Parameter` read without autograd: inference) keeps that copy (`phase.cached_weight`),
+and phase then needs `positions >= PHASE_CACHED_POSITIONS_PER_CHANNEL * channels`.
+Otherwise it is gathered on every call, which pays only on large maps:
 `positions >= PHASE_POSITIONS_PER_CHANNEL * channels` (positions: samples times output
 pixels of the GEMMs, channels: the weight's other side). Measured on ResNet-18's 3x3
 convs, float32, 2 threads, uncached, against im2col: 4x512 on 4x4 5.9x native against
@@ -55,6 +57,9 @@ FFT_MIN_TAPS = 121
 FFT_FEW_OUTPUTS = 4
 FFT_FEW_OUTPUTS_MIN_TAPS = 49
 PHASE_POSITIONS_PER_CHANNEL = 16
+# With the weight cached, phase still carries more per-call work than one GEMM: DCGAN's
+# first layer (a 1x1 input, 16 samples, 100 channels) ran 3.6x native against im2col's 0.9x.
+PHASE_CACHED_POSITIONS_PER_CHANNEL = 1
 
 
 def uses_fft(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> bool:
@@ -81,7 +86,8 @@ def few_outputs_fft(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -
 def phase_pays(weight: torch.Tensor, positions: int, channels: int) -> bool:
     """Whether `phase`'s weight gather costs less than it saves (module docstring)."""
     cached = isinstance(weight, torch.nn.Parameter)  # the op path and backward detach it
-    return cached or positions >= PHASE_POSITIONS_PER_CHANNEL * channels
+    per_channel = PHASE_CACHED_POSITIONS_PER_CHANNEL if cached else PHASE_POSITIONS_PER_CHANNEL
+    return positions >= per_channel * channels
 
 
 def conv_method(input: torch.Tensor, weight: torch.Tensor, spec: ConvSpec) -> str:
@@ -105,7 +111,7 @@ def conv_transpose_method(
     input: torch.Tensor, weight: torch.Tensor, spec: ConvTransposeSpec
 ) -> str:
     """`depthwise` for one input channel per group; `phase` where it applies, wastes no
-    multiplies and its gather pays; else `channels_last`."""
+    multiplies and its gather pays; else `im2col`."""
     if spec.groups == input.shape[1] > 1:
         return "depthwise"
     positions = input.shape[0] * math.prod(spec.input_size)
@@ -115,7 +121,7 @@ def conv_transpose_method(
         and phase_pays(weight, positions, weight.shape[0])
     ):
         return "phase"
-    return "channels_last"
+    return "im2col"
 
 
 def conv(
@@ -136,7 +142,7 @@ def conv_transpose(
     input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, spec: ConvTransposeSpec
 ) -> torch.Tensor:
     """Run the algorithm `conv_transpose_method` picks."""
-    modules = {"channels_last": channels_last, "depthwise": depthwise, "phase": phase}
+    modules = {"depthwise": depthwise, "im2col": im2col, "phase": phase}
     return modules[conv_transpose_method(input, weight, spec)].conv_transpose(
         input, weight, bias, spec
     )

@@ -80,8 +80,12 @@ def conv_transpose(
     n, c_in = input.shape[:2]
     g, c_out_per_group = spec.groups, weight.shape[1]
     taps, positions = math.prod(spec.kernel_size), math.prod(spec.input_size)
-    x = input.reshape(n, g, c_in // g, positions)
+    # The samples join the GEMM's columns: one product per group, not one per sample
+    # (with a 1x1 input, a GAN generator's first layer, those are matrix-vector products).
+    x = input.reshape(n, g, c_in // g, positions).permute(1, 2, 0, 3)
+    x = x.reshape(g, c_in // g, n * positions)
     w_t = weight.reshape(g, c_in // g, c_out_per_group * taps).transpose(1, 2)
-    cols = torch.matmul(w_t, x)  # (N, groups, C_out/g * prod(k), prod(i))
-    cols = cols.reshape(n, g * c_out_per_group, *spec.kernel_size, *spec.input_size)
+    cols = torch.matmul(w_t, x)  # (groups, C_out/g * prod(k), N * prod(i))
+    cols = cols.view(g * c_out_per_group, *spec.kernel_size, n, *spec.input_size)
+    cols = cols.movedim(1 + len(spec.kernel_size), 0)  # (N, C_out, *k, *i), a view
     return add_bias(col2im(cols, spec), bias)
