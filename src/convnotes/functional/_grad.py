@@ -13,6 +13,9 @@ A convolution `y = conv(x, w) + b` is linear in `x` and in `w` separately, so
 
 Because every formula calls `_ops.conv` / `_ops.conv_transpose` again,
 higher derivatives, `vmap` of gradients and compiled backward passes need nothing more.
+The one exception is speed: when no graph is recorded (an ordinary backward pass), the
+weight gradient runs the shifted-GEMM kernel of `weight_grad.py` instead of the conv
+formula (whose "kernel" is the whole output gradient, far too large for any conv method).
 """
 
 from __future__ import annotations
