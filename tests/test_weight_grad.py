@@ -63,3 +63,29 @@ def test_weight_grad_asymmetric_padding_as_same() -> None:
     (expected,) = torch.autograd.grad(y, w, grad)
     got = weight_grad(x, grad, (4, 2), ((1, 2), (0, 1)), (1, 1), (1, 1), 1)
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "kwargs"),
+    [
+        ((1, 16, 2, 2), (32, 16, 4, 4), {"stride": 2, "padding": 1}),  # pix2pix's inner layers
+        ((2, 12, 1, 1), (24, 4, 3, 3), {"padding": 1, "groups": 3}),
+        ((1, 8, 3), (20, 8, 3), {"padding": 2, "dilation": 2}),
+        ((1, 6, 2, 2, 2), (16, 6, 3, 3, 3), {"padding": 1}),
+    ],
+)
+def test_weight_grad_on_tiny_maps(x_shape, w_shape, kwargs) -> None:
+    """Fewer output positions than output channels per group: one GEMM over all taps."""
+    x = torch.randn(x_shape, dtype=torch.float64)
+    w = torch.randn(w_shape, dtype=torch.float64, requires_grad=True)
+    conv = getattr(torch.nn.functional, f"conv{len(x_shape) - 2}d")
+    y = conv(x, w, **kwargs)
+    grad = torch.randn_like(y)
+    (expected,) = torch.autograd.grad(y, w, grad)
+    ndim = len(x_shape) - 2
+    pad = kwargs.get("padding", 0)
+    got = weight_grad(
+        x, grad, tuple(w_shape[2:]), ((pad, pad),) * ndim, (kwargs.get("stride", 1),) * ndim,
+        (kwargs.get("dilation", 1),) * ndim, kwargs.get("groups", 1),
+    )  # fmt: skip
+    torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-10)

@@ -75,15 +75,21 @@ def weight_grad(
     length = phases.shape[-1] - sum(r * t for r, t in zip(reach, sub_strides))
     g = wide.reshape(groups, c_out // groups, -1)[..., :length]
 
-    taps = []
+    views = []
     for tap in itertools.product(*(range(k) for k in kernel_size)):
         offsets = [j * d for j, d in zip(tap, dilation)]
         phase = sum((o % s) * t for o, s, t in zip(offsets, stride, phase_strides))
         shift = sum((o // s) * t for o, s, t in zip(offsets, stride, sub_strides))
-        x_j = phases[:, phase, shift : shift + length].reshape(groups, c // groups, length)
-        if c == groups:  # depthwise: a dot product per channel, not a batch of 1x1 GEMMs
-            taps.append((g * x_j).sum(-1, keepdim=True))
-        else:
-            taps.append(torch.bmm(g, x_j.transpose(1, 2)))  # (groups, C_out/g, C/g)
-    dw = torch.stack(taps, dim=-1)
-    return dw.reshape(c_out, c // groups, *kernel_size)
+        views.append(phases[:, phase, shift : shift + length].reshape(groups, c // groups, length))
+    c_g = c // groups
+    if c == groups:  # depthwise: a dot product per channel, not a batch of 1x1 GEMMs
+        dw = torch.stack([(g * x_j).sum(-1) for x_j in views], dim=-1)
+    elif length <= c_out // groups:
+        # Tiny maps: the taps' views copied side by side cost less than the output, and
+        # one GEMM writes dW in its own layout (no per-tap results to stack).
+        columns = torch.stack(views, dim=2).reshape(groups, c_g * len(views), length)
+        dw = torch.bmm(g, columns.transpose(1, 2))  # (groups, C_out/g, C/g * taps)
+    else:
+        taps = [torch.bmm(g, x_j.transpose(1, 2)) for x_j in views]  # (groups, C_out/g, C/g)
+        dw = torch.stack(taps, dim=-1)
+    return dw.reshape(c_out, c_g, *kernel_size)
