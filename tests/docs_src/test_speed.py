@@ -36,3 +36,19 @@ def test_every_option_the_bench_sample_uses_exists() -> None:
             assert re.search(rf"\s{re.escape(option)}\b", helps[script]), (option, script)
         if "--clock" in command:
             assert command[command.index("--clock") + 1] in ("cpu", "wall")
+
+
+def test_native_float32_is_onednn_and_float64_a_generic_path() -> None:
+    """The page's claim, asked of PyTorch's own backend selection."""
+    import torch
+
+    backends = {}
+    for dtype in (torch.float32, torch.float64):
+        x = torch.randn(2, 8, 16, 16, dtype=dtype)
+        w = torch.randn(8, 8, 3, 3, dtype=dtype)
+        backend = torch._C._select_conv_backend(
+            x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, None
+        )
+        backends[dtype] = str(backend)
+    assert backends[torch.float32].endswith("Mkldnn")
+    assert backends[torch.float64].endswith("Slow2d")
