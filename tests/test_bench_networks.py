@@ -1,0 +1,35 @@
+"""The benchmark's networks: with every conv swapped for ours (`swap_convs`), each
+computes what the torch original computes, values and gradients (float64)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+from networks import NETWORKS, conv_layers, swap_convs
+
+
+@pytest.mark.parametrize("network", NETWORKS, ids=[n.name for n in NETWORKS])
+def test_swapped_network_matches_torch(network) -> None:
+    torch.manual_seed(0)
+    native = network.build().double().train()
+    ours = swap_convs(native)
+    assert len(conv_layers(ours)) == len(conv_layers(native)) > 0
+    assert all(type(m).__module__ == "convnotes.nn" for _, m in conv_layers(ours))
+    shape = (1, *network.input_shape[1:])  # one sample: the same layers, less time
+    x = torch.randn(shape, dtype=torch.float64)
+    if any(isinstance(m, torch.nn.BatchNorm2d | torch.nn.BatchNorm3d) for m in native.modules()):
+        x = torch.randn((2, *shape[1:]), dtype=torch.float64)  # batch norm needs 2 samples
+    expected, got = native(x), ours(x)
+    scale = expected.abs().max().item()
+    torch.testing.assert_close(got, expected, rtol=1e-9, atol=1e-9 * scale)
+    expected.square().mean().backward()
+    got.square().mean().backward()
+    grad_scale = max(p.grad.abs().max().item() for p in native.parameters())
+    for (name, p), q in zip(native.named_parameters(), ours.parameters()):
+        torch.testing.assert_close(q.grad, p.grad, rtol=1e-8, atol=1e-9 * grad_scale, msg=name)
