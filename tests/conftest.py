@@ -1,9 +1,10 @@
 """Shared fixtures: the built site (one strict MkDocs build per test session) and a local server.
 
-``built_site`` builds once even under pytest-xdist: the first worker builds into a shared
-temporary folder under a file lock, the others wait and reuse it. Set
-``CONVNOTES_BUILT_SITE=/path/to/site`` to test a site that is already built (it must come
-from ``mkdocs build --strict``).
+``built_site`` builds once even under pytest-xdist, into a temporary folder the workers
+share. The build starts in the background as soon as the tests are collected (by the first
+worker to get there, under a file lock), and the tests that need the site run last, so the
+other tests use the cores meanwhile. Set ``CONVNOTES_BUILT_SITE=/path/to/site`` to test a
+site that is already built (it must come from ``mkdocs build --strict``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,23 +22,47 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_LOG = "mkdocs-build.log"
 
 
-def _build(site_dir: Path) -> None:
-    """``mkdocs build --strict`` in a subprocess (the hooks patch plugin internals)."""
+def _shared_folder(base: Path) -> Path:
+    """The folder this run's workers share: xdist workers get sibling base folders."""
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built-site"
+    shared.mkdir(parents=True, exist_ok=True)
+    return shared
+
+
+def _start_build(shared: Path) -> None:
+    """``mkdocs build --strict`` in a background process (the hooks patch plugin internals),
+    once per run: its exit status goes to ``shared/status``, its output to the log."""
+    from filelock import FileLock
+
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("CONVNOTES_PARTIAL_NAV", None)
     env.pop("CONVNOTES_SKIP_ASSETS", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    log = result.stdout + result.stderr
-    (site_dir.parent / BUILD_LOG).write_text(log, encoding="utf-8")
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed (exit {result.returncode}):\n{log[-6000:]}")
+    with FileLock(str(shared / "lock")):
+        if (shared / "started").exists():
+            return
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir"]
+        script = (
+            f"{subprocess.list2cmdline([*command, str(shared / 'site')])} "
+            f"> {shared / BUILD_LOG} 2>&1; echo $? > {shared / 'status'}"
+        )
+        subprocess.Popen(["bash", "-c", script], cwd=REPO_ROOT, env=env)
+        (shared / "started").touch()
+
+
+def _needs_site(item: pytest.Item) -> bool:
+    return "built_site" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that need the built site last (a stable sort: the same order on every
+    xdist worker)."""
+    items.sort(key=_needs_site)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if os.environ.get("CONVNOTES_BUILT_SITE") or not any(map(_needs_site, session.items)):
+        return
+    _start_build(_shared_folder(session.config._tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(scope="session")
@@ -47,26 +73,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         site = Path(given).resolve()
         assert (site / "index.html").is_file(), f"CONVNOTES_BUILT_SITE={given} has no index.html"
         return site
-    from filelock import FileLock
-
-    base = tmp_path_factory.getbasetemp()
-    # xdist workers get sibling base folders: their parent is shared by this run only.
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built-site"
-    shared.mkdir(parents=True, exist_ok=True)
-    site = shared / "site"
-    done = shared / "done"
-    failed = shared / "failed"
-    with FileLock(str(shared / "lock")):
-        if failed.exists():
-            pytest.fail(f"the site build failed in another worker:\n{failed.read_text()[-6000:]}")
-        if not done.exists():
-            try:
-                _build(site)
-            except pytest.fail.Exception as error:
-                failed.write_text(str(error), encoding="utf-8")
-                raise
-            done.touch()
-    return site
+    shared = _shared_folder(tmp_path_factory.getbasetemp())
+    _start_build(shared)  # started at collection already, unless collected without it
+    status = shared / "status"
+    while not status.exists() or not status.read_text().strip():
+        time.sleep(1)
+    code = status.read_text().strip()
+    if code != "0":
+        log = (shared / BUILD_LOG).read_text(encoding="utf-8", errors="replace")
+        pytest.fail(f"mkdocs build --strict failed (exit {code}):\n{log[-6000:]}")
+    return shared / "site"
 
 
 @pytest.fixture(scope="module")
