@@ -49,8 +49,12 @@ def _start_build(shared: Path) -> None:
         (shared / "started").touch()
 
 
+# Fixtures that lead to the built site (tools_site asks for it with getfixturevalue).
+SITE_FIXTURES = frozenset({"built_site", "tools_site"})
+
+
 def _needs_site(item: pytest.Item) -> bool:
-    return "built_site" in getattr(item, "fixturenames", ())
+    return not SITE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
