@@ -39,5 +39,5 @@ case "$cmd" in
   # serve builds once (strict: a warning stops it) and rebuilds on every change it watches.
   serve) mkdocs serve --strict -a "${CONVNOTES_ADDR:-127.0.0.1:8000}" ;;
   build) mkdocs build --strict ;;
-  test)  python -m pytest -n "${CONVNOTES_TEST_WORKERS:-auto}" --dist worksteal "${@:2}" ;;
+  test)  python -m pytest -n "${CONVNOTES_TEST_WORKERS:-auto}" "${@:2}" ;;
 esac
