@@ -24,7 +24,7 @@ gradient of a depthwise conv: a multiply-add per tap); `phase` (one conv with
 (`phase.work_ratio` 1: `k=3, s=2` pads its phases to 16 taps for 9) and the gather pays;
 else `im2col` (one GEMM over all samples with the weight as stored, then col2im; measured
 on DCGAN's and CycleGAN's layers: a 1x1 input 0.9x native against phase's 3.6x, `k=3,
-s=2` 1.0-1.2x against 1.6-1.7x).
+s=2` 1.0-1.3x against 1.6-1.7x).
 
 `phase` lays the weight out anew for its GEMMs. A weight that persists across calls (an
 `nn.Parameter` read without autograd: inference) keeps that copy (`phase.cached_weight`),
@@ -62,7 +62,7 @@ PHASE_POSITIONS_PER_CHANNEL = 16
 PHASE_CACHED_POSITIONS_PER_CHANNEL = 1
 # Transposed convs: im2col's col2im (a scatter-add per tap) costs more than its columns,
 # so phase wins earlier: 1x64->32 28^2 k4 s2 (12 positions per channel) phase 1.2x native
-# against im2col's 2.1x; DCGAN's 256->128 8x8 (4 per channel) 1.5x against 1.4x.
+# against im2col's 2.1x; DCGAN's 256->128 8x8 (4 per channel) 1.4x against 1.4x.
 PHASE_TRANSPOSED_POSITIONS_PER_CHANNEL = 8
 
 
